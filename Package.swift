@@ -1,0 +1,46 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "UrbanGrid",
+    platforms: [.macOS(.v14)],
+    products: [
+        .library(name: "SpatialCore", targets: ["SpatialCore"]),
+        .executable(name: "urbangrid", targets: ["urbangrid"]),
+        .executable(name: "urbangrid-bench", targets: ["urbangrid-bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        // C libraries, found through pkg-config. Only SpatialCore imports them.
+        .systemLibrary(name: "CGEOS", pkgConfig: "geos", providers: [.apt(["libgeos-dev"])]),
+        .systemLibrary(name: "CPROJ", pkgConfig: "proj", providers: [.apt(["libproj-dev", "proj-data"])]),
+        .systemLibrary(
+            name: "CSpatiaLite", pkgConfig: "spatialite",
+            providers: [.apt(["libspatialite-dev", "libsqlite3-dev", "libsqlite3-mod-spatialite"])]),
+
+        .target(
+            name: "SpatialCore",
+            dependencies: ["CGEOS", "CPROJ", "CSpatiaLite"],
+            swiftSettings: [.enableUpcomingFeature("InternalImportsByDefault")]),
+
+        .executableTarget(
+            name: "urbangrid",
+            dependencies: [
+                "SpatialCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        .executableTarget(
+            name: "urbangrid-bench",
+            dependencies: [
+                "SpatialCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+
+        .testTarget(name: "SpatialCoreTests", dependencies: ["SpatialCore"]),
+        .testTarget(name: "CLITests", dependencies: ["SpatialCore"]),
+    ]
+)

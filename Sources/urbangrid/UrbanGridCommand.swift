@@ -1,0 +1,1 @@
+@main struct UrbanGridCommand { static func main() {} }
