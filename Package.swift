@@ -40,7 +40,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
-        .testTarget(name: "SpatialCoreTests", dependencies: ["SpatialCore"]),
+        // Vectors/ holds reference data read through #filePath, not bundled resources.
+        .testTarget(name: "SpatialCoreTests", dependencies: ["SpatialCore"], exclude: ["Vectors"]),
         .testTarget(name: "CLITests", dependencies: ["SpatialCore"]),
     ]
 )
