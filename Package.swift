@@ -42,6 +42,7 @@ let package = Package(
 
         // Vectors/ holds reference data read through #filePath, not bundled resources.
         .testTarget(name: "SpatialCoreTests", dependencies: ["SpatialCore"], exclude: ["Vectors"]),
-        .testTarget(name: "CLITests", dependencies: ["SpatialCore"]),
+        // Runs the built executables as a user would (the dependency makes SwiftPM build them first).
+        .testTarget(name: "CLITests", dependencies: ["urbangrid"]),
     ]
 )

@@ -20,6 +20,8 @@ public final class PolygonLocator {
     public let count: Int
     private let context: GEOSContext
     private let prepared: [PreparedGeometry]
+    /// Axis-aligned rectangles (most grid cells): their point test is exact comparison, no GEOS call.
+    private let rectangles: [Envelope?]
     private let index: SpatialIndex
     // bucket raster
     private let x0: Double, y0: Double, size: Double, inv: Double
@@ -42,7 +44,7 @@ public final class PolygonLocator {
     ///   - bucketsPerPolygon: raster resolution target; more buckets, fewer GEOS calls per point.
     ///   - maxBuckets: memory cap (4 bytes each).
     public init(_ polygons: [Geometry], semantics: Semantics = .covers,
-                bucketsPerPolygon: Int = 256, maxBuckets: Int = 4_000_000) throws {
+                bucketsPerPolygon: Int = 1024, maxBuckets: Int = 4_000_000) throws {
         self.semantics = semantics
         count = polygons.count
         let ctx = GEOSContext()
@@ -50,6 +52,7 @@ public final class PolygonLocator {
         index = try SpatialIndex(polygons)
         prepared = try zip(index.items, polygons).map { try PreparedGeometry(handle: $0.0, geometry: $0.1) }
         let envelopes = polygons.map(\.envelope)
+        rectangles = zip(polygons, envelopes).map { g, e in e.flatMap { Self.isRectangle(g, $0) ? $0 : nil } }
         var extent: Envelope?
         for case let e? in envelopes { if extent == nil { extent = e } else { extent!.expand(toInclude: e) } }
         let ext = extent ?? Envelope(minX: 0, minY: 0, maxX: 0, maxY: 0)
@@ -90,7 +93,7 @@ public final class PolygonLocator {
         let h = context.handle
         for (k, g) in polygons.enumerated() {
             guard let e = envelopes[k], g.isPolygonal else { continue }
-            let rect = Self.isRectangle(g, e)
+            let rect = rectangles[k] != nil
             // bucket range whose closed rectangles meet the closed envelope
             let i0 = max(0, Int(((e.minX - x0) * inv).rounded(.down)) - 1), i1 = min(nx - 1, Int(((e.maxX - x0) * inv).rounded(.down)) + 1)
             let j0 = max(0, Int(((e.minY - y0) * inv).rounded(.down)) - 1), j1 = min(ny - 1, Int(((e.maxY - y0) * inv).rounded(.down)) + 1)
@@ -203,7 +206,11 @@ public final class PolygonLocator {
     }
 
     @inline(__always) private func test(_ k: Int, _ x: Double, _ y: Double) throws -> Bool {
-        try prepared[k].evaluate(semantics == .covers ? .covers : .contains, point: Coordinate(x, y))
+        if let r = rectangles[k] {  // the same answer GEOS gives: axis-parallel edges need no orientation test
+            return semantics == .covers ? (x >= r.minX && x <= r.maxX && y >= r.minY && y <= r.maxY)
+                : (x > r.minX && x < r.maxX && y > r.minY && y < r.maxY)
+        }
+        return try prepared[k].evaluate(semantics == .covers ? .covers : .contains, point: Coordinate(x, y))
     }
 
     /// Points on a bucket edge (or misplaced by rounding): GEOS STRtree candidates, lowest index first.

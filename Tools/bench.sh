@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# UrbanGrid's benchmark against its peers, in one run: Shapely 2 / pyproj / Python json
+# (Tools/bench/peers.py) and urbangrid-bench (release build) on the same inputs
+# (../shared/anchors: the 1,000,000 splitmix64 points, the Helsinki cells, the 160,000-cell grid),
+# then the ratios (Tools/bench/compare.py). Absolute times on shared machines are noise; ratios count.
+#   Tools/bench.sh [--repeat N] [--cases pip_helsinki,pip_synth,proj_bulk,geojson_parse,geojson_write]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+Tools/install-deps.sh
+python3 -c "import shapely, pyproj, numpy" 2>/dev/null || python3 -m pip install -q -r Tools/bench/requirements.txt
+anchors="${ANCHORS:-../shared/anchors}"
+out="${OUT:-out/bench}"
+mkdir -p "$out"
+swift build -c release --product urbangrid-bench >&2
+echo "== peers (Shapely/pyproj/json) ==" >&2
+python3 Tools/bench/peers.py --anchors "$anchors" "$@" > "$out/peers.jsonl"
+echo "== urbangrid ==" >&2
+.build/release/urbangrid-bench --anchors "$anchors" "$@" > "$out/urbangrid.jsonl"
+python3 Tools/bench/compare.py "$out/urbangrid.jsonl" "$out/peers.jsonl" | tee "$out/ratios.txt"

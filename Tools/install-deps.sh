@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# The Debian packages UrbanGrid builds and tests with (GEOS, PROJ + its database, SpatiaLite, SQLite).
+# Idempotent; skips apt when everything is present already.
+set -euo pipefail
+packages=(libgeos-dev libproj-dev proj-data proj-bin libspatialite-dev libsqlite3-mod-spatialite libsqlite3-dev pkg-config)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  echo "installing: ${missing[*]}" >&2
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+fi

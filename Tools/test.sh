@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# The test command: installs what the tests need, then runs the whole suite (XCTest + Swift Testing).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+Tools/install-deps.sh
+swift build --build-tests
+swift test --skip-build
