@@ -31,7 +31,7 @@ struct Bench: ParsableCommand {
         if wanted.contains("pip_helsinki") { try pipHelsinki() }
         if wanted.contains("pip_synth") { try pipSynth() }
         if wanted.contains("proj_bulk") { try projBulk() }
-        //GJ
+        if wanted.contains("geojson_parse") || wanted.contains("geojson_write") { try geoJSON(wanted) }
     }
 
     // MARK: timing and output

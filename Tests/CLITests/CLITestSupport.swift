@@ -17,7 +17,7 @@ enum CLI {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     }
 
-    static func run(_ executable: String = "urbangrid", _ arguments: [String], stdin: String? = nil) throws -> CommandResult {
+    static func run(_ arguments: [String], executable: String = "urbangrid", stdin: String? = nil) throws -> CommandResult {
         let p = Process()
         p.executableURL = buildDirectory.appendingPathComponent(executable)
         p.arguments = arguments

@@ -30,7 +30,7 @@ import Testing
     @Test func refusesExistingDatabase() throws {
         let db = tempDB()
         defer { try? FileManager.default.removeItem(atPath: (db as NSString).deletingLastPathComponent) }
-        FileManager.default.createFile(atPath: db, contents: Data("keep me".utf8))
+        _ = FileManager.default.createFile(atPath: db, contents: Data("keep me".utf8))
         let r = try CLI.run(["demo", "--db", db])
         #expect(r.status == 2)
         #expect(r.stderr.contains("exists already"))
