@@ -150,5 +150,14 @@ struct Bench: ParsableCommand {
         }
         emit("proj_bulk", "urbangrid_proj", m, extra: ["checksum": checksum])
         log("proj_bulk: \(String(format: "%.1f", m.median)) ms")
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        if cores > 1 {
+            let mt = try measure {
+                var c = pts
+                try t.apply(&c, threads: cores)
+                checksum = c.reduce(0) { $0 + $1.x } + c.reduce(0) { $0 + $1.y }
+            }
+            emit("proj_bulk", "urbangrid_proj_\(cores)threads", mt, extra: ["checksum": checksum, "note": "\(cores) threads, one PROJ clone each"])
+        }
     }
 }

@@ -39,7 +39,7 @@ enum StreetDemo {
                 "total length    \(f(totalLengthM / 1000, 3)) km",
             ]
             if let r = referenceLengthM {
-                t.append("  vs length_m  \(f(r / 1000, 3)) km in the file (EPSG:3067): difference \(f((totalLengthM - r) / r * 100, 4)) %")
+                t.append("  vs length_m  \(f(r / 1000, 3)) km in the file (EPSG:3067): relative difference \(String(format: "%.1e", abs(totalLengthM - r) / r))")
             }
             t.append("by class        " + byClass.map { "\($0.0) \($0.1)" }.joined(separator: ", "))
             t.append("within \(f(radiusM, 0)) m of the centre (R*Tree + GEOS, nearest first): \(nearCentre.count) segments")

@@ -1,4 +1,5 @@
 internal import CPROJ
+internal import Dispatch
 
 /// Transforms coordinates between two CRS, always x = lon/easting, y = lat/northing on both sides
 /// (PROJ's `proj_normalize_for_visualization`). GCJ02 / BD09 are chained through WGS84.
@@ -47,17 +48,29 @@ public final class CoordinateTransform {
         return one[0]
     }
 
-    /// Transforms coordinates in place, in bulk (one `proj_trans_generic` call).
+    /// Transforms coordinates in place, in bulk (`proj_trans_generic` over the whole array).
+    /// - Parameter threads: above 1, large arrays are split into that many slices, each transformed by
+    ///   its own copy of the PROJ object in its own PROJ context (PROJ objects are not thread-safe).
     /// - Throws: `transformFailed` naming the first coordinate PROJ could not map.
-    public func apply(_ coords: inout [Coordinate]) throws {
+    public func apply(_ coords: inout [Coordinate], threads: Int = 1) throws {
         if let o = source.offsetSystem { for i in coords.indices { coords[i] = o.toWGS84(coords[i]) } }
         if let pj, !coords.isEmpty {
             let original = coords
             let n = coords.count
-            coords.withUnsafeMutableBufferPointer { buf in
-                buf.withMemoryRebound(to: Double.self) { d in
-                    // interleaved x0,y0,x1,y1,...: x at base, y at base+1, stride in bytes
-                    _ = proj_trans_generic(pj, PJ_FWD, d.baseAddress, 16, n, d.baseAddress! + 1, 16, n, nil, 0, 0, nil, 0, 0)
+            let slices = n >= 65_536 ? max(1, threads) : 1
+            try coords.withUnsafeMutableBufferPointer { buf in
+                try buf.withMemoryRebound(to: Double.self) { d in
+                    guard slices > 1 else {
+                        Self.transform(pj, d.baseAddress!, n)
+                        return
+                    }
+                    nonisolated(unsafe) let base = d.baseAddress!
+                    nonisolated(unsafe) let source = pj
+                    let clones = try (0..<slices).map { _ in try Clone(of: source) }
+                    DispatchQueue.concurrentPerform(iterations: slices) { k in
+                        let lo = n * k / slices, hi = n * (k + 1) / slices
+                        Self.transform(clones[k].pj, base + 2 * lo, hi - lo)
+                    }
                 }
             }
             try check(coords, original)
@@ -85,6 +98,22 @@ public final class CoordinateTransform {
             defer { i += 1 }
             return coords[i]
         }
+    }
+
+    /// One proj_trans_generic call over interleaved x0,y0,x1,y1,...: x at base, y at base+1, strides in bytes.
+    private static func transform(_ pj: OpaquePointer, _ base: UnsafeMutablePointer<Double>, _ n: Int) {
+        _ = proj_trans_generic(pj, PJ_FWD, base, 16, n, base + 1, 16, n, nil, 0, 0, nil, 0, 0)
+    }
+
+    /// A copy of a PROJ object in a context of its own, for one worker thread.
+    private final class Clone: @unchecked Sendable {  // used by exactly one worker, then freed
+        let context = PROJContext()
+        let pj: OpaquePointer
+        init(of source: OpaquePointer) throws {
+            guard let c = proj_clone(context.ctx, source) else { throw context.error("cloning the transformation") }
+            pj = c
+        }
+        deinit { proj_destroy(pj) }
     }
 
     private func check(_ out: [Coordinate], _ original: [Coordinate]) throws {
