@@ -79,14 +79,7 @@ public final class SpatialIndex {
             guard let best = try nearestOne(q) else { return [] }
             radius = try distance(q, best)
         }
-        let hits = try query(Envelope(minX: env.minX - radius, minY: env.minY - radius, maxX: env.maxX + radius, maxY: env.maxY + radius))
-        var out: [(index: Int, distance: Double)] = []
-        for i in hits {
-            let d = try distance(q, i)
-            if d <= radius { out.append((i, d)) }
-        }
-        out.sort { $0.distance != $1.distance ? $0.distance < $1.distance : $0.index < $1.index }
-        return out
+        return try within(radius, of: q, envelope: env).found
     }
 
     /// The `k` nearest items (ties broken by index), optionally no farther than `maxDistance`.
@@ -97,20 +90,28 @@ public final class SpatialIndex {
         if let maxDistance { radius = min(radius, maxDistance) }
         let q = try geometry.geos(context)
         while true {
-            let hits = try query(Envelope(minX: env.minX - radius, minY: env.minY - radius, maxX: env.maxX + radius, maxY: env.maxY + radius))
-            var found: [(index: Int, distance: Double)] = []
-            for i in hits {
-                let d = try distance(q, i)
-                if d <= radius { found.append((i, d)) }
-            }
-            found.sort { $0.distance != $1.distance ? $0.distance < $1.distance : $0.index < $1.index }
+            let (found, candidates) = try within(radius, of: q, envelope: env)
             let capped = maxDistance.map { radius >= $0 } ?? false
-            if found.count >= k || capped || hits.count == count {
+            if found.count >= k || capped || candidates == count {
                 return Array(found.prefix(k))
             }
             radius *= 2
             if let maxDistance { radius = min(radius, maxDistance) }
         }
+    }
+
+    /// Items within `radius` of `q` (whose envelope is `envelope`), nearest first (ties by index),
+    /// and how many index candidates were examined.
+    private func within(_ radius: Double, of q: GEOSHandle, envelope env: Envelope) throws
+        -> (found: [(index: Int, distance: Double)], candidates: Int) {
+        let hits = try query(Envelope(minX: env.minX - radius, minY: env.minY - radius, maxX: env.maxX + radius, maxY: env.maxY + radius))
+        var found: [(index: Int, distance: Double)] = []
+        for i in hits {
+            let d = try distance(q, i)
+            if d <= radius { found.append((i, d)) }
+        }
+        found.sort { $0.distance != $1.distance ? $0.distance < $1.distance : $0.index < $1.index }
+        return (found, hits.count)
     }
 
     private func distance(_ q: GEOSHandle, _ i: Int) throws -> Double {
