@@ -18,4 +18,39 @@ public enum NumberText {
         if s.hasSuffix(".0") { s.removeLast(2) }
         return s
     }
+
+    /// The shortest digits that read back to the same double, written as a plain decimal without an
+    /// exponent ("0.000012345678901234568", "10000000000000000"), for formats whose readers may not
+    /// take exponents. Zero (either sign) is "0".
+    static func plainDecimal(_ v: Double) -> String {
+        guard v.isFinite else { return format(v) }
+        if v == 0 { return "0" }
+        let s = format(v)  // shortest round-trip, possibly "1.2345678901234568e-05" or "1e+16"
+        guard let e = s.firstIndex(where: { $0 == "e" || $0 == "E" }), let exponent = Int(s[s.index(after: e)...]) else { return s }
+        var mantissa = Substring(s[..<e])
+        let negative = mantissa.hasPrefix("-")
+        if negative { mantissa = mantissa.dropFirst() }
+        let dot = mantissa.firstIndex(of: ".")
+        let whole = dot.map { mantissa[..<$0] } ?? mantissa
+        let fraction = dot.map { mantissa[mantissa.index(after: $0)...] } ?? ""
+        var digits = String(whole + fraction)
+        var point = whole.count + exponent  // decimal point position within `digits`
+        while digits.count > 1, digits.hasPrefix("0") {  // no leading zeros (the mantissa is d.ddd, but be safe)
+            digits.removeFirst()
+            point -= 1
+        }
+        var text: String
+        if point <= 0 {
+            text = "0." + String(repeating: "0", count: -point) + digits
+        } else if point >= digits.count {
+            text = digits + String(repeating: "0", count: point - digits.count)
+        } else {
+            text = String(digits.prefix(point)) + "." + String(digits.dropFirst(point))
+        }
+        if text.contains(".") {
+            while text.hasSuffix("0") { text.removeLast() }
+            if text.hasSuffix(".") { text.removeLast() }
+        }
+        return negative ? "-" + text : text
+    }
 }

@@ -15,21 +15,77 @@ extension Geometry {
         self = try GEOSHandle(context: ctx, owning: g).geometry()
     }
 
-    /// Well-Known Text, shortest round-trip precision (`trim`), e.g. `POINT (1 2)`.
-    public var wkt: String { (try? wkt(precision: nil)) ?? "" }
+    /// Well-Known Text with the shortest digits that read back to the same doubles, e.g. `POINT (0.1 2)`.
+    public var wkt: String { Self.writeWKT(self, precision: nil) }
 
-    /// Well-Known Text with `precision` decimals (nil: as many as needed to read back the same doubles).
-    public func wkt(precision: Int?) throws -> String {
-        let ctx = GEOSContext()
-        let g = try geos(ctx)
-        guard let writer = GEOSWKTWriter_create_r(ctx.handle) else { throw ctx.error("WKT writer") }
-        defer { GEOSWKTWriter_destroy_r(ctx.handle, writer) }
-        GEOSWKTWriter_setTrim_r(ctx.handle, writer, 1)
-        GEOSWKTWriter_setRoundingPrecision_r(ctx.handle, writer, Int32(precision ?? 17))
-        GEOSWKTWriter_setOutputDimension_r(ctx.handle, writer, 2)
-        guard let s = GEOSWKTWriter_write_r(ctx.handle, writer, g.ptr) else { throw ctx.error("writing WKT") }
-        defer { GEOSFree_r(ctx.handle, s) }
-        return String(cString: s)
+    /// Well-Known Text with `precision` decimals, trailing zeros trimmed (nil: as many as needed to read
+    /// back the same doubles). Numbers are plain decimals, never exponents. Written here rather than by
+    /// GEOS's writer, which (3.11) caps the decimals at 17, so |v| < 1e-4 lost digits (1.2345678901234568e-05
+    /// became 0.00001234567890123), and whose MULTIPOINT spelling changed between versions.
+    public func wkt(precision: Int?) throws -> String { Self.writeWKT(self, precision: precision) }
+
+    private static func writeWKT(_ g: Geometry, precision: Int?) -> String {
+        var out = ""
+        func num(_ v: Double) -> String {
+            precision == nil ? NumberText.plainDecimal(v) : NumberText.format(v, precision: precision)
+        }
+        func coords(_ cs: [Coordinate]) {
+            out += "("
+            for (i, c) in cs.enumerated() {
+                if i > 0 { out += ", " }
+                out += num(c.x) + " " + num(c.y)
+            }
+            out += ")"
+        }
+        func line(_ l: LineString) { if l.coordinates.isEmpty { out += "EMPTY" } else { coords(l.coordinates) } }
+        func polygon(_ p: Polygon) {
+            out += "("
+            coords(p.exterior.coordinates)
+            for h in p.holes {
+                out += ", "
+                coords(h.coordinates)
+            }
+            out += ")"
+        }
+        func parts<T>(_ items: [T], _ body: (T) -> Void) {
+            if items.isEmpty {
+                out += " EMPTY"
+                return
+            }
+            out += " ("
+            for (i, item) in items.enumerated() {
+                if i > 0 { out += ", " }
+                body(item)
+            }
+            out += ")"
+        }
+        func write(_ g: Geometry) {
+            switch g {
+            case .point(let p):
+                out += "POINT "
+                coords([p.coordinate])
+            case .lineString(let l):
+                out += "LINESTRING "
+                line(l)
+            case .polygon(let p):
+                out += "POLYGON "
+                polygon(p)
+            case .multiPoint(let m):
+                out += "MULTIPOINT"
+                parts(m.points) { coords([$0.coordinate]) }  // OGC 06-103r4: MULTIPOINT ((1 2), (3 4))
+            case .multiLineString(let m):
+                out += "MULTILINESTRING"
+                parts(m.lineStrings, line)
+            case .multiPolygon(let m):
+                out += "MULTIPOLYGON"
+                parts(m.polygons, polygon)
+            case .geometryCollection(let c):
+                out += "GEOMETRYCOLLECTION"
+                parts(c, write)
+            }
+        }
+        write(g)
+        return out
     }
 
     /// Parses OGC Well-Known Binary (either byte order; ISO or extended 2D).

@@ -8,6 +8,8 @@ public final class SpatialIndex {
     let context: GEOSContext
     private let tree: OpaquePointer
     let items: [GEOSHandle]  // the tree does not own its geometries; we keep them alive
+    /// How many items are in the tree (empty geometries are left out).
+    private let indexed: Int
 
     /// - Parameter nodeCapacity: children per node (GEOS default 10).
     public init(_ geometries: [Geometry], nodeCapacity: Int = 10) throws {
@@ -17,10 +19,13 @@ public final class SpatialIndex {
         items = try geometries.map { try $0.geos(ctx) }
         guard let t = GEOSSTRtree_create_r(ctx.handle, max(2, nodeCapacity)) else { throw ctx.error("STRtree create") }
         tree = t
+        var n = 0
         for (i, g) in items.enumerated() where GEOSisEmpty_r(ctx.handle, g.ptr) == 0 {
             // items are indices + 1 encoded as pointers: no allocation, and item 0 is not NULL
             GEOSSTRtree_insert_r(ctx.handle, tree, g.ptr, UnsafeMutableRawPointer(bitPattern: i + 1))
+            n += 1
         }
+        indexed = n
     }
 
     deinit { GEOSSTRtree_destroy_r(context.handle, tree) }
@@ -84,15 +89,16 @@ public final class SpatialIndex {
 
     /// The `k` nearest items (ties broken by index), optionally no farther than `maxDistance`.
     public func nearest(to geometry: Geometry, k: Int, maxDistance: Double? = nil) throws -> [(index: Int, distance: Double)] {
-        guard k > 0, count > 0, let env = geometry.envelope else { return [] }
-        // grow a search box until it holds k items within its inscribed radius
+        guard k > 0, indexed > 0, let env = geometry.envelope else { return [] }
+        // grow a search box until it holds k items within its inscribed radius, or every indexed item
         var radius = max(env.width, env.height, 1e-9)
         if let maxDistance { radius = min(radius, maxDistance) }
         let q = try geometry.geos(context)
         while true {
-            let (found, candidates) = try within(radius, of: q, envelope: env)
+            // with every item in the box, its corners count too: nothing else is left to find
+            let (found, candidates) = try within(radius, of: q, envelope: env, limit: { all in all ? (maxDistance ?? .infinity) : radius })
             let capped = maxDistance.map { radius >= $0 } ?? false
-            if found.count >= k || capped || candidates == count {
+            if found.count >= k || capped || candidates == indexed {
                 return Array(found.prefix(k))
             }
             radius *= 2
@@ -100,15 +106,17 @@ public final class SpatialIndex {
         }
     }
 
-    /// Items within `radius` of `q` (whose envelope is `envelope`), nearest first (ties by index),
-    /// and how many index candidates were examined.
-    private func within(_ radius: Double, of q: GEOSHandle, envelope env: Envelope) throws
+    /// Items in the box `radius` around `q`'s envelope that lie within `limit` (default `radius`; it is
+    /// told whether the box holds every indexed item), nearest first (ties by index), and how many
+    /// index candidates the box held.
+    private func within(_ radius: Double, of q: GEOSHandle, envelope env: Envelope, limit: ((Bool) -> Double)? = nil) throws
         -> (found: [(index: Int, distance: Double)], candidates: Int) {
         let hits = try query(Envelope(minX: env.minX - radius, minY: env.minY - radius, maxX: env.maxX + radius, maxY: env.maxY + radius))
+        let maxD = limit?(hits.count == indexed) ?? radius
         var found: [(index: Int, distance: Double)] = []
         for i in hits {
             let d = try distance(q, i)
-            if d <= radius { found.append((i, d)) }
+            if d <= maxD { found.append((i, d)) }
         }
         found.sort { $0.distance != $1.distance ? $0.distance < $1.distance : $0.index < $1.index }
         return (found, hits.count)

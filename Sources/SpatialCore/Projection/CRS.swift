@@ -40,13 +40,20 @@ public struct CRS: Hashable, Sendable, CustomStringConvertible {
             throw SpatialError.unknownCRS(t + (ctx.lastMessage.map { " (\($0))" } ?? ""))
         }
         defer { proj_destroy(pj) }
-        let isCRS = proj_is_crs(pj) == 1
         // PROJ strings without +type=crs describe operations; proj_create_crs_to_crs still takes
-        // +proj=longlat/utm/tmerc... definitions, so accept those too.
-        guard isCRS || def.hasPrefix("+proj=") || def.hasPrefix("proj=") else {
+        // +proj=longlat/utm/tmerc... definitions, so accept those that PROJ reads as a CRS once
+        // +type=crs is added (pipelines, axisswap, helmert... stay operations and are refused).
+        guard proj_is_crs(pj) == 1 || Self.isCRSWithTypeCRS(ctx, def) else {
             throw SpatialError.unknownCRS("\(t) (not a coordinate reference system)")
         }
         self.init(unchecked: def)
+    }
+
+    private static func isCRSWithTypeCRS(_ ctx: PROJContext, _ def: String) -> Bool {
+        guard def.hasPrefix("+proj=") || def.hasPrefix("proj=") else { return false }
+        guard let pj = proj_create(ctx.ctx, def + " +type=crs") else { return false }
+        defer { proj_destroy(pj) }
+        return proj_is_crs(pj) == 1
     }
 
     public var description: String { definition }
