@@ -1,22 +1,20 @@
-internal import Foundation
-
-/// Text for coordinates and measurements, shared by every writer.
+/// Text for coordinates and measurements, shared by every writer (WKT, GeoJSON, the CLI), so that
+/// every output rounds the same way.
 public enum NumberText {
     /// The shortest text that reads back to the same double ("500000", "24.9432708", "1e-07").
-    /// With `precision`, rounded to that many decimals, trailing zeros trimmed.
+    /// With `precision` (0...15; above that the shortest text), rounded to that many decimals, half away
+    /// from zero, trailing zeros trimmed — the rounding the GeoJSON writer uses.
     public static func format(_ v: Double, precision: Int? = nil) -> String {
         guard v.isFinite else { return v.isNaN ? "nan" : (v < 0 ? "-inf" : "inf") }
-        if let precision {
-            var s = String(format: "%.\(max(0, precision))f", v)
-            if s.contains(".") {
-                while s.hasSuffix("0") { s.removeLast() }
-                if s.hasSuffix(".") { s.removeLast() }
-            }
-            return s == "-0" ? "0" : s
+        let rounding = GeoJSONNumberFormat(precision: precision)
+        guard rounding.decimals != nil else {
+            var s = v.description
+            if s.hasSuffix(".0") { s.removeLast(2) }
+            return s
         }
-        var s = v.description
-        if s.hasSuffix(".0") { s.removeLast(2) }
-        return s
+        var out: [UInt8] = []
+        rounding.append(v, to: &out)
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// The shortest digits that read back to the same double, written as a plain decimal without an
