@@ -130,20 +130,20 @@ private func expectAgreement(_ polygons: [Geometry], _ points: [Coordinate], _ s
     }
 
     @Test func splitmixReproducesTheBenchmarkPoints() {
-        let p = SplitMix64.points(seed: HelsinkiCells.seed, box: HelsinkiCells.box, count: 3)
+        let p = SplitMix64.points(seed: HelsinkiCells.seed, count: 3, in: HelsinkiCells.box)
         // FORMAT.md's check value and helsinki_grid_meta.json's points_first3_helsinki
         #expect(p[0] == Coordinate(385439.6591755452, 6672528.404361055))
         #expect(p[1] == Coordinate(385421.3730853033, 6672859.209837251))
         #expect(p[2] == Coordinate(385437.06191199966, 6671655.754475507))
         // the synth case's generator too (other seed and box)
-        let synth = SplitMix64.points(seed: 20240602, box: Envelope(minX: 375000, minY: 6662000, maxX: 395000, maxY: 6682000), count: 1)
+        let synth = SplitMix64.points(seed: 20240602, count: 1, in: Envelope(minX: 375000, minY: 6662000, maxX: 395000, maxY: 6682000))
         #expect(synth[0] == Coordinate(384552.4484730555, 6668099.764835205))
     }
 
     @Test(arguments: [PolygonLocator.Semantics.contains, .covers])
     func helsinkiAgreesWithGEOS(_ semantics: PolygonLocator.Semantics) throws {
         let cells = try HelsinkiCells.load()
-        let points = SplitMix64.points(seed: HelsinkiCells.seed, box: HelsinkiCells.box, count: 20_000)
+        let points = SplitMix64.points(seed: HelsinkiCells.seed, count: 20_000, in: HelsinkiCells.box)
         try expectAgreement(cells.polygons, points + boundaryPoints(cells.polygons), semantics, "helsinki")
         // a coarse and a fine raster classify buckets differently; the answers must not change
         try expectAgreement(cells.polygons, Array(points.prefix(5000)) + boundaryPoints(cells.polygons), semantics,
@@ -155,7 +155,7 @@ private func expectAgreement(_ polygons: [Geometry], _ points: [Coordinate], _ s
     /// FORMAT.md: of the first 1,000,000 points, 934,673 lie inside a cell (every engine agrees).
     @Test func helsinkiMillionPointCount() throws {
         let cells = try HelsinkiCells.load()
-        let points = SplitMix64.points(seed: HelsinkiCells.seed, box: HelsinkiCells.box, count: 1_000_000)
+        let points = SplitMix64.points(seed: HelsinkiCells.seed, count: 1_000_000, in: HelsinkiCells.box)
         for semantics in [PolygonLocator.Semantics.covers, .contains] {
             let locator = try PolygonLocator(cells.polygons, semantics: semantics)
             let located = try locator.locate(points)
@@ -216,7 +216,7 @@ private func expectAgreement(_ polygons: [Geometry], _ points: [Coordinate], _ s
     func handMadeAgreesWithGEOS(_ semantics: PolygonLocator.Semantics) throws {
         let polygons = try Self.handMade.map { try Geometry(wkt: $0) }
         let box = Envelope(minX: -2, minY: -2, maxX: 42, maxY: 22)
-        var points = SplitMix64.points(seed: 1, box: box, count: 20_000) + boundaryPoints(polygons)
+        var points = SplitMix64.points(seed: 1, count: 20_000, in: box) + boundaryPoints(polygons)
         // integer and half-integer lattice: every shared edge, corner and hole edge of this set
         for x in stride(from: -1.0, through: 41.0, by: 0.5) {
             for y in stride(from: -1.0, through: 21.0, by: 0.5) { points.append(Coordinate(x, y)) }
@@ -259,7 +259,7 @@ private func expectAgreement(_ polygons: [Geometry], _ points: [Coordinate], _ s
                 #expect(try covers.locate(edge) == 0, "\(name) covers \(edge)")
                 #expect(try contains.locate(edge) == nil, "\(name) contains \(edge)")
             }
-            let points = SplitMix64.points(seed: 5, box: Envelope(minX: -1, minY: -1, maxX: 11, maxY: 11), count: 2000)
+            let points = SplitMix64.points(seed: 5, count: 2000, in: Envelope(minX: -1, minY: -1, maxX: 11, maxY: 11))
             for semantics in [PolygonLocator.Semantics.contains, .covers] {
                 try expectAgreement([g], points + boundaryPoints([g]), semantics, name)
             }

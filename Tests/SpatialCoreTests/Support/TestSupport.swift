@@ -32,39 +32,6 @@ enum TestData {
     }
 }
 
-/// The splitmix64 stream of `shared/anchors/FORMAT.md` (arithmetic mod 2^64).
-struct SplitMix64 {
-    var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// u in [0, 1): the top 53 bits.
-    mutating func nextUnit() -> Double { Double(next() >> 11) * 0x1p-53 }
-
-    /// FORMAT.md's benchmark points: point i takes u_{2i+1} for x and u_{2i+2} for y, and
-    /// `min + u * (max - min)` is a separate multiply and add (no FMA).
-    static func points(seed: UInt64, box: Envelope, count: Int) -> [Coordinate] {
-        var g = SplitMix64(seed: seed)
-        let w = box.maxX - box.minX, h = box.maxY - box.minY
-        var out: [Coordinate] = []
-        out.reserveCapacity(count)
-        for _ in 0..<count {
-            let ux = g.nextUnit(), uy = g.nextUnit()
-            let dx = ux * w, dy = uy * h
-            out.append(Coordinate(box.minX + dx, box.minY + dy))
-        }
-        return out
-    }
-}
-
 /// A structural comparison of geometries: same kinds and part/ring sizes, coordinates within `tolerance`.
 func geometriesMatch(_ a: Geometry, _ b: Geometry, tolerance: Double) -> Bool {
     func shape(_ g: Geometry) -> [String] {
