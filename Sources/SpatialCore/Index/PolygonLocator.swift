@@ -47,9 +47,8 @@ public final class PolygonLocator {
                 bucketsPerPolygon: Int = 1024, maxBuckets: Int = 4_000_000) throws {
         self.semantics = semantics
         count = polygons.count
-        let ctx = GEOSContext()
-        context = ctx
         index = try SpatialIndex(polygons)
+        context = index.context  // one context for the index, the prepared cells and the bucket tests
         prepared = try zip(index.items, polygons).map { try PreparedGeometry(handle: $0.0, geometry: $0.1) }
         let envelopes = polygons.map(\.envelope)
         rectangles = zip(polygons, envelopes).map { g, e in e.flatMap { Self.isRectangle(g, $0) ? $0 : nil } }
