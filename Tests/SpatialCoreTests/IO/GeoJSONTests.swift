@@ -39,17 +39,6 @@ private var geometrySamples: [(String, Geometry)] { [
     ("empty GeometryCollection", .geometryCollection([])),
 ] }
 
-/// The `shared/` folder beside the repository (CI) or beside the worktree's parent.
-private func sharedFolder() -> URL? {
-    var dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-    while dir.path != "/" {
-        let candidate = dir.appendingPathComponent("shared/geodata")
-        if FileManager.default.fileExists(atPath: candidate.path) { return dir.appendingPathComponent("shared") }
-        dir.deleteLastPathComponent()
-    }
-    return nil
-}
-
 private func parseFailure(_ body: () throws -> Void) -> SpatialError? {
     do {
         try body()
@@ -339,8 +328,7 @@ struct GeoJSONTests {
     // MARK: Real data
 
     @Test func helsinkiStreets() throws {
-        let shared = try #require(sharedFolder(), "shared/ must sit beside the repository")
-        let url = shared.appendingPathComponent("geodata/helsinki/streets.geojson")
+        let url = TestData.repository("GeoData/helsinki/streets.geojson")  // a copy of shared/geodata/helsinki's
         let bytes = [UInt8](try Data(contentsOf: url))
         let fc = try FeatureCollection(geoJSON: bytes)
         #expect(fc.features.count == 4612)

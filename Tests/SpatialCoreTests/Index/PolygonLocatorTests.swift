@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import SpatialCore
 
-/// `shared/anchors/helsinki_cells_100m.csv` (EPSG:3067; see shared/anchors/FORMAT.md).
+/// The peers' cells, copied to `Vectors/helsinki_cells_100m.csv` (EPSG:3067; see shared/anchors/FORMAT.md).
 private struct HelsinkiCells {
     let ids: [Int]
     let areas: [Double]
@@ -13,7 +13,7 @@ private struct HelsinkiCells {
     static let seed: UInt64 = 20240601
 
     static func load() throws -> HelsinkiCells {
-        let text = try String(contentsOf: try TestData.anchor("helsinki_cells_100m.csv"), encoding: .utf8)
+        let text = try String(contentsOf: TestData.vector("helsinki_cells_100m.csv"), encoding: .utf8)
         var lines = text.split(whereSeparator: \.isNewline)
         let header = lines.removeFirst()
         guard header == "cell_id,row,col,full,area_m2,wkt" else { throw Malformed(line: String(header)) }

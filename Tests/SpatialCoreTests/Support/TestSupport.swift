@@ -13,23 +13,8 @@ enum TestData {
         repoRoot.appendingPathComponent("Tests/SpatialCoreTests/Vectors").appendingPathComponent(name)
     }
 
-    /// `shared/anchors/<name>`: the project's shared folder sits next to the main checkout
-    /// (`<repo>/../shared`); from a worktree under `wt/` it is one level further up.
-    static func anchor(_ name: String) throws -> URL {
-        var dir = repoRoot
-        for _ in 0..<3 {
-            dir = dir.deletingLastPathComponent()
-            let url = dir.appendingPathComponent("shared/anchors").appendingPathComponent(name)
-            if FileManager.default.fileExists(atPath: url.path) { return url }
-        }
-        throw AnchorMissing(name: name, searchedFrom: repoRoot.path)
-    }
-
-    struct AnchorMissing: Error, CustomStringConvertible {
-        let name: String
-        let searchedFrom: String
-        var description: String { "shared/anchors/\(name) not found in the parents of \(searchedFrom)" }
-    }
+    /// A file of the repository, e.g. `GeoData/helsinki/streets.geojson`.
+    static func repository(_ path: String) -> URL { repoRoot.appendingPathComponent(path) }
 }
 
 /// A structural comparison of geometries: same kinds and part/ring sizes, coordinates within `tolerance`.
