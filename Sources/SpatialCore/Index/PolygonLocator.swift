@@ -19,10 +19,12 @@ public final class PolygonLocator {
     public let semantics: Semantics
     public let count: Int
     private let context: GEOSContext
-    private let prepared: [PreparedGeometry]
+    private let polygons: [Geometry]
+    /// GEOS objects are made on first use: grids of rectangles never need most of them.
+    private var prepared: [PreparedGeometry?]
+    private var fallbackIndex: SpatialIndex?
     /// Axis-aligned rectangles (most grid cells): their point test is exact comparison, no GEOS call.
     private let rectangles: [Envelope?]
-    private let index: SpatialIndex
     // bucket raster
     private let x0: Double, y0: Double, size: Double, inv: Double
     private let nx: Int, ny: Int
@@ -43,13 +45,15 @@ public final class PolygonLocator {
     ///   - polygons: polygons or multipolygons (other kinds never contain a point's interior).
     ///   - bucketsPerPolygon: raster resolution target; more buckets, fewer GEOS calls per point.
     ///   - maxBuckets: memory cap (4 bytes each).
+    /// - Throws: `SpatialError.geos` when GEOS cannot evaluate a polygon (an invalid one, e.g. a bow-tie):
+    ///   validate or `makeValid()` first.
     public init(_ polygons: [Geometry], semantics: Semantics = .covers,
                 bucketsPerPolygon: Int = 1024, maxBuckets: Int = 4_000_000) throws {
         self.semantics = semantics
         count = polygons.count
-        index = try SpatialIndex(polygons)
-        context = index.context  // one context for the index, the prepared cells and the bucket tests
-        prepared = try zip(index.items, polygons).map { try PreparedGeometry(handle: $0.0, geometry: $0.1) }
+        self.polygons = polygons
+        context = GEOSContext()  // one context for the prepared polygons and the bucket tests
+        prepared = [PreparedGeometry?](repeating: nil, count: polygons.count)
         let envelopes = polygons.map(\.envelope)
         rectangles = zip(polygons, envelopes).map { g, e in e.flatMap { Self.isRectangle(g, $0) ? $0 : nil } }
         var extent: Envelope?
@@ -75,57 +79,81 @@ public final class PolygonLocator {
     @inline(__always) private func bx(_ i: Int) -> Double { x0 + Double(i) * size }
     @inline(__always) private func by(_ j: Int) -> Double { y0 + Double(j) * size }
 
+    /// An axis-aligned rectangle: a 5-position ring through the envelope's corners whose edges are all
+    /// axis-parallel (a bow-tie through the same corners has diagonal edges and is not one).
     private static func isRectangle(_ g: Geometry, _ e: Envelope) -> Bool {
-        guard case .polygon(let p) = g, p.holes.isEmpty, p.exterior.coordinates.count == 5 else { return false }
-        let corners: Set<Coordinate> = [
-            Coordinate(e.minX, e.minY), Coordinate(e.maxX, e.minY), Coordinate(e.maxX, e.maxY), Coordinate(e.minX, e.maxY),
-        ]
-        return Set(p.exterior.coordinates.prefix(4)) == corners
+        guard case .polygon(let p) = g, p.holes.isEmpty, e.minX < e.maxX, e.minY < e.maxY else { return false }
+        let c = p.exterior.coordinates
+        guard c.count == 5 else { return false }
+        for k in 0..<4 {
+            let a = c[k], b = c[k + 1]
+            guard a.x == e.minX || a.x == e.maxX, a.y == e.minY || a.y == e.maxY else { return false }
+            guard (a.x == b.x) != (a.y == b.y) else { return false }  // exactly one coordinate changes
+        }
+        return true
+    }
+
+
+    /// The prepared polygon `k`, made on first use in the locator's context.
+    private func preparedPolygon(_ k: Int) throws -> PreparedGeometry {
+        if let p = prepared[k] { return p }
+        let p = try PreparedGeometry(handle: polygons[k].geos(context), geometry: polygons[k])
+        prepared[k] = p
+        return p
+    }
+
+    /// Calls `body(bucket, xa, xb, ya, yb)` for every bucket whose closed rectangle meets the closed envelope.
+    private func forEachBucket(meeting e: Envelope, _ body: (Int, Double, Double, Double, Double) throws -> Void) rethrows {
+        let i0 = max(0, Int(((e.minX - x0) * inv).rounded(.down)) - 1), i1 = min(nx - 1, Int(((e.maxX - x0) * inv).rounded(.down)) + 1)
+        let j0 = max(0, Int(((e.minY - y0) * inv).rounded(.down)) - 1), j1 = min(ny - 1, Int(((e.maxY - y0) * inv).rounded(.down)) + 1)
+        guard i0 <= i1, j0 <= j1 else { return }
+        for j in j0...j1 {
+            let ya = by(j), yb = by(j + 1)
+            if yb < e.minY || ya > e.maxY { continue }
+            for i in i0...i1 {
+                let xa = bx(i), xb = bx(i + 1)
+                if xb < e.minX || xa > e.maxX { continue }
+                try body(j * nx + i, xa, xb, ya, yb)
+            }
+        }
     }
 
     private func classify(_ polygons: [Geometry], _ envelopes: [Envelope?]) throws {
         let nb = nx * ny
         var openHits = [Int32](repeating: 0, count: nb)  // polygon envelopes meeting the open bucket
         var coveredBy = [Int32](repeating: -1, count: nb)
-        var closedCount = [Int32](repeating: 0, count: nb)
-        var pairs: [(bucket: Int32, polygon: Int32)] = []
+        var closedCount = [Int32](repeating: 0, count: nb)  // polygons meeting the closed bucket
+        var meetsByShape: [Int: [Int32]] = [:]  // GEOS's answers for non-rectangles, kept for the second pass
         let h = context.handle
+        // pass 1: what meets and what covers each bucket
         for (k, g) in polygons.enumerated() {
             guard let e = envelopes[k], g.isPolygonal else { continue }
             let rect = rectangles[k] != nil
-            // bucket range whose closed rectangles meet the closed envelope
-            let i0 = max(0, Int(((e.minX - x0) * inv).rounded(.down)) - 1), i1 = min(nx - 1, Int(((e.maxX - x0) * inv).rounded(.down)) + 1)
-            let j0 = max(0, Int(((e.minY - y0) * inv).rounded(.down)) - 1), j1 = min(ny - 1, Int(((e.maxY - y0) * inv).rounded(.down)) + 1)
-            if i0 > i1 || j0 > j1 { continue }
-            for j in j0...j1 {
-                let ya = by(j), yb = by(j + 1)
-                if yb < e.minY || ya > e.maxY { continue }
-                for i in i0...i1 {
-                    let xa = bx(i), xb = bx(i + 1)
-                    if xb < e.minX || xa > e.maxX { continue }
-                    let b = j * nx + i
-                    let openMeet = xb > e.minX && xa < e.maxX && yb > e.minY && ya < e.maxY
-                    var meets = true
-                    var covers = false
-                    if rect {
-                        covers = xa >= e.minX && xb <= e.maxX && ya >= e.minY && yb <= e.maxY
-                    } else {  // GEOS decides for any other shape
-                        guard let box = GEOSGeom_createRectangle_r(h, xa, ya, xb, yb) else { throw context.error("bucket") }
-                        defer { GEOSGeom_destroy_r(h, box) }
-                        covers = try prepared[k].evaluate(.covers, raw: box)
-                        meets = try covers || prepared[k].evaluate(.intersects, raw: box)
-                    }
-                    if openMeet { openHits[b] += 1 }
-                    if covers && coveredBy[b] < 0 { coveredBy[b] = Int32(k) }
-                    if meets {
-                        pairs.append((Int32(b), Int32(k)))
-                        closedCount[b] += 1
-                    }
+            var meeting: [Int32] = []
+            try forEachBucket(meeting: e) { b, xa, xb, ya, yb in
+                let openMeet = xb > e.minX && xa < e.maxX && yb > e.minY && ya < e.maxY
+                var meets = true
+                var covers: Bool
+                if rect {
+                    covers = xa >= e.minX && xb <= e.maxX && ya >= e.minY && yb <= e.maxY
+                } else {  // GEOS decides for any other shape
+                    guard let box = GEOSGeom_createRectangle_r(h, xa, ya, xb, yb) else { throw context.error("bucket") }
+                    defer { GEOSGeom_destroy_r(h, box) }
+                    let p = try preparedPolygon(k)
+                    covers = try p.evaluate(.covers, raw: box)
+                    meets = try covers || p.evaluate(.intersects, raw: box)
+                    if meets { meeting.append(Int32(b)) }
                 }
+                if openMeet { openHits[b] += 1 }
+                if covers && coveredBy[b] < 0 { coveredBy[b] = Int32(k) }
+                if meets { closedCount[b] += 1 }
             }
+            if !rect { meetsByShape[k] = meeting }
         }
         // pure: covered by one polygon and no other envelope reaches into the open bucket
         var mixedCount = 0
+        mixedSlot = [Int32](repeating: -1, count: nb)
+        offsets = [0]
         for b in 0..<nb {
             if coveredBy[b] >= 0 && openHits[b] == 1 {
                 state[b] = coveredBy[b]
@@ -135,26 +163,28 @@ public final class PolygonLocator {
                 statistics.empty += 1
             } else {
                 state[b] = -2
+                mixedSlot[b] = Int32(mixedCount)
                 mixedCount += 1
+                offsets.append(offsets.last! + closedCount[b])
             }
         }
         statistics.mixed = mixedCount
-        // candidate lists (CSR) for mixed buckets, polygons in ascending index order
-        mixedSlot = [Int32](repeating: -1, count: nb)
-        var slot: Int32 = 0
-        offsets = [0]
-        offsets.reserveCapacity(mixedCount + 1)
-        for b in 0..<nb where state[b] == -2 {
-            mixedSlot[b] = slot
-            slot += 1
-            offsets.append(offsets.last! + closedCount[b])
-        }
+        // pass 2: candidate lists (CSR) of the mixed buckets, polygons in ascending index order
         candidates = [Int32](repeating: 0, count: Int(offsets.last!))
         var fill = [Int32](repeating: 0, count: mixedCount)
-        for (b, k) in pairs where state[Int(b)] == -2 {  // pairs are in ascending polygon order
-            let s = Int(mixedSlot[Int(b)])
-            candidates[Int(offsets[s] + fill[s])] = k
-            fill[s] += 1
+        func add(_ b: Int, _ k: Int) {
+            let slot = Int(mixedSlot[b])
+            guard slot >= 0 else { return }
+            candidates[Int(offsets[slot] + fill[slot])] = Int32(k)
+            fill[slot] += 1
+        }
+        for (k, g) in polygons.enumerated() {
+            guard let e = envelopes[k], g.isPolygonal else { continue }
+            if let meeting = meetsByShape[k] {
+                for b in meeting { add(Int(b), k) }
+            } else {
+                forEachBucket(meeting: e) { b, _, _, _, _ in add(b, k) }
+            }
         }
     }
 
@@ -209,12 +239,13 @@ public final class PolygonLocator {
             return semantics == .covers ? (x >= r.minX && x <= r.maxX && y >= r.minY && y <= r.maxY)
                 : (x > r.minX && x < r.maxX && y > r.minY && y < r.maxY)
         }
-        return try prepared[k].evaluate(semantics == .covers ? .covers : .contains, point: Coordinate(x, y))
+        return try preparedPolygon(k).evaluate(semantics == .covers ? .covers : .contains, point: Coordinate(x, y))
     }
 
     /// Points on a bucket edge (or misplaced by rounding): GEOS STRtree candidates, lowest index first.
     private func fallback(_ x: Double, _ y: Double) throws -> Int32 {
-        for k in try index.query(Envelope(minX: x, minY: y, maxX: x, maxY: y)) where try test(k, x, y) {
+        if fallbackIndex == nil { fallbackIndex = try SpatialIndex(polygons) }
+        for k in try fallbackIndex!.query(Envelope(minX: x, minY: y, maxX: x, maxY: y)) where try test(k, x, y) {
             return Int32(k)
         }
         return -1

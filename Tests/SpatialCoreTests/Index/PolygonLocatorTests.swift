@@ -226,6 +226,23 @@ private func expectAgreement(_ polygons: [Geometry], _ points: [Coordinate], _ s
         }
     }
 
+    /// A bow-tie through its envelope's corners is not taken for a rectangle: GEOS reports it invalid
+    /// (a locator over invalid polygons is an error, not a guess), and its repaired form agrees with GEOS.
+    @Test(arguments: [PolygonLocator.Semantics.contains, .covers])
+    func bowTieThroughCornersIsNotARectangle(_ semantics: PolygonLocator.Semantics) throws {
+        let bowTie = try Geometry(wkt: "POLYGON ((0 0, 10 10, 10 0, 0 10, 0 0))")
+        #expect(throws: SpatialError.self) { try PolygonLocator([bowTie], semantics: semantics) }
+        let repaired = [try bowTie.makeValid()]
+        var points = SplitMix64.points(seed: 3, count: 5_000, in: Envelope(minX: -1, minY: -1, maxX: 11, maxY: 11))
+        points += [Coordinate(5, 2), Coordinate(2, 5), Coordinate(5, 8), Coordinate(8, 5)]  // in and out of the lobes
+        for bpp in [1, 64, 1024] {
+            try expectAgreement(repaired, points, semantics, bucketsPerPolygon: bpp, "repaired bow-tie, \(bpp) buckets per polygon")
+        }
+        let locator = try PolygonLocator(repaired, semantics: semantics)
+        #expect(try locator.locate(Coordinate(5, 2)) == nil)  // between the lobes
+        #expect(try locator.locate(Coordinate(2, 5)) == 0)  // in the left lobe
+    }
+
     // MARK: (c) degenerate inputs
 
     @Test func emptyInput() throws {
