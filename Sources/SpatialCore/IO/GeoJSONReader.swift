@@ -280,18 +280,7 @@ extension JSONReader {
     private mutating func parseFeatures() throws(JSONFailure) -> [Feature] {
         guard peek() == 0x5B else { try reject(from: pos, structural("features must be an array, found \(kindOfValue())")) }
         var features: [Feature] = []
-        guard try arrayStart() else { return features }
-        var i = 0
-        repeat {
-            do throws(JSONFailure) {
-                features.append(try parseGeoJSONObject(.feature).featureValue)
-            } catch {
-                var e = error
-                e.path.append(.index(i))
-                throw e
-            }
-            i += 1
-        } while try arrayNext()
+        try forEachElement { r throws(JSONFailure) in features.append(try r.parseGeoJSONObject(.feature).featureValue) }
         return features
     }
 
@@ -413,18 +402,7 @@ extension JSONReader {
     private mutating func parsePositions() throws(JSONFailure) -> [Coordinate] {
         guard peek() == 0x5B else { try reject(from: pos, structural("expected an array of positions")) }
         var cs: [Coordinate] = []
-        guard try arrayStart() else { return cs }
-        var i = 0
-        repeat {
-            do throws(JSONFailure) {
-                cs.append(try parsePosition())
-            } catch {
-                var e = error
-                e.path.append(.index(i))
-                throw e
-            }
-            i += 1
-        } while try arrayNext()
+        try forEachElement { r throws(JSONFailure) in cs.append(try r.parsePosition()) }
         return cs
     }
 

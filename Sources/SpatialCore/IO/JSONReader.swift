@@ -251,6 +251,24 @@ struct JSONReader {
         return true
     }
 
+    /// Reads the array at `pos` (`[` included), calling `element` once per element; a failure inside an
+    /// element gets the element's index added to its path.
+    @inline(__always)
+    mutating func forEachElement(_ element: (inout JSONReader) throws(JSONFailure) -> Void) throws(JSONFailure) {
+        guard try arrayStart() else { return }
+        var i = 0
+        repeat {
+            do throws(JSONFailure) {
+                try element(&self)
+            } catch {
+                var e = error
+                e.path.append(.index(i))
+                throw e
+            }
+            i += 1
+        } while try arrayNext()
+    }
+
     /// After an element: true if another element follows (`,` consumed), false at `]`.
     @inline(__always)
     mutating func arrayNext() throws(JSONFailure) -> Bool {
@@ -539,19 +557,8 @@ struct JSONReader {
         case 0x22: return .string(try parseString())
         case 0x7B: return .object(try parseObject())
         case 0x5B:
-            guard try arrayStart() else { return .array([]) }
             var a: [JSONValue] = []
-            var i = 0
-            repeat {
-                do throws(JSONFailure) {
-                    a.append(try parseValue())
-                } catch {
-                    var e = error
-                    e.path.append(.index(i))
-                    throw e
-                }
-                i += 1
-            } while try arrayNext()
+            try forEachElement { r throws(JSONFailure) in a.append(try r.parseValue()) }
             return .array(a)
         case 0x74:
             try literal("true")
