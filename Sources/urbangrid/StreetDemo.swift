@@ -105,11 +105,11 @@ enum StreetDemo {
 
         // Sample query: candidates from the R*Tree around the centre, exact distance in metres by GEOS.
         let centre = Geometry.point(x: envelope.center.x, y: envelope.center.y)
-        let deg = radiusMetres / 111_000 / max(0.1, cos(envelope.center.y * .pi / 180))  // generous box in degrees
-        let box = Envelope(minX: envelope.center.x - deg, minY: envelope.center.y - radiusMetres / 111_000 * 1.01,
-                           maxX: envelope.center.x + deg, maxY: envelope.center.y + radiusMetres / 111_000 * 1.01)
-        let ids = try store.rowids(inEnvelope: box, table: "streets", column: "geom")
         let projectedCentre = try metric.project(centre)
+        // the search box: the circle of the radius, drawn in metres and taken back to lon/lat
+        let circle = try CoordinateTransform(from: metric.crs, to: .wgs84).apply(to: projectedCentre.buffered(by: radiusMetres))
+        guard let box = circle.envelope else { throw CLIError.badInput("empty search area") }
+        let ids = try store.rowids(inEnvelope: box, table: "streets", column: "geom")
         var near: [(id: Int64, name: String?, distanceM: Double)] = []
         let select = try store.prepare("SELECT name, AsBinary(geom) FROM streets WHERE id = ?")
         for id in ids {
