@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .library(name: "SpatialCore", targets: ["SpatialCore"]),
+        .library(name: "UrbanModel", targets: ["UrbanModel"]),
         .executable(name: "urbangrid", targets: ["urbangrid"]),
         .executable(name: "urbangrid-bench", targets: ["urbangrid-bench"]),
     ],
@@ -26,10 +27,17 @@ let package = Package(
             dependencies: ["CGEOS", "CPROJ", "CSpatiaLite"],
             swiftSettings: [.enableUpcomingFeature("InternalImportsByDefault")]),
 
+        // The domain, pure Swift above the spatial core.
+        .target(
+            name: "UrbanModel",
+            dependencies: ["SpatialCore"],
+            swiftSettings: [.enableUpcomingFeature("InternalImportsByDefault")]),
+
         .executableTarget(
             name: "urbangrid",
             dependencies: [
                 "SpatialCore",
+                "UrbanModel",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
@@ -41,6 +49,7 @@ let package = Package(
             ]),
 
         // Vectors/ holds reference data read through #filePath, not bundled resources.
+        .testTarget(name: "UrbanModelTests", dependencies: ["UrbanModel"]),
         .testTarget(name: "SpatialCoreTests", dependencies: ["SpatialCore"], exclude: ["Vectors"]),
         // Runs the built executables as a user would (the dependency makes SwiftPM build them first).
         .testTarget(name: "CLITests", dependencies: ["urbangrid"]),
