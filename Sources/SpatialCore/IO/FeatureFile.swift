@@ -1,0 +1,287 @@
+internal import Foundation
+
+/// Reading a file of features for import: GeoJSON, GeoJSONSeq (`.geojsonl`, `.geojsons`, `.geojsonseq`),
+/// CSV (`lon`,`lat` or `wkt` columns) or an ESRI Shapefile (read through SpatiaLite's VirtualShape).
+/// Every feature comes back in WGS84 lon/lat, checked (finite coordinates, lon/lat in range, valid
+/// geometry, or repaired with GEOS when asked), and every error names the file, the feature or line,
+/// and the field.
+public enum FeatureFile {
+    public enum Format: String, Sendable, CaseIterable {
+        case geojson, geojsonseq, csv, shapefile
+
+        /// From the file name's extension.
+        public init?(path: String) {
+            switch (path as NSString).pathExtension.lowercased() {
+            case "geojson", "json": self = .geojson
+            case "geojsonl", "geojsons", "geojsonseq", "ndjson", "jsonl": self = .geojsonseq
+            case "csv": self = .csv
+            case "shp": self = .shapefile
+            default: return nil
+            }
+        }
+    }
+
+    public struct Options: Sendable {
+        /// The CRS of the file's coordinates; nil: a Shapefile's `.prj` if it has one, else WGS84 (RFC 7946).
+        public var crs: CRS?
+        /// Repair invalid geometries with GEOS `makeValid` instead of rejecting the file.
+        public var makeValid: Bool
+        /// The property holding each feature's id (default: the GeoJSON `id`, or the CSV `id` column).
+        public var idField: String?
+
+        public init(crs: CRS? = nil, makeValid: Bool = false, idField: String? = nil) {
+            self.crs = crs
+            self.makeValid = makeValid
+            self.idField = idField
+        }
+    }
+
+    /// Reads, transforms to WGS84 and checks every feature; throws at the first bad one.
+    public static func read(_ path: String, format: Format? = nil, options: Options = Options()) throws -> [Feature] {
+        guard let format = format ?? Format(path: path) else {
+            throw SpatialError.parse(format: "file", location: path,
+                                     message: "unknown format: use .geojson, .geojsonl/.geojsons, .csv or .shp")
+        }
+        var features: [Feature]
+        switch format {
+        case .shapefile:
+            features = try readShapefile(path)
+        case .geojson, .geojsonseq, .csv:
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw SpatialError.parse(format: format.rawValue, location: path, message: "cannot read the file")
+            }
+            let bytes = [UInt8](data)
+            do {
+                switch format {
+                case .geojson: features = try readGeoJSON(bytes)
+                case .geojsonseq: features = try readGeoJSONSeq(bytes)
+                default: features = try CSVFeatures.read(bytes)
+                }
+            } catch SpatialError.parse(let f, let location, let message) {
+                throw SpatialError.parse(format: f, location: "\(path): \(location)", message: message)
+            }
+        }
+        guard !features.isEmpty else { throw SpatialError.parse(format: format.rawValue, location: path, message: "no features") }
+        var options = options
+        if options.crs == nil, format == .shapefile { options.crs = try projectionFile(of: path) }
+        let source = options.crs ?? .wgs84
+        let transform = source.sameDefinition(as: .wgs84) ? nil : try CoordinateTransform(from: source, to: .wgs84)
+        for i in features.indices {
+            let place = format == .csv ? "\(path): line \(i + 2)" : "\(path): feature \(i)"
+            features[i] = try check(features[i], at: place, transform: transform, options: options)
+        }
+        return features
+    }
+
+    private static func readGeoJSON(_ bytes: [UInt8]) throws -> [Feature] {
+        switch try GeoJSON(data: bytes) {
+        case .featureCollection(let fc): return fc.features
+        case .feature(let f): return [f]
+        case .geometry(let g): return [Feature(geometry: g)]
+        }
+    }
+
+    private static func readGeoJSONSeq(_ bytes: [UInt8]) throws -> [Feature] {
+        var out: [Feature] = []
+        try GeoJSONSeq.forEachRecord(in: bytes) { record in
+            switch record {
+            case .feature(let f): out.append(f)
+            case .geometry(let g): out.append(Feature(geometry: g))
+            case .featureCollection(let fc): out.append(contentsOf: fc.features)
+            }
+        }
+        return out
+    }
+
+    /// The CRS in a Shapefile's `.prj` (ESRI WKT, which PROJ reads), or nil when there is none.
+    private static func projectionFile(of path: String) throws -> CRS? {
+        let prj = (path.lowercased().hasSuffix(".shp") ? String(path.dropLast(4)) : path) + ".prj"
+        guard let data = FileManager.default.contents(atPath: prj) else { return nil }
+        let wkt = String(decoding: data, as: UTF8.self)
+        do { return try CRS(wkt) } catch {
+            throw SpatialError.parse(format: "shapefile", location: prj, message: "PROJ cannot read this .prj: \(error)")
+        }
+    }
+
+    /// A Shapefile through SpatiaLite's VirtualShape (UTF-8 attributes) in an in-memory database.
+    private static func readShapefile(_ path: String) throws -> [Feature] {
+        let base = path.lowercased().hasSuffix(".shp") ? String(path.dropLast(4)) : path
+        for ext in ["shp", "shx", "dbf"] where !FileManager.default.fileExists(atPath: "\(base).\(ext)") {
+            throw SpatialError.parse(format: "shapefile", location: path, message: "missing \(base).\(ext)")
+        }
+        let store = try SpatiaLiteStore(path: ":memory:")
+        let quoted = base.replacingOccurrences(of: "'", with: "''")
+        do {
+            try store.execute("CREATE VIRTUAL TABLE shape USING VirtualShape('\(quoted)', 'UTF-8', 4326)")
+        } catch {
+            throw SpatialError.parse(format: "shapefile", location: path, message: "SpatiaLite cannot open it: \(error)")
+        }
+        let columns = try store.query("PRAGMA table_info(shape)").compactMap { $0["name"]?.string }
+        let attributes = columns.filter { $0.lowercased() != "pkuid" && $0.lowercased() != "geometry" }
+        let select = (["AsBinary(Geometry)"] + attributes.map { "\"\($0)\"" }).joined(separator: ", ")
+        var features: [Feature] = []
+        for (i, row) in try store.query("SELECT \(select) FROM shape ORDER BY PKUID").enumerated() {
+            var properties = JSONObject()
+            for (k, name) in attributes.enumerated() {
+                properties[name] = switch row[k + 1] {
+                case .null: .null
+                case .integer(let v): .int(v)
+                case .real(let v): .number(v)
+                case .text(let v): .string(v)
+                case .blob: .null
+                }
+            }
+            let geometry: Geometry?
+            do { geometry = try row[0].geometry() } catch {
+                throw SpatialError.parse(format: "shapefile", location: "\(path): feature \(i)", message: "\(error)")
+            }
+            features.append(Feature(id: .int(Int64(i + 1)), geometry: geometry, properties: properties))
+        }
+        return features
+    }
+
+    /// Id from the chosen field, coordinates to WGS84, range and validity checks.
+    static func check(_ feature: Feature, at place: String, transform: CoordinateTransform?, options: Options) throws -> Feature {
+        var f = feature
+        func fail(_ field: String, _ message: String) -> SpatialError {
+            .parse(format: "import", location: "\(place), \(field)", message: message)
+        }
+        if let field = options.idField {
+            switch f.properties?[field] {
+            case .int(let v)?: f.id = .int(v)
+            case .number(let v)? where v == v.rounded(): f.id = .int(Int64(v))
+            case .string(let s)? where !s.isEmpty: f.id = .string(s)
+            default: throw fail("properties.\(field)", "the id field is missing or not a string or number")
+            }
+        }
+        guard var g = f.geometry else { throw fail("geometry", "missing (null) geometry") }
+        var bad: Coordinate?
+        g.forEachCoordinate { c in if bad == nil, !c.x.isFinite || !c.y.isFinite { bad = c } }
+        if let bad { throw fail("geometry", "coordinate \(bad) is not a finite number") }
+        if let transform {
+            do { g = try transform.apply(to: g) } catch let SpatialError.transformFailed(_, x, y, message) {
+                throw fail("geometry", "cannot transform (\(x), \(y)) from \(options.crs ?? .wgs84): \(message)")
+            }
+        }
+        g.forEachCoordinate { c in if bad == nil, !(-180...180).contains(c.x) || !(-90...90).contains(c.y) { bad = c } }
+        if let bad {
+            throw fail("geometry", "longitude/latitude \(bad) out of range (lon -180..180, lat -90..90): wrong --crs or axis order?")
+        }
+        let validity = try g.validity()
+        if !validity.isValid {
+            guard options.makeValid else {
+                throw fail("geometry", "invalid: \(validity.reason) (use --make-valid to repair)")
+            }
+            g = try g.makeValid(method: .structure)
+        }
+        f.geometry = g
+        return f
+    }
+}
+
+/// RFC 4180 CSV with a header row: `lon`,`lat` (also `lng`/`longitude`/`x`, `latitude`/`y`) or a `wkt`
+/// column; every other column becomes a property (numbers stay numbers, empty cells are null).
+enum CSVFeatures {
+    static func read(_ bytes: [UInt8]) throws -> [Feature] {
+        let rows = try records(bytes)
+        guard let header = rows.first?.fields.map({ $0.trimmingCharacters(in: .whitespaces) }) else { return [] }
+        let lower = header.map { $0.lowercased() }
+        let wkt = lower.firstIndex(of: "wkt")
+        let lon = lower.firstIndex { ["lon", "lng", "longitude", "x"].contains($0) }
+        let lat = lower.firstIndex { ["lat", "latitude", "y"].contains($0) }
+        guard wkt != nil || (lon != nil && lat != nil) else {
+            throw SpatialError.parse(format: "CSV", location: "line 1", message: "needs a 'wkt' column or 'lon' and 'lat' columns, found \(header)")
+        }
+        let idColumn = lower.firstIndex(of: "id")
+        var features: [Feature] = []
+        for row in rows.dropFirst() {
+            guard row.fields.count == header.count else {
+                throw SpatialError.parse(format: "CSV", location: "line \(row.line)", message: "\(row.fields.count) fields, the header has \(header.count)")
+            }
+            let geometry: Geometry
+            if let wkt {
+                do { geometry = try Geometry(wkt: row.fields[wkt]) } catch {
+                    throw SpatialError.parse(format: "CSV", location: "line \(row.line), column wkt", message: "\(error)")
+                }
+            } else {
+                guard let x = Double(row.fields[lon!].trimmingCharacters(in: .whitespaces)) else {
+                    throw SpatialError.parse(format: "CSV", location: "line \(row.line), column \(header[lon!])", message: "not a number: '\(row.fields[lon!])'")
+                }
+                guard let y = Double(row.fields[lat!].trimmingCharacters(in: .whitespaces)) else {
+                    throw SpatialError.parse(format: "CSV", location: "line \(row.line), column \(header[lat!])", message: "not a number: '\(row.fields[lat!])'")
+                }
+                geometry = .point(x: x, y: y)
+            }
+            var properties = JSONObject()
+            for (k, name) in header.enumerated() where k != wkt && k != lon && k != lat {
+                properties[name] = value(row.fields[k])
+            }
+            let id: FeatureID? = idColumn == nil ? nil
+                : properties["id"].flatMap { v in v.intValue.map { .int($0) } ?? v.stringValue.map { .string($0) } }
+            features.append(Feature(id: id, geometry: geometry, properties: properties))
+        }
+        return features
+    }
+
+    static func value(_ text: String) -> JSONValue {
+        if text.isEmpty { return .null }
+        if let i = Int64(text) { return .int(i) }
+        if let d = Double(text), d.isFinite, text.contains(where: { $0 == "." || $0 == "e" || $0 == "E" }) { return .number(d) }
+        return .string(text)
+    }
+
+    /// Splits RFC 4180 text into records (quoted fields may hold commas, quotes as "" and newlines).
+    static func records(_ bytes: [UInt8]) throws -> [(line: Int, fields: [String])] {
+        var out: [(line: Int, fields: [String])] = []
+        var fields: [String] = []
+        var field: [UInt8] = []
+        var quoted = false, inField = false
+        var line = 1, recordLine = 1
+        var i = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0  // UTF-8 BOM
+        func endField() {
+            fields.append(String(decoding: field, as: UTF8.self))
+            field.removeAll(keepingCapacity: true)
+            inField = false
+        }
+        func endRecord() {
+            endField()
+            if !(fields.count == 1 && fields[0].isEmpty) { out.append((recordLine, fields)) }  // skip blank lines
+            fields.removeAll()
+        }
+        while i < bytes.count {
+            let c = bytes[i]
+            if quoted {
+                if c == 0x22 {
+                    if i + 1 < bytes.count, bytes[i + 1] == 0x22 {
+                        field.append(0x22)
+                        i += 1
+                    } else {
+                        quoted = false
+                    }
+                } else {
+                    if c == 0x0A { line += 1 }
+                    field.append(c)
+                }
+            } else {
+                switch c {
+                case 0x22 where !inField && field.isEmpty:
+                    quoted = true
+                    inField = true
+                case 0x2C: endField()
+                case 0x0D: break
+                case 0x0A:
+                    endRecord()
+                    line += 1
+                    recordLine = line
+                default:
+                    field.append(c)
+                    inField = true
+                }
+            }
+            i += 1
+        }
+        if quoted { throw SpatialError.parse(format: "CSV", location: "line \(recordLine)", message: "a quoted field is not closed") }
+        if !field.isEmpty || !fields.isEmpty { endRecord() }
+        return out
+    }
+}

@@ -1,0 +1,123 @@
+import Foundation
+import Testing
+@testable import SpatialCore
+
+/// Reading files for import. Expected values: the files themselves (GeoData/ READMEs: 4612 Helsinki
+/// street segments; the Zibo GCJ-02 and WGS84 boundaries agree within rounding, < 1 cm), ogrinfo's
+/// reading of the Shapefile fixture (GDAL 3.6.2), and hand-written CSVs.
+@Suite("FeatureFile") struct FeatureFileTests {
+    func temp(_ name: String, _ text: String) throws -> String {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("urbangrid-ff-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let path = dir.appendingPathComponent(name).path
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    func parseLocation(_ body: () throws -> Void) -> String? {
+        do { try body() } catch SpatialError.parse(_, let location, let message) { return "\(location): \(message)" } catch {
+            return "unexpected \(error)"
+        }
+        return nil
+    }
+
+    @Test func geoJSONStreets() throws {
+        let f = try FeatureFile.read(TestData.repository("GeoData/helsinki/streets.geojson").path)
+        #expect(f.count == 4612)
+        #expect(f[0].id == .int(1))
+        #expect(f[0].geometry?.coordinates.first == Coordinate(24.9432708, 60.1665138))
+    }
+
+    @Test func geoJSONSeqWithRecordSeparators() throws {
+        let path = try temp("two.geojsonl", "\u{1E}{\"type\":\"Feature\",\"id\":7,\"properties\":{},\"geometry\":{\"type\":\"Point\",\"coordinates\":[1,2]}}\n\u{1E}{\"type\":\"Point\",\"coordinates\":[3,4]}\n")
+        let f = try FeatureFile.read(path)
+        #expect(f.count == 2)
+        #expect(f[0].id == .int(7) && f[1].geometry == .point(x: 3, y: 4))
+    }
+
+    @Test func csvLonLatQuotedAndTyped() throws {
+        let f = try FeatureFile.read(TestData.vector("import/stations.csv").path)
+        #expect(f.count == 2)
+        #expect(f[0].id == .int(1))
+        #expect(f[0].properties?["name"] == .string("Station, North"))
+        #expect(f[0].properties?["capacity"] == .int(4))
+        #expect(f[0].properties?["opened"] == .string("2026-01-05"))
+        #expect(f[0].geometry == .point(x: 24.9432708, y: 60.1665138))
+        #expect(f[1].properties?["name"] == .string("Quote \"Q\" kiosk"))
+        #expect(f[1].properties?["capacity"] == .null)
+    }
+
+    @Test func csvWKTColumn() throws {
+        let f = try FeatureFile.read(TestData.vector("import/zones_wkt.csv").path)
+        #expect(f.count == 1 && f[0].id == .string("z1"))
+        guard case .polygon(let p)? = f[0].geometry else { Issue.record("expected a polygon"); return }
+        #expect(p.exterior.coordinates.count == 5)
+    }
+
+    @Test func shapefileThroughSpatiaLite() throws {
+        let f = try FeatureFile.read(TestData.vector("shapefile/pois.shp").path)
+        // ogrinfo -al pois.shp: 3 points, kind school
+        #expect(f.count == 3)
+        #expect(f.map { $0.properties?["name"]?.stringValue } == ["Ressun lukio", "Kruununhaan yläasteen koulu", "Kaisaniemen ala-aste"])
+        #expect(f.allSatisfy { $0.properties?["kind"] == .string("school") })
+        let c = try #require(f[0].geometry?.coordinates.first)
+        #expect(abs(c.x - 24.9383205) < 1e-7 && abs(c.y - 60.1671172) < 1e-7)
+    }
+
+    @Test func gcj02ZiboMatchesWGS84WithinOneCentimetre() throws {
+        let gcj = try FeatureFile.read(TestData.repository("GeoData/zibo/districts_gcj02.geojson").path, options: .init(crs: .gcj02))
+        let wgs = try FeatureFile.read(TestData.repository("GeoData/zibo/districts.geojson").path)
+        try #require(gcj.count == 8 && wgs.count == 8)
+        var worst = 0.0
+        for (a, b) in zip(gcj, wgs) {
+            #expect(a.id == b.id)
+            let ca = a.geometry!.coordinates, cb = b.geometry!.coordinates
+            try #require(ca.count == cb.count)
+            for (p, q) in zip(ca, cb) { worst = max(worst, Geodesic.distanceMetres(p, q)) }
+        }
+        #expect(worst < 0.01, "worst vertex difference \(worst) m")
+    }
+
+    @Test func idFieldAndProjectedCRS() throws {
+        let path = try temp("p.csv", "code,x,y\nA-1,500000,3320113.397845\n")
+        let f = try FeatureFile.read(path, options: .init(crs: .epsg(4547), idField: "code"))
+        #expect(f[0].id == .string("A-1"))
+        let c = try #require(f[0].geometry?.coordinates.first)
+        #expect(abs(c.x - 114) < 1e-9 && abs(c.y - 30) < 1e-9)  // cs2cs: 114E 30N is E 500000, N 3320113.398 in EPSG:4547
+    }
+
+    @Test func invalidGeometryIsReportedOrRepairedOnRequest() throws {
+        let path = try temp("bowtie.geojson", #"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{},"geometry":{"type":"Polygon","coordinates":[[[0,0],[10,10],[10,0],[0,10],[0,0]]]}}]}"#)
+        #expect(parseLocation { _ = try FeatureFile.read(path) }?.contains("feature 0, geometry: invalid: Self-intersection[5 5] (use --make-valid to repair)") == true)
+        let f = try FeatureFile.read(path, options: .init(makeValid: true))
+        #expect(try f[0].geometry!.area() == 50)  // geometry.json: make_valid of the bow-tie has area 50
+        #expect(try f[0].geometry!.isValid)
+    }
+
+    @Test(arguments: [
+        ("lat.csv", "id,lon,lat\n1,24,60\n2,24,95\n", "line 3, geometry: longitude/latitude"),
+        ("nan.csv", "id,lon,lat\n1,nan,60\n", "line 2, geometry: coordinate"),
+        ("num.csv", "id,lon,lat\n1,24,abc\n", "line 2, column lat: not a number: 'abc'"),
+        ("cols.csv", "id,lon,lat\n1,24\n", "line 2: 2 fields, the header has 3"),
+        ("quote.csv", "id,lon,lat\n1,\"24,60\n", "line 2: a quoted field is not closed"),
+        ("nogeom.csv", "id,name\n1,a\n", "line 1: needs a 'wkt' column"),
+        ("wkt.csv", "id,wkt\n1,\"POLYGON ((0 0, 1 1\"\n", "line 2, column wkt"),
+        ("empty.geojson", #"{"type":"FeatureCollection","features":[]}"#, "no features"),
+        ("null.geojson", #"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{},"geometry":null}]}"#, "feature 0, geometry: missing (null) geometry"),
+        ("syntax.geojson", "{\"type\":\"FeatureCollection\",\n\"features\":[}", "line 2"),
+        ("x.kml", "<kml/>", "unknown format"),
+    ])
+    func badInputNamesWhereAndWhat(_ c: (String, String, String)) throws {
+        let path = try temp(c.0, c.1)
+        let message = parseLocation { _ = try FeatureFile.read(path) }
+        #expect(message?.contains(c.2) == true, "\(message ?? "no error")")
+        #expect(message?.contains(c.0) == true, "the message names the file: \(message ?? "")")
+    }
+
+    @Test func missingIdFieldAndMissingShapefileParts() throws {
+        let path = try temp("s.csv", "id,lon,lat\n1,24,60\n")
+        #expect(parseLocation { _ = try FeatureFile.read(path, options: .init(idField: "code")) }?.contains("properties.code") == true)
+        let shp = try temp("lonely.shp", "")
+        #expect(parseLocation { _ = try FeatureFile.read(shp) }?.contains("missing") == true)
+    }
+}
