@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import SpatialCore
+import UrbanModel
 
 @main
 struct UrbanGridCommand: ParsableCommand {
@@ -15,10 +16,10 @@ struct UrbanGridCommand: ParsableCommand {
             distances are metres. Logs go to stderr, results to stdout. Exit status: 0 success, \
             1 a query found a violation or nothing, 2 bad input or usage.
             Commands for grids, lookups, vendors, hazards, coverage, siting and the HTTP service arrive \
-            in later releases.
+            in later releases; see ../shared/reference/cli.md for the whole contract.
             """,
         version: "urbangrid \(version) (\(SpatialLibraries.versions))",
-        subcommands: [Transform.self, Demo.self])
+        subcommands: [Init.self, Import.self, Transform.self, Demo.self])
 
     /// Runs the command with UrbanGrid's exit codes: 2 for bad input or usage (with a message that
     /// says what and where), 1 only where a command documents it.
@@ -32,6 +33,9 @@ struct UrbanGridCommand: ParsableCommand {
             var command = try parseAsRoot()
             try command.run()
         } catch let error as SpatialError {
+            FileHandle.standardError.write(Data("urbangrid: error: \(error)\n".utf8))
+            Foundation.exit(2)
+        } catch let error as ModelError {
             FileHandle.standardError.write(Data("urbangrid: error: \(error)\n".utf8))
             Foundation.exit(2)
         } catch let error as CLIError {

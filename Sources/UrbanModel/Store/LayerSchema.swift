@@ -1,0 +1,111 @@
+/// How each layer is stored: its table, the attribute columns read from feature properties, and the
+/// geometry kinds it accepts. Properties not named here are kept, as JSON, in the `props` column.
+public struct LayerSchema: Sendable {
+    public enum ColumnType: String, Sendable { case text, integer, real, boolean }
+
+    public struct Column: Sendable {
+        public var name: String
+        public var type: ColumnType
+        public var required: Bool
+        /// Accepted values (text columns), e.g. hazard status `open` / `resolved`.
+        public var allowed: [String]?
+        /// Other property names accepted for this column (e.g. `highway` for `class`).
+        public var aliases: [String]
+
+        public init(_ name: String, _ type: ColumnType, required: Bool = false, allowed: [String]? = nil, aliases: [String] = []) {
+            self.name = name
+            self.type = type
+            self.required = required
+            self.allowed = allowed
+            self.aliases = aliases
+        }
+    }
+
+    public enum GeometryKind: String, Sendable {
+        case point = "POINT", lineString = "LINESTRING", multiPolygon = "MULTIPOLYGON", any = "GEOMETRY", none
+    }
+
+    public var layer: UrbanModel.Layer
+    public var table: String
+    public var columns: [Column]
+    public var geometry: GeometryKind
+
+    public static func of(_ layer: UrbanModel.Layer) -> LayerSchema { all.first { $0.layer == layer }! }
+
+    public static let all: [LayerSchema] = [
+        LayerSchema(layer: .admin, table: "admin", columns: [
+            Column("code", .text, required: true, aliases: ["adcode"]),
+            Column("name", .text),
+            Column("level", .text, required: true, allowed: ["district", "street", "community"]),
+            Column("parent_code", .text, aliases: ["parent_adcode"]),
+        ], geometry: .multiPolygon),
+        LayerSchema(layer: .streets, table: "streets", columns: [
+            Column("name", .text),
+            Column("class", .text, aliases: ["highway"]),
+            Column("oneway", .boolean),
+            Column("drive", .boolean),
+            Column("walk", .boolean),
+            Column("from_node", .text),
+            Column("to_node", .text),
+        ], geometry: .lineString),
+        LayerSchema(layer: .vendorZones, table: "vendor_zones", columns: [
+            Column("name", .text),
+            Column("kind", .text),
+            Column("capacity", .integer, aliases: ["stalls"]),
+            Column("status", .text),
+            Column("hours", .text, aliases: ["opening_hours"]),
+        ], geometry: .multiPolygon),
+        LayerSchema(layer: .hazards, table: "hazards", columns: [
+            Column("class_code", .text, required: true),
+            Column("severity", .integer),
+            Column("status", .text, required: true, allowed: ["open", "resolved"]),
+            Column("reported_at", .text),
+            Column("resolved_at", .text),
+            Column("component_id", .text),
+        ], geometry: .any),
+        LayerSchema(layer: .stations, table: "stations", columns: [
+            Column("name", .text),
+            Column("kind", .text),
+            Column("capacity", .integer),
+            Column("hours", .text, aliases: ["opening_hours"]),
+        ], geometry: .point),
+        LayerSchema(layer: .pois, table: "pois", columns: [
+            Column("name", .text),
+            Column("kind", .text, required: true),
+        ], geometry: .any),
+        LayerSchema(layer: .demand, table: "demand", columns: [
+            Column("weight", .real, required: true),
+        ], geometry: .any),
+        LayerSchema(layer: .chiefs, table: "chiefs", columns: [
+            Column("name", .text, required: true),
+            Column("phone", .text),
+            Column("grid_code", .text),
+            Column("segment_id", .text),
+        ], geometry: .none),
+        LayerSchema(layer: .grids, table: "grids", columns: [
+            Column("code", .text, required: true),
+            Column("community_code", .text),
+            Column("area_m2", .real),
+            Column("shape", .text),
+        ], geometry: .multiPolygon),
+    ]
+
+    /// `CREATE TABLE` and `AddGeometryColumn` for this layer. Every table has an integer `pk` (the R*Tree's
+    /// key), the feature `id` as text (unique), the columns, and `props` (the other properties, JSON).
+    var createSQL: String {
+        let cols = columns.map { c -> String in
+            let t = switch c.type {
+            case .text: "TEXT"
+            case .integer, .boolean: "INTEGER"
+            case .real: "REAL"
+            }
+            return "\(c.name) \(t)\(c.required ? " NOT NULL" : "")"
+        }
+        var sql = "CREATE TABLE \(table)(pk INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, \((cols + ["props TEXT"]).joined(separator: ", ")));\n"
+        if geometry != .none {
+            sql += "SELECT AddGeometryColumn('\(table)', 'geom', 4326, '\(geometry.rawValue)', 'XY', 1);\n"
+            sql += "SELECT CreateSpatialIndex('\(table)', 'geom');\n"
+        }
+        return sql
+    }
+}

@@ -1,0 +1,172 @@
+import Foundation
+public import SpatialCore
+
+/// The UrbanGrid database: one SpatiaLite file holding every layer (see `LayerSchema`), versioned by
+/// migrations, with an R*Tree on every geometry column. Not thread-safe (one connection).
+public final class UrbanDatabase {
+    public let path: String
+    public let store: SpatiaLiteStore
+
+    /// Schema versions, applied in order by `create` and on open.
+    public static let migrations: [Migration] = [
+        Migration(version: 1, name: "layers", sql: """
+            CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+            """ + LayerSchema.all.map(\.createSQL).joined()),
+    ]
+
+    /// Creates a new, empty database. Refuses an existing file (nothing is overwritten).
+    /// - Parameter timeZone: IANA name; times without an offset are read in this zone.
+    public static func create(path: String, timeZone: String = "Asia/Shanghai") throws -> UrbanDatabase {
+        guard TimeZone(identifier: timeZone) != nil else {
+            throw ModelError.invalidArgument(name: "timezone", reason: "unknown time zone '\(timeZone)' (an IANA name such as Asia/Shanghai)")
+        }
+        guard !FileManager.default.fileExists(atPath: path) else {
+            throw ModelError.invalidArgument(name: "DB", reason: "\(path) exists already: UrbanGrid does not overwrite a database")
+        }
+        do {
+            let store = try SpatiaLiteStore(path: path, mode: .create)
+            _ = try store.initializeSpatialMetadata()
+            _ = try store.migrate(migrations)
+            _ = try store.run("INSERT INTO meta(key, value) VALUES ('timezone', ?), ('created_by', ?)", timeZone, "urbangrid")
+            return UrbanDatabase(path: path, store: store)
+        } catch {
+            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }  // no half database
+            throw error
+        }
+    }
+
+    /// Opens an existing UrbanGrid database (applying newer migrations when writable).
+    public convenience init(path: String, readOnly: Bool = false) throws {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw ModelError.invalidArgument(name: "DB", reason: "\(path) does not exist: create it with 'urbangrid init'")
+        }
+        let store = try SpatiaLiteStore(path: path, mode: readOnly ? .readOnly : .readWrite)
+        guard try store.tableExists("meta") else {
+            throw ModelError.invalidArgument(name: "DB", reason: "\(path) is not an UrbanGrid database (no meta table)")
+        }
+        if !readOnly { _ = try store.migrate(Self.migrations) }
+        self.init(path: path, store: store)
+    }
+
+    init(path: String, store: SpatiaLiteStore) {
+        self.path = path
+        self.store = store
+    }
+
+    public var timeZone: String {
+        get throws { try store.scalar("SELECT value FROM meta WHERE key = 'timezone'").string ?? "Asia/Shanghai" }
+    }
+
+    public func count(_ layer: UrbanModel.Layer) throws -> Int {
+        try store.scalar("SELECT count(*) FROM \(LayerSchema.of(layer).table)").int ?? 0
+    }
+
+    /// Imports features (WGS84, already checked by `FeatureFile`) into a layer, all or nothing: one
+    /// transaction, and the first bad feature (wrong geometry kind, missing or mistyped field, value not
+    /// allowed, duplicate id) rejects the whole file with its index and field.
+    /// - Parameter source: the file name, for error messages.
+    /// - Returns: the number of features imported.
+    @discardableResult
+    public func importFeatures(_ features: [Feature], into layer: UrbanModel.Layer, source: String) throws -> Int {
+        let schema = LayerSchema.of(layer)
+        let rows = try features.enumerated().map { i, f in try LayerRow(f, index: i, schema: schema, source: source) }
+        var seen: [String: Int] = [:]
+        for (i, r) in rows.enumerated() {
+            if let first = seen.updateValue(i, forKey: r.id) {
+                throw ModelError.malformedRecord(
+                    .init(file: source, field: "features[\(i)].id"), reason: "duplicate id '\(r.id)' (first at features[\(first)])")
+            }
+        }
+        let names = ["id"] + schema.columns.map(\.name) + ["props"] + (schema.geometry == .none ? [] : ["geom"])
+        let values = names.map { $0 == "geom" ? "GeomFromWKB(?, 4326)" : "?" }
+        let sql = "INSERT INTO \(schema.table)(\(names.joined(separator: ", "))) VALUES (\(values.joined(separator: ", ")))"
+        try store.transaction {
+            let insert = try store.prepare(sql)
+            for (i, r) in rows.enumerated() {
+                do {
+                    try insert.run(r.bindings)
+                } catch SpatialError.sqlite(_, let message, _) where message.contains("UNIQUE") {
+                    throw ModelError.malformedRecord(
+                        .init(file: source, field: "features[\(i)].id"), reason: "id '\(r.id)' is already in layer \(layer.rawValue)")
+                }
+            }
+        }
+        return rows.count
+    }
+}
+
+/// One feature mapped onto a layer's columns, or the error that says which field is wrong.
+struct LayerRow {
+    var id: String
+    var bindings: [(any SQLBindable)?]
+
+    init(_ f: Feature, index i: Int, schema: LayerSchema, source: String) throws {
+        func fail(_ field: String, _ reason: String) -> ModelError {
+            .malformedRecord(.init(file: source, field: "features[\(i)].\(field)"), reason: reason)
+        }
+        let props = f.properties ?? JSONObject()
+        switch f.id {
+        case .string(let s)?: id = s
+        case .int(let v)?: id = String(v)
+        case .number(let v)?: id = NumberText.format(v)
+        case nil:
+            if let code = props["code"]?.stringValue, schema.columns.contains(where: { $0.name == "code" }) { id = code } else {
+                id = String(i + 1)  // no id in the file: its position, 1-based
+            }
+        }
+        var used: Set<String> = []
+        var values: [(any SQLBindable)?] = [id]
+        for c in schema.columns {
+            let key = ([c.name] + c.aliases).first { props[$0] != nil && props[$0] != .null }
+            if let key { used.insert(key) }
+            let field = "properties.\(key ?? c.name)"
+            guard let key, let v = props[key] else {
+                if c.required { throw fail("properties.\(c.name)", "required for layer \(schema.layer.rawValue)") }
+                values.append(nil)
+                continue
+            }
+            switch c.type {
+            case .text:
+                let s: String
+                switch v {
+                case .string(let t): s = t
+                case .int(let n): s = String(n)  // codes often arrive as numbers
+                default: throw fail(field, "expected text, found \(v.jsonText)")
+                }
+                if let allowed = c.allowed, !allowed.contains(s) {
+                    throw fail(field, "'\(s)' is not one of \(allowed.joined(separator: ", "))")
+                }
+                values.append(s)
+            case .integer:
+                guard let n = v.intValue ?? v.doubleValue.flatMap({ $0 == $0.rounded() ? Int64(exactly: $0) : nil }) else {
+                    throw fail(field, "expected an integer, found \(v.jsonText)")
+                }
+                values.append(n)
+            case .real:
+                guard let d = v.doubleValue, d.isFinite else { throw fail(field, "expected a number, found \(v.jsonText)") }
+                values.append(d)
+            case .boolean:
+                guard let b = v.boolValue ?? v.intValue.flatMap({ $0 == 0 || $0 == 1 ? $0 == 1 : nil }) else {
+                    throw fail(field, "expected true or false, found \(v.jsonText)")
+                }
+                values.append(b)
+            }
+        }
+        let rest = JSONObject(props.members.filter { !used.contains($0.key) }.map { ($0.key, $0.value) })
+        values.append(rest.isEmpty ? nil : JSONValue.object(rest).jsonText)
+        if schema.geometry != .none {
+            guard let g = f.geometry else { throw fail("geometry", "missing geometry") }
+            values.append(try Self.fit(g, schema.geometry, fail))
+        }
+        bindings = values
+    }
+
+    /// The geometry in the layer's column type: polygons become multipolygons; anything else must match.
+    static func fit(_ g: Geometry, _ kind: LayerSchema.GeometryKind, _ fail: (String, String) -> ModelError) throws -> Geometry {
+        switch (kind, g) {
+        case (.any, _), (.point, .point), (.lineString, .lineString), (.multiPolygon, .multiPolygon): return g
+        case (.multiPolygon, .polygon(let p)): return .multiPolygon(MultiPolygon([p]))
+        default: throw fail("geometry", "a \(g.typeName) where this layer takes \(kind.rawValue.lowercased())")
+        }
+    }
+}

@@ -1,0 +1,104 @@
+import Foundation
+import SpatialCore
+import Testing
+@testable import UrbanModel
+
+/// The database and its all-or-nothing imports. Expected counts come from the GeoData READMEs
+/// (4612 Helsinki street segments, 8 Zibo districts).
+@Suite("UrbanDatabase") struct UrbanDatabaseTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent()
+
+    func freshDatabase() throws -> (UrbanDatabase, URL) {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("urbangrid-db-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        return (try UrbanDatabase.create(path: dir.appendingPathComponent("city.sqlite").path), dir)
+    }
+
+    func features(_ json: String) throws -> [Feature] { try FeatureCollection(geoJSON: json).features }
+
+    func point(_ id: Int, _ props: String) -> String {
+        #"{"type":"Feature","id":\#(id),"properties":\#(props),"geometry":{"type":"Point","coordinates":[24.94,60.17]}}"#
+    }
+
+    /// Every row of a table as text, to show a failed import changed nothing.
+    func dump(_ db: UrbanDatabase, _ table: String) throws -> [String] {
+        try db.store.query("SELECT * FROM \(table) ORDER BY pk").map { "\($0.values)" }
+    }
+
+    @Test func createOpenAndImportRealLayers() throws {
+        let (db, dir) = try freshDatabase()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        #expect(try db.timeZone == "Asia/Shanghai")
+        #expect(try db.store.schemaVersion == 1)
+        let streets = try FeatureFile.read(Self.root.appendingPathComponent("GeoData/helsinki/streets.geojson").path)
+        #expect(try db.importFeatures(streets, into: .streets, source: "streets.geojson") == 4612)
+        // class from the OSM highway tag, the rest of the properties kept as JSON
+        let row = try #require(try db.store.query("SELECT class, oneway, props FROM streets WHERE id = '1'").first)
+        #expect(row["class"]?.string == "unclassified" && row["oneway"]?.int == 1)
+        #expect(row["props"]?.string?.contains("\"osm_way_id\":4236349") == true)
+        #expect(try db.store.checkSpatialIndex(table: "streets", column: "geom"))
+        let reopened = try UrbanDatabase(path: db.path)
+        #expect(try reopened.count(.streets) == 4612)
+    }
+
+    @Test func gcj02DistrictsLandOnTheWGS84Ones() throws {
+        let (db, dir) = try freshDatabase()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let gcj = try FeatureFile.read(Self.root.appendingPathComponent("GeoData/zibo/districts_gcj02.geojson").path,
+                                       options: .init(crs: .gcj02, idField: "adcode"))
+        try db.importFeatures(gcj, into: .admin, source: "districts_gcj02.geojson")
+        let wgs = try FeatureFile.read(Self.root.appendingPathComponent("GeoData/zibo/districts.geojson").path)
+        #expect(try db.count(.admin) == 8)
+        for f in wgs {
+            let code = try #require(f.properties?["adcode"]?.stringValue)
+            let stored = try #require(try db.store.query("SELECT AsBinary(geom) g FROM admin WHERE code = ?", code).first?["g"]?.geometry())
+            let a = stored.coordinates, b = f.geometry!.coordinates
+            try #require(a.count == b.count)
+            let worst = zip(a, b).map { Geodesic.distanceMetres($0, $1) }.max() ?? 0
+            #expect(worst < 0.01, "\(code): worst vertex \(worst) m")
+        }
+    }
+
+    @Test(arguments: [
+        ("wrong geometry", UrbanModel.Layer.stations, #"{"type":"Feature","id":9,"properties":{},"geometry":{"type":"LineString","coordinates":[[0,0],[1,1]]}}"#, "features[2].geometry"),
+        ("missing required", .hazards, #"{"type":"Feature","id":9,"properties":{"status":"open"},"geometry":{"type":"Point","coordinates":[0,0]}}"#, "features[2].properties.class_code"),
+        ("value not allowed", .hazards, #"{"type":"Feature","id":9,"properties":{"class_code":"0101","status":"fixed"},"geometry":{"type":"Point","coordinates":[0,0]}}"#, "'fixed' is not one of open, resolved"),
+        ("not an integer", .stations, #"{"type":"Feature","id":9,"properties":{"capacity":2.5},"geometry":{"type":"Point","coordinates":[0,0]}}"#, "features[2].properties.capacity"),
+        ("duplicate id in the file", .stations, #"{"type":"Feature","id":3,"properties":{},"geometry":{"type":"Point","coordinates":[0,0]}}"#, "duplicate id '3' (first at features[0])"),
+    ])
+    func oneBadFeatureRejectsTheFileAndChangesNothing(_ c: (String, UrbanModel.Layer, String, String)) throws {
+        let (db, dir) = try freshDatabase()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let ok = #"{"type":"FeatureCollection","features":[\#(point(1, #"{"class_code":"0101","status":"open","capacity":3}"#)),\#(point(2, #"{"class_code":"0118","status":"resolved"}"#))]}"#
+        try db.importFeatures(try features(ok), into: c.1, source: "ok.geojson")
+        let table = LayerSchema.of(c.1).table
+        let before = try dump(db, table)
+        let bad = #"{"type":"FeatureCollection","features":[\#(point(3, #"{"class_code":"0101","status":"open"}"#)),\#(point(4, #"{"class_code":"0101","status":"open"}"#)),\#(c.2)]}"#
+        #expect {
+            try db.importFeatures(try features(bad), into: c.1, source: "bad.geojson")
+        } throws: { error in
+            "\(error)".contains(c.3) && "\(error)".contains("bad.geojson")
+        }
+        #expect(try dump(db, table) == before)
+    }
+
+    @Test func idAlreadyInTheLayerRollsBack() throws {
+        let (db, dir) = try freshDatabase()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try db.importFeatures(try features(#"{"type":"FeatureCollection","features":[\#(point(1, "{}"))]}"#), into: .stations, source: "a")
+        let second = #"{"type":"FeatureCollection","features":[\#(point(2, "{}")),\#(point(1, "{}"))]}"#
+        #expect { try db.importFeatures(try features(second), into: .stations, source: "b") } throws: { "\($0)".contains("id '1' is already in layer stations") }
+        #expect(try db.count(.stations) == 1)  // feature 2 went back out with the transaction
+    }
+
+    @Test func createRefusesExistingFileAndBadTimeZone() throws {
+        let (db, dir) = try freshDatabase()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        #expect(throws: ModelError.self) { try UrbanDatabase.create(path: db.path) }
+        let other = dir.appendingPathComponent("other.sqlite").path
+        #expect(throws: ModelError.self) { try UrbanDatabase.create(path: other, timeZone: "Mars/Base") }
+        #expect(!FileManager.default.fileExists(atPath: other))
+        #expect(throws: ModelError.self) { try UrbanDatabase(path: dir.appendingPathComponent("missing.sqlite").path) }
+    }
+}
