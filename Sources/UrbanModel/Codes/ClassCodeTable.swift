@@ -47,9 +47,8 @@ public struct ClassCodeTable: Hashable, Sendable {
     /// Parses table text; `file` names it in errors.
     public init(csv text: String, file: String) throws(ModelError) {
         self.file = file
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { line in
-            line.last == "\r" ? line.dropLast() : line
-        }
+        // "\r\n" is one Character in Swift, so it is a separator of its own.
+        var lines = text.split(omittingEmptySubsequences: false) { $0 == "\n" || $0 == "\r\n" }
         if lines.last?.isEmpty == true { lines.removeLast() }
         guard let header = lines.first else {
             throw .malformedRecord(ModelError.Location(file: file, line: 1), reason: "empty file: expected a header line")
