@@ -183,7 +183,10 @@ public enum FeatureFile {
 /// column; every other column becomes a property (numbers stay numbers, empty cells are null).
 enum CSVFeatures {
     static func read(_ bytes: [UInt8]) throws -> [Feature] {
-        let rows = try records(bytes)
+        let rows: [CSVText.Record]
+        do { rows = try CSVText.records(bytes) } catch {
+            throw SpatialError.parse(format: "CSV", location: "line \(error.line), character \(error.column)", message: error.reason)
+        }
         guard let header = rows.first?.fields.map({ $0.trimmingCharacters(in: .whitespaces) }) else { return [] }
         let lower = header.map { $0.lowercased() }
         let wkt = lower.firstIndex(of: "wkt")
@@ -228,60 +231,5 @@ enum CSVFeatures {
         if let i = Int64(text) { return .int(i) }
         if let d = Double(text), d.isFinite, text.contains(where: { $0 == "." || $0 == "e" || $0 == "E" }) { return .number(d) }
         return .string(text)
-    }
-
-    /// Splits RFC 4180 text into records (quoted fields may hold commas, quotes as "" and newlines).
-    static func records(_ bytes: [UInt8]) throws -> [(line: Int, fields: [String])] {
-        var out: [(line: Int, fields: [String])] = []
-        var fields: [String] = []
-        var field: [UInt8] = []
-        var quoted = false, inField = false
-        var line = 1, recordLine = 1
-        var i = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0  // UTF-8 BOM
-        func endField() {
-            fields.append(String(decoding: field, as: UTF8.self))
-            field.removeAll(keepingCapacity: true)
-            inField = false
-        }
-        func endRecord() {
-            endField()
-            if !(fields.count == 1 && fields[0].isEmpty) { out.append((recordLine, fields)) }  // skip blank lines
-            fields.removeAll()
-        }
-        while i < bytes.count {
-            let c = bytes[i]
-            if quoted {
-                if c == 0x22 {
-                    if i + 1 < bytes.count, bytes[i + 1] == 0x22 {
-                        field.append(0x22)
-                        i += 1
-                    } else {
-                        quoted = false
-                    }
-                } else {
-                    if c == 0x0A { line += 1 }
-                    field.append(c)
-                }
-            } else {
-                switch c {
-                case 0x22 where !inField && field.isEmpty:
-                    quoted = true
-                    inField = true
-                case 0x2C: endField()
-                case 0x0D: break
-                case 0x0A:
-                    endRecord()
-                    line += 1
-                    recordLine = line
-                default:
-                    field.append(c)
-                    inField = true
-                }
-            }
-            i += 1
-        }
-        if quoted { throw SpatialError.parse(format: "CSV", location: "line \(recordLine)", message: "a quoted field is not closed") }
-        if !field.isEmpty || !fields.isEmpty { endRecord() }
-        return out
     }
 }

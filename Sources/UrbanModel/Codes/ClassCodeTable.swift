@@ -1,3 +1,5 @@
+internal import SpatialCore
+
 /// A component (部件) or event (事件) class-code table, loaded from a CSV file such as
 /// `GeoData/codes/components.csv` or `GeoData/codes/events.csv` (layout in `GeoData/codes/README.md`).
 ///
@@ -159,11 +161,11 @@ public struct ClassCodeTable: Hashable, Sendable {
     }
 
     private static func fields(_ line: Substring, file: String, line number: Int) throws(ModelError) -> [String] {
-        switch CSVLine.fields(line) {
-        case .success(let fields): return fields
-        case .failure(let e):
+        do throws(CSVText.Malformed) {
+            return try CSVText.records(String(line)).first?.fields ?? [""]
+        } catch {
             throw .malformedRecord(
-                ModelError.Location(file: file, line: number, field: "character \(e.column)"), reason: e.reason)
+                ModelError.Location(file: file, line: number, field: "character \(error.column)"), reason: error.reason)
         }
     }
 }

@@ -99,7 +99,7 @@ import Testing
         ("nan.csv", "id,lon,lat\n1,nan,60\n", "line 2, geometry: coordinate"),
         ("num.csv", "id,lon,lat\n1,24,abc\n", "line 2, column lat: not a number: 'abc'"),
         ("cols.csv", "id,lon,lat\n1,24\n", "line 2: 2 fields, the header has 3"),
-        ("quote.csv", "id,lon,lat\n1,\"24,60\n", "line 2: a quoted field is not closed"),
+        ("quote.csv", "id,lon,lat\n1,\"24,60\n", "line 2, character 3: a quoted field is not closed"),
         ("nogeom.csv", "id,name\n1,a\n", "line 1: needs a 'wkt' column"),
         ("wkt.csv", "id,wkt\n1,\"POLYGON ((0 0, 1 1\"\n", "line 2, column wkt"),
         ("empty.geojson", #"{"type":"FeatureCollection","features":[]}"#, "no features"),
