@@ -152,6 +152,7 @@ struct LayerRow {
                 values.append(b)
             }
         }
+        if schema.layer == .admin { try Self.checkAdmin(values, schema, fail) }
         let rest = JSONObject(props.members.filter { !used.contains($0.key) }.map { ($0.key, $0.value) })
         values.append(rest.isEmpty ? nil : JSONValue.object(rest).jsonText)
         if schema.geometry != .none {
@@ -159,6 +160,28 @@ struct LayerRow {
             values.append(try Self.fit(g, schema.geometry, fail))
         }
         bindings = values
+    }
+
+    /// An admin area's code is a well-formed division code whose length matches its level (district 6,
+    /// street 9, community 12 digits), and its parent code, when given, is the code's own prefix one level up.
+    static func checkAdmin(_ values: [(any SQLBindable)?], _ schema: LayerSchema, _ fail: (String, String) -> ModelError) throws {
+        func text(_ column: String) -> String? {
+            schema.columns.firstIndex { $0.name == column }.flatMap { values[$0 + 1] as? String }  // +1: the id comes first
+        }
+        guard let codeText = text("code"), let levelText = text("level") else { return }
+        let code: AdminCode
+        do { code = try AdminCode(parsing: codeText) } catch { throw fail("properties.code", "\(error)") }
+        let level: AdminCode.Level = switch levelText {
+        case "district": .county
+        case "street": .street
+        default: .community
+        }
+        guard code.level == level else {
+            throw fail("properties.level", "'\(levelText)' but code \(codeText) has \(codeText.count) digits, a \(code.level) code")
+        }
+        if let parent = text("parent_code"), let expected = code.parent?.code, parent != expected {
+            throw fail("properties.parent_code", "\(parent) is not the parent of \(codeText) (expected \(expected))")
+        }
     }
 
     /// The geometry in the layer's column type: polygons become multipolygons; anything else must match.

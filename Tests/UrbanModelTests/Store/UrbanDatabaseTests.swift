@@ -102,3 +102,26 @@ import Testing
         #expect(throws: ModelError.self) { try UrbanDatabase(path: dir.appendingPathComponent("missing.sqlite").path) }
     }
 }
+
+@Suite("UrbanDatabase admin codes") struct UrbanDatabaseAdminTests {
+    func area(_ props: String) -> String {
+        #"{"type":"FeatureCollection","features":[{"type":"Feature","properties":\#(props),"geometry":{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,1],[0,0]]]}}]}"#
+    }
+
+    @Test(arguments: [
+        (#"{"code":"320508","level":"street"}"#, "(features[0].properties.level): 'street' but code 320508 has 6 digits, a county code"),
+        (#"{"code":"32050801","level":"street"}"#, "features[0].properties.code"),
+        (#"{"code":"320508019044","level":"community","parent_code":"320508018"}"#, "320508018 is not the parent of 320508019044 (expected 320508019)"),
+    ])
+    func codesAreChecked(_ c: (String, String)) throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("urbangrid-admin-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let db = try UrbanDatabase.create(path: dir.appendingPathComponent("a.sqlite").path)
+        #expect { try db.importFeatures(try FeatureCollection(geoJSON: area(c.0)).features, into: .admin, source: "a.geojson") } throws: {
+            "\($0)".contains(c.1)
+        }
+        let ok = #"{"code":"320508019044","level":"community","parent_code":"320508019","name":"养育巷社区"}"#
+        #expect(try db.importFeatures(try FeatureCollection(geoJSON: area(ok)).features, into: .admin, source: "ok.geojson") == 1)
+    }
+}
