@@ -124,8 +124,8 @@ public struct HolidayCalendar: Hashable, Sendable {
     public init(csv text: String) throws(HolidayCalendarError) {
         var holidays: [LocalDate: String] = [:]
         var workingDays: [LocalDate: String] = [:]
-        // Split on "\n" only; a trailing "\r" (CRLF files) is trimmed with the other whitespace.
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        // "\r\n" is one Character, and a newline like "\n" and "\r".
+        let lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline)
         for (index, rawLine) in lines.enumerated() {
             let number = index + 1
             let line = rawLine.trimmingCharacters(in: .whitespacesAndNewlines)

@@ -31,7 +31,9 @@ public import Foundation
 /// Because a span belongs to its start day, `Fr 18:00-02:00; Sa off` is open on Saturday 01:00 (Friday's night
 /// is untouched by a rule about Saturday), and `We 22:00-02:00; We off` is closed on Thursday 01:00.
 /// The Rust `opening-hours` crate (PyPI `opening-hours-py` 2.1.4) decides both the other way round: it lets a
-/// later rule for the *next* day cut the spill-over. See Tools/oracle/opening_hours_check.py.
+/// later rule for the *next* day cut the spill-over. It also reads `Mo-Th 15:30-19:00, 10:30-15:15` as one rule
+/// with two times; here, as in the spec's grammar, `, ` starts an additional rule (10:30-15:15 every day).
+/// See Tools/oracle/opening_hours_check.py.
 public struct OpeningHours: Hashable, Sendable, CustomStringConvertible {
     /// Monday first, as the OSM syntax lists them.
     public enum Weekday: Int, CaseIterable, Hashable, Sendable, Comparable {
@@ -383,11 +385,11 @@ private struct Parser {
     var atEnd: Bool { pos >= chars.count }
     func peek(_ ahead: Int = 0) -> Character? { pos + ahead < chars.count ? chars[pos + ahead] : nil }
 
-    func lookingAt(_ word: String) -> Bool {
+    func lookingAt(_ word: String, wholeWord: Bool = true) -> Bool {
         let w = Array(word)
         guard pos + w.count <= chars.count, Array(chars[pos..<(pos + w.count)]) == w else { return false }
         // A keyword must end at a boundary, so "offx" is not "off".
-        if let next = peek(w.count), next.isLetter || next.isNumber { return false }
+        if wholeWord, let next = peek(w.count), next.isLetter || next.isNumber { return false }
         return true
     }
 
@@ -430,7 +432,7 @@ private struct Parser {
         var rule = OpeningHours.Rule(separator: separator, weekdays: nil, publicHoliday: false, times: [],
                                      isOff: false, isAlwaysOpen: false)
         var hasSelector = false
-        if lookingAt("24/7") {
+        if lookingAt("24/7", wholeWord: false) {
             pos += 4
             rule.isAlwaysOpen = true
             hasSelector = true
@@ -532,7 +534,8 @@ private struct Parser {
             var end = try parseTime(isEnd: true)
             if end <= 1440 && end <= start { end += 1440 } // past midnight: belongs to the start day
             spans.append(OpeningHours.TimeSpan(start: start, end: end))
-            if peek() == "," {
+            // "," then a time continues the list; ", " separates rules.
+            if peek() == ",", peek(1) != " " {
                 pos += 1
                 guard let c = peek(), c.isNumber else { throw error("expected a time HH:MM after \",\"") }
             } else {
