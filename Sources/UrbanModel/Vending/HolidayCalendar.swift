@@ -167,12 +167,10 @@ public struct HolidayCalendar: Hashable, Sendable {
     /// Whether `date` is a make-up working day (调休上班).
     public func isMakeUpWorkingDay(_ date: LocalDate) -> Bool { workingDays[date] != nil }
 
-    /// The local date of `date` in `timeZone`, then ``isPublicHoliday(_:)-(LocalDate)``.
+    /// Whether the local date of `date` in `timeZone` matches `PH`.
     public func isPublicHoliday(_ date: Date, timeZone: TimeZone = OpeningHours.chinaStandardTime) -> Bool {
         isPublicHoliday(LocalDate(date, timeZone: timeZone))
     }
-
-    var isEmpty: Bool { holidays.isEmpty }
 }
 
 /// Why a holiday file was rejected.

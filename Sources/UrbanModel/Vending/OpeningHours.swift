@@ -186,9 +186,9 @@ public struct OpeningHours: Hashable, Sendable, CustomStringConvertible {
             return (h < 10 ? "0" : "") + "\(h):" + (m < 10 ? "0" : "") + "\(m)"
         }
         // Prefer the wrapped form (18:00-02:00) whenever it reads back as the same span.
+        // 00:00-48:00 stays as written: 00:00-00:00 would read back as 24 hours.
         var end = span.end
         if end > 1440, end - 1440 <= span.start, !(span.start == 0 && end == 2880) { end -= 1440 }
-        if span.start == 0 && span.end == 2880 { end = 2880 }
         return "\(hm(span.start))-\(hm(end))"
     }
 
