@@ -49,7 +49,7 @@ let package = Package(
             ]),
 
         // Vectors/ holds reference data read through #filePath, not bundled resources.
-        .testTarget(name: "UrbanModelTests", dependencies: ["UrbanModel", "SpatialCore"]),
+        .testTarget(name: "UrbanModelTests", dependencies: ["UrbanModel", "SpatialCore"], exclude: ["Vectors"]),
         .testTarget(name: "SpatialCoreTests", dependencies: ["SpatialCore"], exclude: ["Vectors"]),
         // Runs the built executables as a user would (the dependency makes SwiftPM build them first).
         .testTarget(name: "CLITests", dependencies: ["urbangrid", "UrbanModel"]),
