@@ -136,6 +136,9 @@ struct LayerRow {
                 if let allowed = c.allowed, !allowed.contains(s) {
                     throw fail(field, "'\(s)' is not one of \(allowed.joined(separator: ", "))")
                 }
+                if c.name == "hours" {  // permitted hours must be evaluable: OSM opening_hours syntax
+                    do { _ = try OpeningHours(s) } catch { throw fail(field, "\(error)") }
+                }
                 values.append(s)
             case .integer:
                 guard let n = v.intValue ?? v.doubleValue.flatMap({ $0 == $0.rounded() ? Int64(exactly: $0) : nil }) else {

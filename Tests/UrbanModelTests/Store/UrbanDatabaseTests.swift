@@ -65,6 +65,7 @@ import Testing
         ("missing required", .hazards, #"{"type":"Feature","id":9,"properties":{"status":"open"},"geometry":{"type":"Point","coordinates":[0,0]}}"#, "features[2].properties.class_code"),
         ("value not allowed", .hazards, #"{"type":"Feature","id":9,"properties":{"class_code":"0101","status":"fixed"},"geometry":{"type":"Point","coordinates":[0,0]}}"#, "'fixed' is not one of open, resolved"),
         ("not an integer", .stations, #"{"type":"Feature","id":9,"properties":{"capacity":2.5},"geometry":{"type":"Point","coordinates":[0,0]}}"#, "features[2].properties.capacity"),
+        ("bad hours", .stations, #"{"type":"Feature","id":9,"properties":{"hours":"Mo-Fr 25:00-26:00"},"geometry":{"type":"Point","coordinates":[0,0]}}"#, "features[2].properties.hours"),
         ("duplicate id in the file", .stations, #"{"type":"Feature","id":3,"properties":{},"geometry":{"type":"Point","coordinates":[0,0]}}"#, "duplicate id '3' (first at features[0])"),
     ])
     func oneBadFeatureRejectsTheFileAndChangesNothing(_ c: (String, UrbanModel.Layer, String, String)) throws {
