@@ -126,3 +126,22 @@ import Testing
         #expect(try db.importFeatures(try FeatureCollection(geoJSON: area(ok)).features, into: .admin, source: "ok.geojson") == 1)
     }
 }
+
+/// The bundled demo layers (counts from GeoData/README.md and the derivation script's outputs).
+@Test func bundledHelsinkiDemoLayersImport() throws {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("urbangrid-demo-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let db = try UrbanDatabase.create(path: dir.appendingPathComponent("demo.sqlite").path)
+    let layers: [(UrbanModel.Layer, String, Int)] = [
+        (.admin, "admin", 7), (.streets, "streets", 4612), (.vendorZones, "vendor_zones", 6),
+        (.stations, "stations", 11), (.hazards, "hazards", 867), (.pois, "pois", 3771),
+    ]
+    for (layer, file, expected) in layers {
+        let path = UrbanDatabaseTests.root.appendingPathComponent("GeoData/helsinki/\(file).geojson").path
+        #expect(try db.importFeatures(FeatureFile.read(path), into: layer, source: path) == expected, "\(file)")
+    }
+    // the synthetic hierarchy: 4 communities under 2 streets under district 999901
+    let levels = try db.store.query("SELECT level, count(*) n FROM admin GROUP BY level ORDER BY level")
+    #expect(levels.map { "\($0["level"]?.string ?? "")=\($0["n"]?.int ?? 0)" } == ["community=4", "district=1", "street=2"])
+}
