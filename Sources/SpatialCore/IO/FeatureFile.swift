@@ -167,12 +167,16 @@ public enum FeatureFile {
         if let bad {
             throw fail("geometry", "longitude/latitude \(bad) out of range (lon -180..180, lat -90..90): wrong --crs or axis order?")
         }
-        let validity = try g.validity()
-        if !validity.isValid {
-            guard options.makeValid else {
-                throw fail("geometry", "invalid: \(validity.reason) (use --make-valid to repair)")
+        // a point with finite coordinates is always valid (OGC): the GEOS round trip is for everything else
+        let isPoints = if case .point = g { true } else if case .multiPoint = g { true } else { false }
+        if !isPoints {
+            let validity = try g.validity()
+            if !validity.isValid {
+                guard options.makeValid else {
+                    throw fail("geometry", "invalid: \(validity.reason) (use --make-valid to repair)")
+                }
+                g = try g.makeValid(method: .structure)
             }
-            g = try g.makeValid(method: .structure)
         }
         f.geometry = g
         return f

@@ -42,8 +42,11 @@ public final class SpatiaLiteStore {
         spatialite_init_ex(h, cache, 0)
         do {
             sqlite3_busy_timeout(h, Int32(clamping: busyTimeoutMilliseconds))
-            try execute("PRAGMA foreign_keys = ON")
+            // 32 MiB page cache: bulk loads and index builds stay in memory instead of re-reading pages
+            try execute("PRAGMA foreign_keys = ON; PRAGMA cache_size = -32768")
             if mode != .readOnly {
+                // WAL with synchronous=NORMAL: commits survive a crash of the process; only a power loss
+                // can lose the last commits (never corrupts), SQLite's recommended setting for WAL
                 let journal = try scalar("PRAGMA journal_mode = WAL").string?.lowercased()
                 let inMemory = path.isEmpty || path == ":memory:"  // these report "memory" (or "delete")
                 guard journal == "wal" || inMemory else {
@@ -51,6 +54,7 @@ public final class SpatiaLiteStore {
                         code: Int(SQLITE_ERROR), message: "journal_mode is '\(journal ?? "NULL")', expected 'wal'",
                         sql: "PRAGMA journal_mode = WAL")
                 }
+                try execute("PRAGMA synchronous = NORMAL")
             }
         } catch {
             try? close()

@@ -80,7 +80,13 @@ public final class UrbanDatabase {
         let names = ["id"] + schema.columns.map(\.name) + ["props"] + (schema.geometry == .none ? [] : ["geom"])
         let values = names.map { $0 == "geom" ? "GeomFromWKB(?, 4326)" : "?" }
         let sql = "INSERT INTO \(schema.table)(\(names.joined(separator: ", "))) VALUES (\(values.joined(separator: ", ")))"
+        // Large loads: drop the R*Tree and build it once afterwards (much faster than row by row).
+        let rebuildIndex = schema.geometry != .none && rows.count >= 10_000
         try store.transaction {
+            if rebuildIndex {
+                _ = try store.scalar("SELECT DisableSpatialIndex('\(schema.table)', 'geom')")
+                try store.execute("DROP TABLE IF EXISTS idx_\(schema.table)_geom")
+            }
             let insert = try store.prepare(sql)
             for (i, r) in rows.enumerated() {
                 do {
@@ -90,6 +96,7 @@ public final class UrbanDatabase {
                         .init(file: source, field: "features[\(i)].id"), reason: "id '\(r.id)' is already in layer \(layer.rawValue)")
                 }
             }
+            if rebuildIndex { try store.createSpatialIndex(table: schema.table, column: "geom") }
         }
         return rows.count
     }
