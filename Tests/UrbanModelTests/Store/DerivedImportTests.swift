@@ -150,3 +150,29 @@ import Testing
         #expect(try dump("streets") == streets && dump("hazards") == hazards)
     }
 }
+
+extension DerivedImportTests {
+    /// Forced noding of the Helsinki file: its 256 grade-separated crossings (bridges, tunnels, ways
+    /// crossing without a shared OSM node) are split; length is kept and no two segments cross afterwards.
+    @Test func helsinkiForcedNodingKeepsLengthAndLeavesNoCrossing() throws {
+        let (db, dir) = try freshDatabase()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let streets = try FeatureFile.read(Self.root.appendingPathComponent("GeoData/helsinki/streets.geojson").path)
+        let start = Date()
+        let n = try db.importFeatures(streets, into: .streets, source: "streets.geojson", noding: .always)
+        let seconds = Date().timeIntervalSince(start)
+        #expect(n > 4612 + 2 * 200, "\(n) segments")
+        #expect(seconds < 10, "\(seconds) s")
+        let fileTotal = streets.reduce(0.0) { $0 + ($1.properties?["length_m"]?.doubleValue ?? 0) }
+        let stored = try #require(try db.store.scalar("SELECT sum(length_m) FROM streets").double)
+        #expect(abs(stored - fileTotal) / fileTotal < 1e-5, "stored \(stored) m, file \(fileTotal) m")
+        let geoms = try db.store.query("SELECT AsBinary(geom) g FROM streets ORDER BY pk").compactMap { try $0["g"]?.geometry() }
+        let index = try SpatialIndex(geoms)
+        var crossings = 0
+        for (i, g) in geoms.enumerated() {
+            for j in try index.query(g, predicate: .crosses) where j > i { crossings += 1 }
+        }
+        #expect(crossings == 0)
+        print("Helsinki forced noding: \(n) segments in \(seconds) s")
+    }
+}
