@@ -73,12 +73,14 @@ extension UrbanGridCommand {
             let options = FeatureFile.Options(crs: try crs.map(CRS.init), makeValid: makeValid, idField: idField)
             let features = try FeatureFile.read(file, options: options)
             log.info("read \(features.count) features from \(file)")
+            // `imported` counts stored rows: for streets the segments after noding (a feature split at a
+            // crossing counts once per piece), for other layers the features
             let n = try database.importFeatures(features, into: layer, source: file)
             var out = StandardOutput()
             if format == .json {
                 out.line(#"{"layer":"\#(layer.rawValue)","imported":\#(n)}"#)
             } else {
-                out.line("imported \(n) features into \(layer.rawValue) (\(try database.count(layer)) in the layer now)")
+                out.line("imported \(n) \(layer == .streets ? "segments" : "features") into \(layer.rawValue) (\(try database.count(layer)) in the layer now)")
             }
             out.flush()
         }

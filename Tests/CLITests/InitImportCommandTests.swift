@@ -16,7 +16,7 @@ import UrbanModel
         let db = dir + "/city.sqlite"
         let i = try CLI.run(["init", db, "--timezone", "Asia/Shanghai", "--format", "json"])
         #expect(i.status == 0, "\(i.stderr)")
-        #expect(i.stdout.contains(#""schema_version":1"#))
+        #expect(i.stdout.contains(#""schema_version":2"#))
         let s = try CLI.run(["import", db, "--layer", "streets", "GeoData/helsinki/streets.geojson", "--format", "json"])
         #expect(s.status == 0, "\(s.stderr)")
         #expect(s.stdout == #"{"layer":"streets","imported":4612}"# + "\n")

@@ -12,6 +12,7 @@ public final class UrbanDatabase {
         Migration(version: 1, name: "layers", sql: """
             CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
             """ + LayerSchema.all.map(\.createSQL).joined()),
+        derivedColumnsMigration,
     ]
 
     /// Creates a new, empty database. Refuses an existing file (nothing is overwritten).
@@ -64,50 +65,67 @@ public final class UrbanDatabase {
     /// Imports features (WGS84, already checked by `FeatureFile`) into a layer, all or nothing: one
     /// transaction, and the first bad feature (wrong geometry kind, missing or mistyped field, value not
     /// allowed, duplicate id) rejects the whole file with its index and field.
+    ///
+    /// Derived values are computed in the same transaction (see `UrbanDatabase+Derived.swift`): street
+    /// lines are noded (`noding`) and measured (`length_m`), hazards are snapped to the nearest street
+    /// segment already stored and located in their grid cell.
     /// - Parameter source: the file name, for error messages.
-    /// - Returns: the number of features imported.
+    /// - Returns: the number of rows stored: for streets the segments after noding (a split feature counts
+    ///   once per piece), for every other layer the features.
     @discardableResult
-    public func importFeatures(_ features: [Feature], into layer: UrbanModel.Layer, source: String) throws -> Int {
+    public func importFeatures(_ features: [Feature], into layer: UrbanModel.Layer, source: String,
+                               noding: StreetNoding = .auto) throws -> Int {
         let schema = LayerSchema.of(layer)
-        let rows = try features.enumerated().map { i, f in try LayerRow(f, index: i, schema: schema, source: source) }
+        let input = try features.enumerated().map { i, f in try LayerRow(f, index: i, schema: schema, source: source) }
         var seen: [String: Int] = [:]
-        for (i, r) in rows.enumerated() {
+        for (i, r) in input.enumerated() {
             if let first = seen.updateValue(i, forKey: r.id) {
                 throw ModelError.malformedRecord(
                     .init(file: source, field: "features[\(i)].id"), reason: "duplicate id '\(r.id)' (first at features[\(first)])")
             }
         }
-        let names = ["id"] + schema.columns.map(\.name) + ["props"] + (schema.geometry == .none ? [] : ["geom"])
+        let derived = Self.derivedColumns(layer)
+        let names = ["id"] + schema.columns.map(\.name) + ["props"] + derived + (schema.geometry == .none ? [] : ["geom"])
         let values = names.map { $0 == "geom" ? "GeomFromWKB(?, 4326)" : "?" }
         let sql = "INSERT INTO \(schema.table)(\(names.joined(separator: ", "))) VALUES (\(values.joined(separator: ", ")))"
-        // Large loads: drop the R*Tree and build it once afterwards (much faster than row by row).
-        let rebuildIndex = schema.geometry != .none && rows.count >= 10_000
-        try store.transaction {
+        return try store.transaction {
+            let rows = try derive(input, schema: schema, noding: noding)
+            // Large loads: drop the R*Tree and build it once afterwards (much faster than row by row).
+            let rebuildIndex = schema.geometry != .none && rows.count >= 10_000
             if rebuildIndex {
                 _ = try store.scalar("SELECT DisableSpatialIndex('\(schema.table)', 'geom')")
                 try store.execute("DROP TABLE IF EXISTS idx_\(schema.table)_geom")
             }
             let insert = try store.prepare(sql)
-            for (i, r) in rows.enumerated() {
+            for r in rows {
                 do {
                     try insert.run(r.bindings)
                 } catch SpatialError.sqlite(_, let message, _) where message.contains("UNIQUE") {
                     throw ModelError.malformedRecord(
-                        .init(file: source, field: "features[\(i)].id"), reason: "id '\(r.id)' is already in layer \(layer.rawValue)")
+                        .init(file: source, field: "features[\(r.index)].id"), reason: "id '\(r.id)' is already in layer \(layer.rawValue)")
                 }
             }
             if rebuildIndex { try store.createSpatialIndex(table: schema.table, column: "geom") }
+            return rows.count
         }
-        return rows.count
     }
 }
 
 /// One feature mapped onto a layer's columns, or the error that says which field is wrong.
 struct LayerRow {
     var id: String
-    var bindings: [(any SQLBindable)?]
+    /// The feature's index in its file.
+    var index: Int
+    /// The id, the schema's columns and `props`, in that order.
+    var values: [(any SQLBindable)?]
+    var geometry: Geometry?
+    /// The layer's derived columns (`UrbanDatabase.derivedColumns`), filled by `UrbanDatabase.derive`.
+    var derived: [(any SQLBindable)?] = []
+
+    var bindings: [(any SQLBindable)?] { values + derived + (geometry.map { [$0] } ?? []) }
 
     init(_ f: Feature, index i: Int, schema: LayerSchema, source: String) throws {
+        index = i
         func fail(_ field: String, _ reason: String) -> ModelError {
             .malformedRecord(.init(file: source, field: "features[\(i)].\(field)"), reason: reason)
         }
@@ -167,9 +185,9 @@ struct LayerRow {
         values.append(rest.isEmpty ? nil : JSONValue.object(rest).jsonText)
         if schema.geometry != .none {
             guard let g = f.geometry else { throw fail("geometry", "missing geometry") }
-            values.append(try Self.fit(g, schema.geometry, fail))
+            geometry = try Self.fit(g, schema.geometry, fail)
         }
-        bindings = values
+        self.values = values
     }
 
     /// An admin area's code is a well-formed division code whose length matches its level (district 6,
