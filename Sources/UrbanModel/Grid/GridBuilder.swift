@@ -217,9 +217,9 @@ public enum GridBuilder {
         guard minArea > 0, cells.count > 1 else { return 0 }
         var merged = 0
         var stuck: Set<Int> = []  // slivers with no neighbour: kept as they are
+        var areas: [Double] = []
+        for c in cells { areas.append(try c.area()) }
         while true {
-            var areas: [Double] = []
-            for c in cells { areas.append(try c.area()) }
             guard let s = cells.indices.filter({ areas[$0] < minArea && !stuck.contains($0) }).min(by: { areas[$0] < areas[$1] })
             else { return merged }
             let sliver = cells[s]
@@ -234,7 +234,9 @@ public enum GridBuilder {
             guard let best else { stuck.insert(s); continue }
             let parts = try polygonalParts(cells[best.index].union(with: sliver))
             cells[best.index] = .multiPolygon(MultiPolygon(parts))
+            areas[best.index] = try cells[best.index].area()
             cells.remove(at: s)
+            areas.remove(at: s)
             stuck = Set(stuck.map { $0 > s ? $0 - 1 : $0 })
             merged += 1
         }

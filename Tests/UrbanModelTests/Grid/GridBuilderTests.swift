@@ -297,7 +297,7 @@ enum GridFixture {
     /// 张店区 (Zibo, 370303) from GeoData/zibo/districts.geojson, stored as one *community* row with code
     /// 370303000001. This is a test device: the district has no community split in GeoData, and the code
     /// (street field 000) would not pass import's admin-code check, so the row is inserted directly.
-    @Test func zhangdianWithKilometreCells() throws {
+    @Test(arguments: [GridShape.square, .hex]) func zhangdianWithKilometreCells(shape: GridShape) throws {
         let (db, dir) = try F.freshDatabase()
         defer { try? FileManager.default.removeItem(at: dir) }
         let features = try FeatureFile.read(F.root.appendingPathComponent("GeoData/zibo/districts.geojson").path)
@@ -306,7 +306,7 @@ enum GridFixture {
         if case .polygon(let p) = geometry { geometry = .multiPolygon(MultiPolygon([p])) }
         try F.addCommunity(db, code: "370303000001", geometry)
 
-        let result = try F.build(db, under: "370303", cellSize: 1000)
+        let result = try F.build(db, under: "370303", shape: shape, cellSize: 1000)
         #expect(result.crs == .epsg(4548))
         let c = try #require(result.communities.first)
         let districtArea = try MetricMeasure(crs: result.crs).areaSquareMetres(geometry)
