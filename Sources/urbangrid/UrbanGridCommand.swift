@@ -15,11 +15,11 @@ struct UrbanGridCommand: ParsableCommand {
             Coordinates in and out are WGS84 longitude/latitude unless --crs/--from/--to say otherwise; \
             distances are metres. Logs go to stderr, results to stdout. Exit status: 0 success, \
             1 a query found a violation or nothing, 2 bad input or usage.
-            Commands for grids, lookups, vendors, hazards, coverage, siting and the HTTP service arrive \
+            Commands for lookups, vendors, hazards, coverage, siting and the HTTP service arrive \
             in later releases; see ../shared/reference/cli.md for the whole contract.
             """,
         version: "urbangrid \(version) (\(SpatialLibraries.versions))",
-        subcommands: [Init.self, Import.self, Transform.self, Demo.self])
+        subcommands: [Init.self, Import.self, Grid.self, Transform.self, Demo.self])
 
     /// Runs the command with UrbanGrid's exit codes: 2 for bad input or usage (with a message that
     /// says what and where), 1 only where a command documents it.

@@ -1,0 +1,175 @@
+import SpatialCore
+
+/// One problem found by `GridAudit` (地域全覆盖、责任全覆盖).
+public struct GridFinding: Hashable, Sendable, CustomStringConvertible {
+    public enum Kind: String, Hashable, Sendable, CaseIterable, Comparable {
+        /// Part of a community not covered by its cells (community minus the union of its cells).
+        case gap
+        /// Two cells whose intersection has positive area.
+        case overlap
+        /// A cell reaching outside its community, or whose community code is not the prefix of its code.
+        case crossesCommunity
+        /// A cell whose community code names no community of the admin layer.
+        case unknownCommunity
+        /// The same code on more than one cell.
+        case duplicateCode
+        /// A code that does not parse as a 15-digit grid code.
+        case malformedCode
+        /// No chief (片长) has this grid code.
+        case noChief
+
+        public static func < (a: Kind, b: Kind) -> Bool {
+            allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
+        }
+    }
+
+    public var kind: Kind
+    /// The grid code (the community code for a gap).
+    public var code: String
+    /// The other cell of an overlap.
+    public var other: String?
+    /// The area concerned in m² (gap, overlap, the part of a cell outside its community).
+    public var areaSquareMetres: Double?
+    public var detail: String
+
+    public init(kind: Kind, code: String, other: String? = nil, areaSquareMetres: Double? = nil, detail: String) {
+        self.kind = kind
+        self.code = code
+        self.other = other
+        self.areaSquareMetres = areaSquareMetres
+        self.detail = detail
+    }
+
+    public var description: String { "\(kind.rawValue) \(code)\(other.map { " / \($0)" } ?? ""): \(detail)" }
+}
+
+/// Checks the stored grids against the admin communities and the chiefs.
+///
+/// Areas are measured in the metric CRS `GridCRS` picks for the grids' extent; anything at or below
+/// `tolerance` m² (default 0.01) is rounding, not a finding. Every community of the admin layer is
+/// checked for gaps, including one with no cells at all.
+public enum GridAudit {
+    public static func run(_ db: UrbanDatabase, tolerance: Double = 0.01) throws -> [GridFinding] {
+        struct Cell {
+            var pk: Int
+            var code: String
+            var community: String
+            var geometry: Geometry  // metric
+        }
+        let rows = try db.store.query("SELECT pk, code, community_code, AsBinary(geom) AS g FROM grids ORDER BY code, pk")
+        let communityRows = try db.store.query("SELECT code, AsBinary(geom) AS g FROM admin WHERE level = 'community' ORDER BY code")
+        var envelope: Envelope?
+        func include(_ g: Geometry?) {
+            guard let e = g?.envelope else { return }
+            if envelope == nil { envelope = e } else { envelope!.expand(toInclude: e) }
+        }
+        var raw: [(SQLRow, Geometry?)] = []
+        for r in rows {
+            let g = try r["g"]?.geometry()
+            include(g)
+            raw.append((r, g))
+        }
+        var rawCommunities: [(String, Geometry)] = []
+        for r in communityRows {
+            guard let c = r["code"]?.string, let g = try r["g"]?.geometry() else { continue }
+            include(g)
+            rawCommunities.append((c, g))
+        }
+        guard let envelope else { return [] }
+        let (crs, _) = try GridCRS.choose(for: envelope)
+        let forward = try CoordinateTransform(from: .wgs84, to: crs)
+        var findings: [GridFinding] = []
+
+        var cells: [Cell] = []
+        for (r, g) in raw {
+            let code = r["code"]?.string ?? ""
+            let community = r["community_code"]?.string ?? ""
+            guard let g else { continue }
+            cells.append(Cell(pk: r["pk"]?.int ?? 0, code: code, community: community, geometry: try forward.apply(to: g)))
+        }
+        var communities: [String: Geometry] = [:]
+        for (c, g) in rawCommunities { communities[c] = try forward.apply(to: g) }
+
+        // Codes: malformed, duplicate, community prefix.
+        var counts: [String: Int] = [:]
+        for r in rows { counts[r["code"]?.string ?? "", default: 0] += 1 }
+        for (code, n) in counts.sorted(by: { $0.key < $1.key }) where n > 1 {
+            findings.append(.init(kind: .duplicateCode, code: code, detail: "\(n) cells carry this code"))
+        }
+        for r in rows {
+            let code = r["code"]?.string ?? ""
+            do {
+                _ = try GridCode(parsing: code)
+            } catch {
+                findings.append(.init(kind: .malformedCode, code: code, detail: "\(error)"))
+            }
+        }
+
+        // Cells against their communities.
+        for cell in cells {
+            guard !cell.community.isEmpty, cell.code.hasPrefix(cell.community) else {
+                findings.append(.init(
+                    kind: .crossesCommunity, code: cell.code,
+                    detail: "community code '\(cell.community)' is not the prefix of the cell's code"))
+                continue
+            }
+            guard let community = communities[cell.community] else {
+                findings.append(.init(
+                    kind: .unknownCommunity, code: cell.code, detail: "no admin community with code \(cell.community)"))
+                continue
+            }
+            let outside = try cell.geometry.difference(with: community).area()
+            if outside > tolerance {
+                findings.append(.init(
+                    kind: .crossesCommunity, code: cell.code, areaSquareMetres: outside,
+                    detail: "\(format(outside)) m² lie outside community \(cell.community)"))
+            }
+        }
+
+        // Gaps: each community minus the union of its cells.
+        var byCommunity: [String: [Geometry]] = [:]
+        for cell in cells { byCommunity[cell.community, default: []].append(cell.geometry) }
+        for (code, community) in communities.sorted(by: { $0.key < $1.key }) {
+            let mine = byCommunity[code] ?? []
+            let missing = mine.isEmpty ? community : try community.difference(with: Geometry.unaryUnion(mine))
+            let area = try missing.area()
+            if area > tolerance {
+                findings.append(.init(
+                    kind: .gap, code: code, areaSquareMetres: area,
+                    detail: mine.isEmpty
+                        ? "no cell covers community \(code) (\(format(area)) m²)"
+                        : "\(format(area)) m² of community \(code) are not covered by its cells"))
+            }
+        }
+
+        // Overlaps: candidate pairs from an R-tree, then the area of their intersection.
+        let index = try SpatialIndex(cells.map(\.geometry))
+        for (i, cell) in cells.enumerated() {
+            guard let e = cell.geometry.envelope else { continue }
+            for j in try index.query(e) where j > i {
+                let shared = try cell.geometry.intersection(with: cells[j].geometry).area()
+                if shared > tolerance {
+                    findings.append(.init(
+                        kind: .overlap, code: cell.code, other: cells[j].code, areaSquareMetres: shared,
+                        detail: "\(cell.code) and \(cells[j].code) overlap by \(format(shared)) m²"))
+                }
+            }
+        }
+
+        // Responsibility: every cell has a chief.
+        let chiefRows = try db.store.query("SELECT DISTINCT grid_code FROM chiefs WHERE grid_code IS NOT NULL")
+        let withChief = Set(chiefRows.compactMap { $0["grid_code"]?.string })
+        var reported: Set<String> = []
+        for r in rows {
+            let code = r["code"]?.string ?? ""
+            if !withChief.contains(code), reported.insert(code).inserted {
+                findings.append(.init(kind: .noChief, code: code, detail: "no chief is assigned to grid \(code)"))
+            }
+        }
+        return findings.sorted { ($0.kind, $0.code, $0.other ?? "") < ($1.kind, $1.code, $1.other ?? "") }
+    }
+
+    static func format(_ v: Double) -> String {
+        v >= 100 ? String(Int(v.rounded())) : NumberText.format((v * 100).rounded() / 100)
+    }
+}

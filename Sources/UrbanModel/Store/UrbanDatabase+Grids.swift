@@ -1,0 +1,47 @@
+import SpatialCore
+
+extension UrbanDatabase {
+    /// The community polygons of the `admin` layer (level `community`) whose codes start with `code`
+    /// (a district, street or community code; nil for all), in code order.
+    /// - Throws: `invalidArgument` when `code` is not all digits or no community lies under it.
+    public func gridAreas(under code: String? = nil) throws -> [GridArea] {
+        if let code, code.isEmpty || !code.allSatisfy(\.isASCIIDigit) {
+            throw ModelError.invalidArgument(name: "area", reason: "'\(code)' is not an admin code (digits)")
+        }
+        let rows = try store.query(
+            "SELECT code, AsBinary(geom) AS g FROM admin WHERE level = 'community' AND substr(code, 1, ?) = ? ORDER BY code",
+            (code ?? "").count, code ?? "")
+        var areas: [GridArea] = []
+        for r in rows {
+            guard let c = r["code"]?.string, let g = try r["g"]?.geometry() else { continue }
+            areas.append(GridArea(code: c, geometry: g))
+        }
+        guard !areas.isEmpty else {
+            throw ModelError.invalidArgument(
+                name: "area",
+                reason: code.map { "no community (admin level 'community') under code \($0)" } ?? "the admin layer has no community")
+        }
+        return areas
+    }
+
+    /// Replaces the grids of the communities in `result` by its cells, in one transaction: the old cells
+    /// of those communities (by `community_code`, or by a code starting with the community code) are
+    /// deleted, then the new ones inserted with `id` = `code`. Grids of other communities are untouched.
+    /// - Returns: how many old cells were deleted.
+    @discardableResult
+    public func replaceGrids(with result: GridBuildResult) throws -> Int {
+        try store.transaction {
+            var deleted = 0
+            for c in result.communities {
+                deleted += try store.run(
+                    "DELETE FROM grids WHERE community_code = ? OR substr(code, 1, ?) = ?", c.code, c.code.count, c.code)
+            }
+            let insert = try store.prepare(
+                "INSERT INTO grids(id, code, community_code, area_m2, shape, geom) VALUES (?, ?, ?, ?, ?, GeomFromWKB(?, 4326))")
+            for cell in result.cells {
+                try insert.run([cell.code, cell.code, cell.communityCode, cell.areaSquareMetres, cell.shape.rawValue, cell.geometry])
+            }
+            return deleted
+        }
+    }
+}
