@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Build the demo database from GeoData/: every layer of the Helsinki demo set (see GeoData/README.md)
-# and the Zibo districts (GCJ-02 source, imported with --crs GCJ02 into a second database).
+# Build the demo database from GeoData/: every layer of the Helsinki demo set (see GeoData/README.md),
+# a 100 m square unit grid over its (synthetic) communities, the chiefs, and the grid audit; and the Zibo
+# districts (GCJ-02 source, imported with --crs GCJ02) in a second database.
 #   Tools/demo.sh [DB]   (default out/demo.sqlite; an existing file is replaced)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,11 +10,19 @@ bin="${URBANGRID:-.build/release/urbangrid}"
 mkdir -p "$(dirname "$db")"
 rm -f "$db" "$db-wal" "$db-shm"
 "$bin" init "$db" --timezone Asia/Shanghai
-for layer in admin:admin streets:streets vendor-zones:vendor_zones stations:stations hazards:hazards pois:pois; do
+for layer in admin:admin streets:streets vendor-zones:vendor_zones stations:stations pois:pois; do
   "$bin" import "$db" --layer "${layer%%:*}" "GeoData/helsinki/${layer##*:}.geojson"
 done
+"$bin" grid build "$db" --shape square --cell-size 100
+"$bin" import "$db" --layer hazards GeoData/helsinki/hazards.geojson   # after the grid: hazards get their cell
+"$bin" import "$db" --layer chiefs GeoData/helsinki/chiefs.csv
+status=0
+"$bin" grid audit "$db" > "${db%.sqlite}-audit.txt" || status=$?
+[ "$status" -le 1 ] || exit "$status"   # 1 = findings (documented), anything else is an error
+tail -n 1 "${db%.sqlite}-audit.txt"
+
 zibo="${db%.sqlite}-zibo.sqlite"
 rm -f "$zibo" "$zibo-wal" "$zibo-shm"
 "$bin" init "$zibo" --timezone Asia/Shanghai
 "$bin" import "$zibo" --layer admin GeoData/zibo/districts_gcj02.geojson --crs GCJ02 --id-field adcode
-echo "demo databases: $db (Helsinki, synthetic admin codes 999901...), $zibo (Zibo districts)"
+echo "demo databases: $db (Helsinki, synthetic admin codes 999901...; audit in ${db%.sqlite}-audit.txt), $zibo (Zibo districts)"

@@ -70,7 +70,8 @@ extension UrbanGridCommand {
         func run() throws {
             let log = Logger(label: "urbangrid.import")
             let database = try UrbanDatabase(path: db)
-            let options = FeatureFile.Options(crs: try crs.map(CRS.init), makeValid: makeValid, idField: idField)
+            let options = FeatureFile.Options(crs: try crs.map(CRS.init), makeValid: makeValid, idField: idField,
+                                              requireGeometry: LayerSchema.of(layer).geometry != .none)
             let features = try FeatureFile.read(file, options: options)
             log.info("read \(features.count) features from \(file)")
             // `imported` counts stored rows: for streets the segments after noding (a feature split at a

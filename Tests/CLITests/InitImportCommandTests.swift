@@ -43,6 +43,20 @@ import UrbanModel
         #expect(try UrbanDatabase(path: db, readOnly: true).count(.hazards) == 0)
     }
 
+    @Test func attributeOnlyChiefsAndTheirGridCodes() throws {
+        let dir = try tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let db = dir + "/city.sqlite"
+        #expect(try CLI.run(["init", db]).status == 0)
+        try "id,name,phone,grid_code\nc1,片长 1,12319,370303001001001\n".write(toFile: dir + "/chiefs.csv", atomically: true, encoding: .utf8)
+        let ok = try CLI.run(["import", db, "--layer", "chiefs", dir + "/chiefs.csv", "--format", "json"])
+        #expect(ok.stdout == #"{"layer":"chiefs","imported":1}"# + "\n", "\(ok.stderr)")
+        try "id,name,grid_code\nc2,片长 2,37030300100100\n".write(toFile: dir + "/bad.csv", atomically: true, encoding: .utf8)
+        let bad = try CLI.run(["import", db, "--layer", "chiefs", dir + "/bad.csv"])
+        #expect(bad.status == 2)
+        #expect(bad.stderr.contains("(features[0].properties.grid_code)"), "\(bad.stderr)")
+    }
+
     @Test func usageErrors() throws {
         let dir = try tempDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }

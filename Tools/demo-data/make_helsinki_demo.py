@@ -119,6 +119,17 @@ def main():
           "OSM manholes of known type and street lamps as components (GB/T 30428.2 codes) with synthetic reports: "
           "open when the POI id is divisible by 5, severity 1 + id mod 3, reported 2026-10-(1 + id mod 28)")
 
+    # chiefs (片长): one per community, responsible for the first 20 cells of its 100 m square grid (codes are
+    # community + 001..020, numbered west->east, north->south by `urbangrid grid build`); the other cells are
+    # left without a chief on purpose, so that `urbangrid grid audit` has 责任全覆盖 gaps to report
+    with open(os.path.join(a.out, "chiefs.csv"), "w", encoding="utf-8") as f:
+        f.write("id,name,phone,grid_code\n")
+        for s_ in (1, 2):
+            for c in (1, 2):
+                community = f"{DISTRICT}{s_:03d}{c:03d}"
+                for q in range(1, 21):
+                    f.write(f"{community}-{q:03d},片长 {s_}-{c},12319-{s_}{c},{community}{q:03d}\n")
+
 
 if __name__ == "__main__":
     main()

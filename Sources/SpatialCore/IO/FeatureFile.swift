@@ -28,11 +28,15 @@ public enum FeatureFile {
         public var makeValid: Bool
         /// The property holding each feature's id (default: the GeoJSON `id`, or the CSV `id` column).
         public var idField: String?
+        /// False for attribute-only layers (e.g. the people responsible): features may have no geometry,
+        /// and a CSV needs no coordinate columns.
+        public var requireGeometry: Bool
 
-        public init(crs: CRS? = nil, makeValid: Bool = false, idField: String? = nil) {
+        public init(crs: CRS? = nil, makeValid: Bool = false, idField: String? = nil, requireGeometry: Bool = true) {
             self.crs = crs
             self.makeValid = makeValid
             self.idField = idField
+            self.requireGeometry = requireGeometry
         }
     }
 
@@ -55,7 +59,7 @@ public enum FeatureFile {
                 switch format {
                 case .geojson: features = try readGeoJSON(bytes)
                 case .geojsonseq: features = try readGeoJSONSeq(bytes)
-                default: features = try CSVFeatures.read(bytes)
+                default: features = try CSVFeatures.read(bytes, requireGeometry: options.requireGeometry)
                 }
             } catch SpatialError.parse(let f, let location, let message) {
                 throw SpatialError.parse(format: f, location: "\(path): \(location)", message: message)
@@ -154,7 +158,10 @@ public enum FeatureFile {
             default: throw fail("properties.\(field)", "the id field is missing or not a string or number")
             }
         }
-        guard var g = f.geometry else { throw fail("geometry", "missing (null) geometry") }
+        guard var g = f.geometry else {
+            if options.requireGeometry { throw fail("geometry", "missing (null) geometry") }
+            return f
+        }
         var bad: Coordinate?
         g.forEachCoordinate { c in if bad == nil, !c.x.isFinite || !c.y.isFinite { bad = c } }
         if let bad { throw fail("geometry", "coordinate \(bad) is not a finite number") }
@@ -186,7 +193,7 @@ public enum FeatureFile {
 /// RFC 4180 CSV with a header row: `lon`,`lat` (also `lng`/`longitude`/`x`, `latitude`/`y`) or a `wkt`
 /// column; every other column becomes a property (numbers stay numbers, empty cells are null).
 enum CSVFeatures {
-    static func read(_ bytes: [UInt8]) throws -> [Feature] {
+    static func read(_ bytes: [UInt8], requireGeometry: Bool = true) throws -> [Feature] {
         let rows: [CSVText.Record]
         do { rows = try CSVText.records(bytes) } catch {
             throw SpatialError.parse(format: "CSV", location: "line \(error.line), character \(error.column)", message: error.reason)
@@ -196,7 +203,7 @@ enum CSVFeatures {
         let wkt = lower.firstIndex(of: "wkt")
         let lon = lower.firstIndex { ["lon", "lng", "longitude", "x"].contains($0) }
         let lat = lower.firstIndex { ["lat", "latitude", "y"].contains($0) }
-        guard wkt != nil || (lon != nil && lat != nil) else {
+        guard wkt != nil || (lon != nil && lat != nil) || !requireGeometry else {
             throw SpatialError.parse(format: "CSV", location: "line 1", message: "needs a 'wkt' column or 'lon' and 'lat' columns, found \(header)")
         }
         let idColumn = lower.firstIndex(of: "id")
@@ -205,8 +212,10 @@ enum CSVFeatures {
             guard row.fields.count == header.count else {
                 throw SpatialError.parse(format: "CSV", location: "line \(row.line)", message: "\(row.fields.count) fields, the header has \(header.count)")
             }
-            let geometry: Geometry
-            if let wkt {
+            let geometry: Geometry?
+            if wkt == nil && (lon == nil || lat == nil) {
+                geometry = nil  // an attribute-only file
+            } else if let wkt {
                 do { geometry = try Geometry(wkt: row.fields[wkt]) } catch {
                     throw SpatialError.parse(format: "CSV", location: "line \(row.line), column wkt", message: "\(error)")
                 }

@@ -181,6 +181,9 @@ struct LayerRow {
             }
         }
         if schema.layer == .admin { try Self.checkAdmin(values, schema, fail) }
+        if let i = schema.columns.firstIndex(where: { $0.name == "grid_code" }), let code = values[i + 1] as? String {
+            do { _ = try GridCode(parsing: code) } catch { throw fail("properties.grid_code", "\(error)") }
+        }
         let rest = JSONObject(props.members.filter { !used.contains($0.key) }.map { ($0.key, $0.value) })
         values.append(rest.isEmpty ? nil : JSONValue.object(rest).jsonText)
         if schema.geometry != .none {
