@@ -36,10 +36,12 @@ extension UrbanDatabase {
                 deleted += try store.run(
                     "DELETE FROM grids WHERE community_code = ? OR substr(code, 1, ?) = ?", c.code, c.code.count, c.code)
             }
-            let insert = try store.prepare(
-                "INSERT INTO grids(id, code, community_code, area_m2, shape, geom) VALUES (?, ?, ?, ?, ?, GeomFromWKB(?, 4326))")
-            for cell in result.cells {
-                try insert.run([cell.code, cell.code, cell.communityCode, cell.areaSquareMetres, cell.shape.rawValue, cell.geometry])
+            try withBulkSpatialIndex(table: "grids", rows: result.cells.count) {
+                let insert = try store.prepare(
+                    "INSERT INTO grids(id, code, community_code, area_m2, shape, geom) VALUES (?, ?, ?, ?, ?, GeomFromWKB(?, 4326))")
+                for cell in result.cells {
+                    try insert.run([cell.code, cell.code, cell.communityCode, cell.areaSquareMetres, cell.shape.rawValue, cell.geometry])
+                }
             }
             return deleted
         }

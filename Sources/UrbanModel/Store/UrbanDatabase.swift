@@ -90,24 +90,30 @@ public final class UrbanDatabase {
         let sql = "INSERT INTO \(schema.table)(\(names.joined(separator: ", "))) VALUES (\(values.joined(separator: ", ")))"
         return try store.transaction {
             let rows = try derive(input, schema: schema, noding: noding)
-            // Large loads: drop the R*Tree and build it once afterwards (much faster than row by row).
-            let rebuildIndex = schema.geometry != .none && rows.count >= 10_000
-            if rebuildIndex {
-                _ = try store.scalar("SELECT DisableSpatialIndex('\(schema.table)', 'geom')")
-                try store.execute("DROP TABLE IF EXISTS idx_\(schema.table)_geom")
-            }
-            let insert = try store.prepare(sql)
-            for r in rows {
-                do {
-                    try insert.run(r.bindings)
-                } catch SpatialError.sqlite(_, let message, _) where message.contains("UNIQUE") {
-                    throw ModelError.malformedRecord(
-                        .init(file: source, field: "features[\(r.index)].id"), reason: "id '\(r.id)' is already in layer \(layer.rawValue)")
+            try withBulkSpatialIndex(table: schema.geometry == .none ? nil : schema.table, rows: rows.count) {
+                let insert = try store.prepare(sql)
+                for r in rows {
+                    do {
+                        try insert.run(r.bindings)
+                    } catch SpatialError.sqlite(_, let message, _) where message.contains("UNIQUE") {
+                        throw ModelError.malformedRecord(
+                            .init(file: source, field: "features[\(r.index)].id"), reason: "id '\(r.id)' is already in layer \(layer.rawValue)")
+                    }
                 }
             }
-            if rebuildIndex { try store.createSpatialIndex(table: schema.table, column: "geom") }
             return rows.count
         }
+    }
+
+    /// Runs `insert` (a load of `rows` rows into `table`, inside a transaction). For large loads the table's
+    /// R*Tree is dropped first and built once afterwards: much faster than updating it row by row.
+    func withBulkSpatialIndex<T>(table: String?, rows: Int, _ insert: () throws -> T) throws -> T {
+        guard let table, rows >= 10_000 else { return try insert() }
+        _ = try store.scalar("SELECT DisableSpatialIndex('\(table)', 'geom')")
+        try store.execute("DROP TABLE IF EXISTS idx_\(table)_geom")
+        let result = try insert()
+        try store.createSpatialIndex(table: table, column: "geom")
+        return result
     }
 }
 
