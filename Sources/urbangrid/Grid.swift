@@ -11,15 +11,12 @@ extension UrbanGridCommand {
     }
 }
 
-/// The shapes the CLI accepts; `block` is accepted as a value but not implemented yet.
-enum GridShapeArgument: String, ExpressibleByArgument, CaseIterable {
-    case square, hex, block
-}
+extension GridShape: ExpressibleByArgument {}
 
 extension UrbanGridCommand.Grid {
     struct Build: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Generate square or hex unit grids over communities or a boundary, with 15-digit codes.",
+            abstract: "Generate square, hex or street-block unit grids over communities or a boundary, with 15-digit codes.",
             discussion: """
                 Cells are cut from a lattice in a local metric CRS (the CGCS2000 3° Gauss-Krüger zone of the \
                 data's centre inside China's longitudes 73.5°E–135°E, otherwise the UTM zone), anchored at \
@@ -27,23 +24,30 @@ extension UrbanGridCommand.Grid {
                 no cell crosses a community boundary, and the cells tile each community with no gap or overlap. \
                 Square cells are --cell-size metres on a side; hex cells have the same area, --cell-size² \
                 (side ≈ 0.620 × cell size). Cells under --min-area m² are merged into the neighbour of the same \
-                community with the longest shared boundary. Codes: the 12-digit community code + a 3-digit \
-                sequence numbered west→east, then north→south. The grids of the communities built are replaced \
-                in one transaction; other grids stay. Shape 'block' (cells following the streets) is not \
-                implemented yet.
+                community with the longest shared boundary (default 1 m²). Shape 'block' follows the streets: \
+                the street lines of the 'streets' layer (all classes) and the community boundary are noded and \
+                polygonized inside each community, what that leaves uncovered is added as blocks (so blocks \
+                always tile the community; dead ends cut nothing), blocks under --min-area (default 0.2 × \
+                --target-area) are merged into the neighbour with the longest shared boundary, and blocks over \
+                4 × --target-area are cut by the square lattice of side √target-area. Codes: the 12-digit \
+                community code + a 3-digit sequence numbered west→east, then north→south. The grids of the \
+                communities built are replaced in one transaction; other grids stay.
                 """)
 
         @Argument(help: "The database (from 'urbangrid init').")
         var db: String
 
-        @Option(help: "square, hex (block: not implemented yet).")
-        var shape: GridShapeArgument
+        @Option(help: "square, hex or block.")
+        var shape: GridShape
 
         @Option(help: "Metres: the side of a square cell; a hex cell has the area cell-size².")
         var cellSize: Double = 100
 
-        @Option(help: "Cells smaller than this (m²) are merged into a neighbour.")
-        var minArea: Double = 1
+        @Option(help: "Block grids: the target block area, m² (default 10000, the 万米单元网格); blocks over 4× are split.")
+        var targetArea: Double?
+
+        @Option(help: "Cells smaller than this (m²) are merged into a neighbour (default 1; block: 0.2 × target area).")
+        var minArea: Double?
 
         @Option(help: "Only the communities under this district (6), street (9) or community (12 digit) code.")
         var area: String?
@@ -64,18 +68,14 @@ extension UrbanGridCommand.Grid {
                 throw ValidationError("--code-prefix must be 12 digits (county 6 + street 3 + community 3), got '\(codePrefix)'")
             }
             if !(cellSize.isFinite && cellSize > 0) { throw ValidationError("--cell-size must be a positive number of metres") }
-            if !(minArea.isFinite && minArea >= 0) { throw ValidationError("--min-area must be a number of m² ≥ 0") }
+            if let minArea, !(minArea.isFinite && minArea >= 0) { throw ValidationError("--min-area must be a number of m² ≥ 0") }
+            if let targetArea, !(targetArea.isFinite && targetArea > 0) {
+                throw ValidationError("--target-area must be a positive number of m²")
+            }
+            if targetArea != nil, shape != .block { throw ValidationError("--target-area goes with --shape block") }
         }
 
         func run() throws {
-            let shape: GridShape
-            switch shapeArgument {
-            case .square: shape = .square
-            case .hex: shape = .hex
-            case .block:
-                throw CLIError.badInput(
-                    "--shape block (cells following the street network) is not implemented yet; use square or hex")
-            }
             let database = try UrbanDatabase(path: db)
             var notes: [String] = []
             let areas: [GridArea]
@@ -91,12 +91,13 @@ extension UrbanGridCommand.Grid {
             } else {
                 areas = try database.gridAreas(under: area)
             }
-            let result = try GridBuilder.build(areas, shape: shape, cellSize: cellSize, minArea: minArea)
+            let result = shape == .block
+                ? try GridBuilder.buildBlocks(
+                    areas, streets: try database.gridStreets(), targetArea: targetArea ?? 10_000, minArea: minArea)
+                : try GridBuilder.build(areas, shape: shape, cellSize: cellSize, minArea: minArea ?? 1)
             let replaced = try database.replaceGrids(with: result)
             print(result, replaced: replaced, notes: notes)
         }
-
-        private var shapeArgument: GridShapeArgument { shape }
 
         /// The union of the polygons of a boundary file, as one (multi)polygon.
         static func readBoundary(_ path: String) throws -> Geometry {
@@ -118,6 +119,9 @@ extension UrbanGridCommand.Grid {
             }
         }
 
+        /// The minimum area the build used.
+        private var effectiveMinArea: Double { minArea ?? (shape == .block ? 0.2 * (targetArea ?? 10_000) : 1) }
+
         func print(_ r: GridBuildResult, replaced: Int, notes: [String]) {
             var out = StandardOutput()
             if format == .json {
@@ -128,14 +132,18 @@ extension UrbanGridCommand.Grid {
                     ]
                 }
                 let json: JSONValue = [
-                    "shape": .string(r.shape.rawValue), "cell_size_m": .number(r.cellSize), "min_area_m2": .number(minArea),
+                    "shape": .string(r.shape.rawValue), "cell_size_m": .number(r.cellSize), "min_area_m2": .number(effectiveMinArea),
+                    "target_area_m2": r.shape == .block ? .number(targetArea ?? 10_000) : .null,
                     "crs": .string(r.crs.definition), "crs_note": .string(r.crsNote), "cells": .int(Int64(r.cells.count)),
                     "replaced": .int(Int64(replaced)), "communities": .array(communities), "notes": .array(notes.map { .string($0) }),
                 ]
                 out.line(json.jsonText)
             } else {
                 for n in notes { out.line("note: \(n)") }
-                out.line("\(r.shape.rawValue) grid, \(NumberText.format(r.cellSize)) m cells, metric CRS: \(r.crsNote)")
+                let size = r.shape == .block
+                    ? "target \(NumberText.format(targetArea ?? 10_000)) m² blocks, min \(NumberText.format(effectiveMinArea)) m²"
+                    : "\(NumberText.format(r.cellSize)) m cells"
+                out.line("\(r.shape.rawValue) grid, \(size), metric CRS: \(r.crsNote)")
                 out.line(pad("community", 14) + lpad("cells", 7) + lpad("cells m²", 16) + lpad("community m²", 16) + lpad("rel. diff", 11))
                 for c in r.communities {
                     let rel = c.communityArea > 0 ? abs(c.cellsArea - c.communityArea) / c.communityArea : 0

@@ -49,12 +49,39 @@ import UrbanModel
         #expect(a.stdout.contains("no findings"))
     }
 
-    @Test func blockIsNotImplementedAndBadArgumentsExitTwo() throws {
+    @Test func blockGridsFollowTheStreets() throws {
         let dir = try tempDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let db = try communityDatabase(dir)
-        let block = try CLI.run(["grid", "build", db, "--shape", "block"])
-        #expect(block.status == 2 && block.stderr.contains("not implemented yet"))
+        // no streets: the ≈ 295 m × 222 m community (> 4 × 10 000 m²) is cut by the 100 m lattice
+        var b = try CLI.run(["grid", "build", db, "--shape", "block", "--format", "json"])
+        #expect(b.status == 0, "\(b.stderr)")
+        var json = try JSONSerialization.jsonObject(with: Data(b.stdout.utf8)) as? [String: Any]
+        #expect(json?["shape"] as? String == "block" && json?["min_area_m2"] as? Double == 2_000)
+        #expect((json?["cells"] as? Int ?? 0) >= 4)
+        // a street across the middle, north-south: two blocks of ≈ 32 700 m² (each ≤ 4 × 10 000)
+        try #"""
+            {"type":"FeatureCollection","features":[{"type":"Feature","properties":{"id":"s1","class":"residential","name":"中街"},
+            "geometry":{"type":"LineString","coordinates":[[118.05165,36.799],[118.05165,36.803]]}}]}
+            """#.write(toFile: dir + "/streets.geojson", atomically: true, encoding: .utf8)
+        let s = try CLI.run(["import", db, "--layer", "streets", dir + "/streets.geojson"])
+        #expect(s.status == 0, "\(s.stderr)")
+        b = try CLI.run(["grid", "build", db, "--shape", "block", "--target-area", "10000", "--format", "json"])
+        #expect(b.status == 0, "\(b.stderr)")
+        json = try JSONSerialization.jsonObject(with: Data(b.stdout.utf8)) as? [String: Any]
+        #expect(json?["cells"] as? Int == 2)
+        let table = try CLI.run(["grid", "build", db, "--shape", "block"])
+        #expect(table.status == 0 && table.stdout.contains("block grid, target 10000 m² blocks"))
+        let a = try CLI.run(["grid", "audit", db, "--format", "json"])
+        #expect(a.stdout.contains(#""kind":"noChief""#) && !a.stdout.contains(#""kind":"gap""#) && !a.stdout.contains(#""kind":"overlap""#))
+        #expect(try CLI.run(["grid", "build", db, "--shape", "block", "--target-area", "0"]).status == 2)
+        #expect(try CLI.run(["grid", "build", db, "--shape", "square", "--target-area", "5000"]).status == 2)
+    }
+
+    @Test func badArgumentsExitTwo() throws {
+        let dir = try tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let db = try communityDatabase(dir)
         #expect(try CLI.run(["grid", "build", db, "--shape", "square", "--area", "370399"]).status == 2)
         #expect(try CLI.run(["grid", "build", db, "--shape", "square", "--cell-size", "-5"]).status == 2)
         #expect(try CLI.run(["grid", "build", db, "--shape", "square", "--code-prefix", "370303001001"]).status == 2)

@@ -7,8 +7,10 @@ public import SpatialCore
 /// - `hex`: pointy-top regular hexagons whose **area equals `cellSize`²** (so a 100 m hex grid has the same
 ///   1 ha nominal cells, 万米单元网格, as a 100 m square grid). Side R = cellSize·√(2 / (3√3)) ≈ 0.6204·cellSize,
 ///   width √3·R ≈ 1.0746·cellSize, rows 1.5·R ≈ 0.9306·cellSize apart, odd rows shifted half a width east.
+/// - `block`: street blocks (`GridBuilder.buildBlocks`): the street network polygonized inside each community,
+///   small blocks merged, large ones cut by a square lattice of side √(target area). Its `cellSize` is that side.
 public enum GridShape: String, Sendable, CaseIterable {
-    case square, hex
+    case square, hex, block
 }
 
 /// One area to cut into cells: a community (its 12-digit code, or another code prefix for a free boundary)
@@ -97,6 +99,100 @@ public enum GridBuilder {
         guard minArea.isFinite, minArea >= 0 else {
             throw ModelError.invalidArgument(name: "min-area", reason: "\(minArea) is not a number of m² ≥ 0")
         }
+        guard shape != .block else {
+            throw ModelError.invalidArgument(name: "shape", reason: "block grids follow the streets: use GridBuilder.buildBlocks")
+        }
+        let envelope = try checkAreas(areas)
+        return try assemble(areas, envelope: envelope, shape: shape, cellSize: cellSize, sizeHint: { n in
+            let capacity = Double(CodeLayout.grid.field(named: "sequence")!.maxValue)
+            let suggested = (cellSize * (Double(n) / capacity).squareRoot() * 1.05).rounded(.up)
+            return ("cells of \(NumberText.format(cellSize)) m", "use a larger --cell-size (about \(NumberText.format(suggested)) m or more)")
+        }) { community in
+            var pieces = try clip(community, shape: shape, cellSize: cellSize)
+            let merged = try mergeSlivers(&pieces, minArea: minArea)
+            return (pieces, merged)
+        }
+    }
+
+    /// Builds street-block grids (`GridShape.block`) over communities.
+    ///
+    /// Per community, in the metric CRS (`GridCRS`):
+    /// 1. The street lines meeting the community (all classes) and the community's boundary are unioned and
+    ///    noded (GEOS), then polygonized; the polygons whose point on surface the community covers are the
+    ///    blocks. Dead ends and other dangles close no ring and cut nothing.
+    /// 2. What polygonize leaves uncovered (community minus the blocks, parts over 0.01 m²) is added as blocks,
+    ///    so the blocks always tile the community.
+    /// 3. Blocks below `minArea` (default 0.2 × `targetArea`) are merged into the neighbour of the same community
+    ///    with the longest shared boundary (`mergeSlivers`).
+    /// 4. Blocks above 4 × `targetArea` are cut by the square lattice of side √`targetArea` (`clip`); pieces of
+    ///    one block below `minArea` are merged back into a piece of that block.
+    /// 5. Numbering, areas and storage as for square cells; the result's `cellSize` is √`targetArea`.
+    /// - Parameter streets: street lines in WGS84 (the `streets` layer); lines outside every community are ignored.
+    /// - Throws: `invalidArgument` for a bad target or minimum area, an area code that is not 12 digits, or a
+    ///   community that needs more than 999 blocks.
+    public static func buildBlocks(
+        _ areas: [GridArea], streets: [Geometry], targetArea: Double = 10_000, minArea: Double? = nil
+    ) throws -> GridBuildResult {
+        guard targetArea.isFinite, targetArea > 0 else {
+            throw ModelError.invalidArgument(name: "target-area", reason: "\(targetArea) is not a positive number of m²")
+        }
+        let minArea = minArea ?? 0.2 * targetArea
+        guard minArea.isFinite, minArea >= 0 else {
+            throw ModelError.invalidArgument(name: "min-area", reason: "\(minArea) is not a number of m² ≥ 0")
+        }
+        let envelope = try checkAreas(areas)
+        let forward = try CoordinateTransform(from: .wgs84, to: try GridCRS.choose(for: envelope).crs)
+        var lines: [(geometry: Geometry, envelope: Envelope)] = []
+        for street in streets {
+            guard let e = street.envelope, areas.contains(where: { $0.geometry.envelope?.intersects(e) ?? false }) else { continue }
+            let g = try forward.apply(to: street)
+            if let me = g.envelope { lines.append((g, me)) }
+        }
+        let side = targetArea.squareRoot()
+        return try assemble(areas, envelope: envelope, shape: .block, cellSize: side, sizeHint: { n in
+            let suggested = (targetArea * Double(n) / Double(CodeLayout.grid.field(named: "sequence")!.maxValue) * 1.1).rounded(.up)
+            return ("blocks", "use a larger --target-area (about \(NumberText.format(suggested)) m² or more)")
+        }) { community in
+            var blocks = try streetBlocks(community, lines: lines)
+            var merged = try mergeSlivers(&blocks, minArea: minArea)
+            var cells: [Geometry] = []
+            for block in blocks {
+                guard try block.area() > 4 * targetArea else { cells.append(block); continue }
+                var pieces = try clip(block, shape: .square, cellSize: side)
+                merged += try mergeSlivers(&pieces, minArea: minArea)
+                cells += pieces
+            }
+            return (cells, merged)
+        }
+    }
+
+    /// The street blocks of a metric community (steps 1–2 of `buildBlocks`), as multipolygons tiling it.
+    static func streetBlocks(_ community: Geometry, lines: [(geometry: Geometry, envelope: Envelope)]) throws -> [Geometry] {
+        guard let ce = community.envelope else { return [] }
+        let prepared = try PreparedGeometry(community)
+        var network: [Geometry] = [try community.boundary()]
+        for l in lines where l.envelope.intersects(ce) {
+            if try prepared.intersects(l.geometry) { network.append(l.geometry) }
+        }
+        let noded = try Geometry.unaryUnion(network).noded()
+        var blocks: [Geometry] = []
+        for p in try Geometry.polygonize([noded]) {
+            let g = Geometry.polygon(p)
+            guard case .point(let inside) = try g.pointOnSurface(), try prepared.covers(inside.coordinate),
+                  try g.area() > 0 else { continue }
+            blocks.append(.multiPolygon(MultiPolygon([p])))
+        }
+        let covered = blocks.isEmpty ? Geometry.geometryCollection([]) : try Geometry.unaryUnion(blocks)
+        let rest = blocks.isEmpty ? community : try community.difference(with: covered)
+        for part in try polygonalParts(rest) where try Geometry.polygon(part).area() > 0.01 {
+            blocks.append(.multiPolygon(MultiPolygon([part])))
+        }
+        return blocks
+    }
+
+    /// The checks shared by every shape: area codes of 12 digits, at least one polygon.
+    /// - Returns: the envelope of all areas.
+    static func checkAreas(_ areas: [GridArea]) throws -> Envelope {
         let prefixLength = CodeLayout.grid.field(named: "sequence")!.offset
         for a in areas where a.code.count != prefixLength || !a.code.allSatisfy(\.isASCIIDigit) {
             throw ModelError.invalidArgument(name: "area code", reason: "'\(a.code)' is not a \(prefixLength)-digit code")
@@ -109,6 +205,16 @@ public enum GridBuilder {
         guard let envelope else {
             throw ModelError.invalidArgument(name: "area", reason: "no community polygon to cut into cells")
         }
+        return envelope
+    }
+
+    /// Projects each community, cuts it with `cut` (given the metric community; returns the metric cells and
+    /// how many slivers were merged), numbers the cells, measures them and takes
+    /// them back to WGS84. `sizeHint(n)` completes the error for a community needing n > 999 cells.
+    static func assemble(
+        _ areas: [GridArea], envelope: Envelope, shape: GridShape, cellSize: Double, sizeHint: (Int) -> (what: String, advice: String),
+        cut: (Geometry) throws -> (cells: [Geometry], merged: Int)
+    ) throws -> GridBuildResult {
         let (crs, note) = try GridCRS.choose(for: envelope)
         let forward = try CoordinateTransform(from: .wgs84, to: crs)
         let backward = try CoordinateTransform(from: crs, to: .wgs84)
@@ -117,8 +223,7 @@ public enum GridBuilder {
         for area in areas {
             let community = try forward.apply(to: area.geometry)
             let communityArea = try community.area()
-            var pieces = try clip(community, shape: shape, cellSize: cellSize)
-            let merged = try mergeSlivers(&pieces, minArea: minArea)
+            let (pieces, merged) = try cut(community)
             let centroids = try pieces.map { p -> Coordinate in
                 guard case .point(let c) = try p.centroid() else {
                     throw ModelError.invalidArgument(name: "cell", reason: "a cell of \(area.code) has no centroid")
@@ -127,11 +232,11 @@ public enum GridBuilder {
             }
             let capacity = CodeLayout.grid.field(named: "sequence")!.maxValue
             guard pieces.count <= capacity else {
-                let suggested = (cellSize * (Double(pieces.count) / Double(capacity)).squareRoot() * 1.05).rounded(.up)
+                let hint = sizeHint(pieces.count)
                 throw ModelError.invalidArgument(
-                    name: "cell-size",
-                    reason: "community \(area.code) needs \(pieces.count) cells of \(NumberText.format(cellSize)) m, "
-                        + "more than the \(capacity) a 3-digit sequence holds; use a larger --cell-size (about \(NumberText.format(suggested)) m or more)")
+                    name: shape == .block ? "target-area" : "cell-size",
+                    reason: "community \(area.code) needs \(pieces.count) \(hint.what), "
+                        + "more than the \(capacity) a 3-digit sequence holds; \(hint.advice)")
             }
             let numbers = try GridCode.sequenceNumbers(forCentroids: centroids, rowTolerance: cellSize / 2)
             var total = 0.0
@@ -168,7 +273,7 @@ public enum GridBuilder {
             if !parts.isEmpty { out.append(.multiPolygon(MultiPolygon(parts))) }
         }
         switch shape {
-        case .square:
+        case .square, .block:  // block: a large street block is cut by the square lattice
             let i0 = Int((e.minX / s).rounded(.down)), i1 = Int((e.maxX / s).rounded(.up))
             let j0 = Int((e.minY / s).rounded(.down)), j1 = Int((e.maxY / s).rounded(.up))
             for j in j0..<max(j0 + 1, j1) {

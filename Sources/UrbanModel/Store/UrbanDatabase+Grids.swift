@@ -1,4 +1,4 @@
-import SpatialCore
+public import SpatialCore
 
 extension UrbanDatabase {
     /// The community polygons of the `admin` layer (level `community`) whose codes start with `code`
@@ -22,6 +22,11 @@ extension UrbanDatabase {
                 reason: code.map { "no community (admin level 'community') under code \($0)" } ?? "the admin layer has no community")
         }
         return areas
+    }
+
+    /// The street lines of the `streets` layer (every class), in WGS84, for block grids.
+    public func gridStreets() throws -> [Geometry] {
+        try store.query("SELECT AsBinary(geom) AS g FROM streets WHERE geom IS NOT NULL ORDER BY pk").compactMap { try $0["g"]?.geometry() }
     }
 
     /// Replaces the grids of the communities in `result` by its cells, in one transaction: the old cells
