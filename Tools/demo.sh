@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Build the demo database from GeoData/: every layer of the Helsinki demo set (see GeoData/README.md),
-# a 100 m square unit grid over its (synthetic) communities, the chiefs, and the grid audit; and the Zibo
+# a 100 m square unit grid over its (synthetic) communities, the chiefs, and the grid audit; a copy with
+# street-block grids instead; and the Zibo
 # districts (GCJ-02 source, imported with --crs GCJ02) in a second database.
 #   Tools/demo.sh [DB]   (default out/demo.sqlite; an existing file is replaced)
 set -euo pipefail
@@ -21,8 +22,17 @@ status=0
 [ "$status" -le 1 ] || exit "$status"   # 1 = findings (documented), anything else is an error
 tail -n 1 "${db%.sqlite}-audit.txt"
 
+blocks="${db%.sqlite}-blocks.sqlite"   # the same city with street-block grids (万米单元网格, ~10,000 m²) instead
+rm -f "$blocks" "$blocks-wal" "$blocks-shm"
+cp "$db" "$blocks"
+"$bin" grid build "$blocks" --shape block --target-area 10000
+status=0
+"$bin" grid audit "$blocks" > "${blocks%.sqlite}-audit.txt" || status=$?
+[ "$status" -le 1 ] || exit "$status"
+tail -n 1 "${blocks%.sqlite}-audit.txt"
+
 zibo="${db%.sqlite}-zibo.sqlite"
 rm -f "$zibo" "$zibo-wal" "$zibo-shm"
 "$bin" init "$zibo" --timezone Asia/Shanghai
 "$bin" import "$zibo" --layer admin GeoData/zibo/districts_gcj02.geojson --crs GCJ02 --id-field adcode
-echo "demo databases: $db (Helsinki, synthetic admin codes 999901...; audit in ${db%.sqlite}-audit.txt), $zibo (Zibo districts)"
+echo "demo databases: $db (Helsinki, synthetic admin codes 999901..., 100 m square grid; audit in ${db%.sqlite}-audit.txt), $blocks (street-block grid), $zibo (Zibo districts)"

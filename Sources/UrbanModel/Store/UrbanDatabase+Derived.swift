@@ -102,6 +102,27 @@ extension UrbanDatabase {
         }
     }
 
+    /// Gives every stored hazard the code of the grid cell covering it now (lowest code on a shared edge,
+    /// null outside every cell): run after the grids change, so `grid_code` never names a replaced cell.
+    func reassignHazardGrids() throws {
+        let grids = try store.query("SELECT code, AsBinary(geom) g FROM grids WHERE geom IS NOT NULL ORDER BY code")
+        var codes: [String] = [], geoms: [Geometry] = []
+        for r in grids {
+            guard let code = r["code"]?.string, let g = try r["g"]?.geometry(), !g.isEmpty else { continue }
+            codes.append(code)
+            geoms.append(g)
+        }
+        let locator = geoms.isEmpty ? nil : try PolygonLocator(geoms, semantics: .covers)
+        let update = try store.prepare("UPDATE hazards SET grid_code = ? WHERE pk = ?")
+        for r in try store.query("SELECT pk, AsBinary(geom) g FROM hazards") {
+            var code: String?
+            if let locator, let g = try r["g"]?.geometry(), let p = try Self.representativePoint(g), let k = try locator.locate(p) {
+                code = codes[k]
+            }
+            try update.run([code, r["pk"]?.int])
+        }
+    }
+
     static func representativePoint(_ g: Geometry) throws -> Coordinate? {
         guard !g.isEmpty else { return nil }
         let p: Geometry = switch g {

@@ -48,6 +48,7 @@ extension UrbanDatabase {
                     try insert.run([cell.code, cell.code, cell.communityCode, cell.areaSquareMetres, cell.shape.rawValue, cell.geometry])
                 }
             }
+            try reassignHazardGrids()  // hazards keep naming the cell they lie in
             return deleted
         }
     }

@@ -145,3 +145,24 @@ import Testing
     let levels = try db.store.query("SELECT level, count(*) n FROM admin GROUP BY level ORDER BY level")
     #expect(levels.map { "\($0["level"]?.string ?? "")=\($0["n"]?.int ?? 0)" } == ["community=4", "district=1", "street=2"])
 }
+
+/// Hazards name the grid cell they lie in, also after the grid is rebuilt with other cells.
+@Test func hazardGridCodesFollowGridRebuilds() throws {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("urbangrid-hg-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let db = try UrbanDatabase.create(path: dir.appendingPathComponent("h.sqlite").path)
+    for (layer, file) in [(UrbanModel.Layer.admin, "admin"), (.hazards, "hazards")] {
+        let path = UrbanDatabaseTests.root.appendingPathComponent("GeoData/helsinki/\(file).geojson").path
+        try db.importFeatures(FeatureFile.read(path), into: layer, source: path)
+    }
+    #expect(try db.store.scalar("SELECT count(grid_code) FROM hazards").int == 0)  // no grid yet
+    for size in [100.0, 200.0] {
+        try db.replaceGrids(with: GridBuilder.build(try db.gridAreas(), shape: .square, cellSize: size, minArea: 1))
+        #expect(try db.store.scalar("SELECT count(*) FROM hazards WHERE grid_code IS NULL").int == 0)
+        // every hazard lies in the cell it names (GEOS covers, checked here independently of the locator)
+        for r in try db.store.query("SELECT AsBinary(h.geom) p, AsBinary(g.geom) c FROM hazards h JOIN grids g ON g.code = h.grid_code LIMIT 50") {
+            #expect(try r["c"]!.geometry()!.covers(r["p"]!.geometry()!), "cell size \(size)")
+        }
+    }
+}
