@@ -1,7 +1,11 @@
 /// How each layer is stored: its table, the attribute columns read from feature properties, and the
 /// geometry kinds it accepts. Properties not named here are kept, as JSON, in the `props` column.
 public struct LayerSchema: Sendable {
-    public enum ColumnType: String, Sendable { case text, integer, real, boolean }
+    public enum ColumnType: String, Sendable {
+        case text, integer, real, boolean
+        /// ISO 8601 date-time; without an offset it is local time in the database's time zone. Stored with its offset.
+        case time
+    }
 
     public struct Column: Sendable {
         public var name: String
@@ -59,8 +63,8 @@ public struct LayerSchema: Sendable {
             Column("class_code", .text, required: true),
             Column("severity", .integer),
             Column("status", .text, required: true, allowed: ["open", "resolved"]),
-            Column("reported_at", .text),
-            Column("resolved_at", .text),
+            Column("reported_at", .time),
+            Column("resolved_at", .time),
             Column("component_id", .text),
         ], geometry: .any),
         LayerSchema(layer: .stations, table: "stations", columns: [
@@ -95,7 +99,7 @@ public struct LayerSchema: Sendable {
     var createSQL: String {
         let cols = columns.map { c -> String in
             let t = switch c.type {
-            case .text: "TEXT"
+            case .text, .time: "TEXT"
             case .integer, .boolean: "INTEGER"
             case .real: "REAL"
             }

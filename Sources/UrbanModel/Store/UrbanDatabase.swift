@@ -76,7 +76,8 @@ public final class UrbanDatabase {
     public func importFeatures(_ features: [Feature], into layer: UrbanModel.Layer, source: String,
                                noding: StreetNoding = .auto) throws -> Int {
         let schema = LayerSchema.of(layer)
-        let input = try features.enumerated().map { i, f in try LayerRow(f, index: i, schema: schema, source: source) }
+        let zone = TimeZone(identifier: try timeZone) ?? TimeZone(secondsFromGMT: 8 * 3600)!
+        let input = try features.enumerated().map { i, f in try LayerRow(f, index: i, schema: schema, source: source, timeZone: zone) }
         var seen: [String: Int] = [:]
         for (i, r) in input.enumerated() {
             if let first = seen.updateValue(i, forKey: r.id) {
@@ -130,7 +131,7 @@ struct LayerRow {
 
     var bindings: [(any SQLBindable)?] { values + derived + (geometry.map { [$0] } ?? []) }
 
-    init(_ f: Feature, index i: Int, schema: LayerSchema, source: String) throws {
+    init(_ f: Feature, index i: Int, schema: LayerSchema, source: String, timeZone: TimeZone) throws {
         index = i
         func fail(_ field: String, _ reason: String) -> ModelError {
             .malformedRecord(.init(file: source, field: "features[\(i)].\(field)"), reason: reason)
@@ -179,6 +180,11 @@ struct LayerRow {
             case .real:
                 guard let d = v.doubleValue, d.isFinite else { throw fail(field, "expected a number, found \(v.jsonText)") }
                 values.append(d)
+            case .time:
+                guard let text = v.stringValue, let t = Self.isoTime(text, in: timeZone) else {
+                    throw fail(field, "expected an ISO 8601 time such as 2026-11-21T09:30:00+08:00, found \(v.jsonText)")
+                }
+                values.append(t)
             case .boolean:
                 guard let b = v.boolValue ?? v.intValue.flatMap({ $0 == 0 || $0 == 1 ? $0 == 1 : nil }) else {
                     throw fail(field, "expected true or false, found \(v.jsonText)")
@@ -219,6 +225,32 @@ struct LayerRow {
         if let parent = text("parent_code"), let expected = code.parent?.code, parent != expected {
             throw fail("properties.parent_code", "\(parent) is not the parent of \(codeText) (expected \(expected))")
         }
+    }
+
+    /// An ISO 8601 date or date-time, normalised to `yyyy-MM-ddTHH:mm:ss±hh:mm`; a time without an offset
+    /// (or a bare date, at midnight) is local time in `zone`.
+    static func isoTime(_ text: String, in zone: TimeZone) -> String? {
+        let t = text.trimmingCharacters(in: .whitespaces)
+        var date: Date?
+        let withOffset = ISO8601DateFormatter()
+        for options: ISO8601DateFormatter.Options in [[.withInternetDateTime], [.withInternetDateTime, .withFractionalSeconds]] {
+            withOffset.formatOptions = options
+            if date == nil { date = withOffset.date(from: t) }
+        }
+        if date == nil {
+            let local = DateFormatter()
+            local.locale = Locale(identifier: "en_US_POSIX")
+            local.timeZone = zone
+            for format in ["yyyy-MM-dd'T'HH:mm:ss", "yyyy-MM-dd'T'HH:mm", "yyyy-MM-dd HH:mm:ss", "yyyy-MM-dd HH:mm", "yyyy-MM-dd"] where date == nil {
+                local.dateFormat = format
+                date = local.date(from: t)
+            }
+        }
+        guard let date else { return nil }
+        let out = ISO8601DateFormatter()
+        out.timeZone = zone
+        out.formatOptions = [.withInternetDateTime]
+        return out.string(from: date)
     }
 
     /// The geometry in the layer's column type: polygons become multipolygons; anything else must match.

@@ -166,3 +166,22 @@ import Testing
         }
     }
 }
+
+/// Hazard times: ISO 8601, local time of the database's zone (Asia/Shanghai, UTC+8) when no offset is given.
+@Test func hazardTimesAreISO8601InTheDatabaseZone() throws {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("urbangrid-t-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let db = try UrbanDatabase.create(path: dir.appendingPathComponent("t.sqlite").path)
+    func hazard(_ id: Int, _ reported: String) -> String {
+        #"{"type":"Feature","id":\#(id),"properties":{"class_code":"0101","status":"open","reported_at":"\#(reported)"},"geometry":{"type":"Point","coordinates":[117,36]}}"#
+    }
+    let fc = #"{"type":"FeatureCollection","features":[\#(hazard(1, "2026-11-21 09:30")),\#(hazard(2, "2026-11-21T01:30:00Z")),\#(hazard(3, "2026-11-21"))]}"#
+    try db.importFeatures(try FeatureCollection(geoJSON: fc).features, into: .hazards, source: "h.geojson")
+    let times = try db.store.query("SELECT reported_at FROM hazards ORDER BY pk").compactMap { $0["reported_at"]?.string }
+    #expect(times == ["2026-11-21T09:30:00+08:00", "2026-11-21T09:30:00+08:00", "2026-11-21T00:00:00+08:00"])
+    let bad = #"{"type":"FeatureCollection","features":[\#(hazard(4, "yesterday"))]}"#
+    #expect { try db.importFeatures(try FeatureCollection(geoJSON: bad).features, into: .hazards, source: "b.geojson") } throws: {
+        "\($0)".contains("(features[0].properties.reported_at): expected an ISO 8601 time")
+    }
+}
