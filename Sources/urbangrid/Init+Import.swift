@@ -17,17 +17,28 @@ extension UrbanGridCommand {
         @Option(help: "Time zone for times written without an offset (IANA name).")
         var timezone = "Asia/Shanghai"
 
+        @Option(help: "Folder with the city's class-code tables components.csv and events.csv (default: GeoData/codes when present); hazards' classes are checked against them.")
+        var codes: String?
+
         @Option(help: "table or json.")
         var format: OutputFormat = .table
 
         func run() throws {
+            let folder = codes ?? (FileManager.default.fileExists(atPath: "GeoData/codes/components.csv") ? "GeoData/codes" : nil)
+            let tables = try folder.map { dir in
+                (try ClassCodeTable(contentsOfFile: dir + "/components.csv"), try ClassCodeTable(contentsOfFile: dir + "/events.csv"))
+            }
             let database = try UrbanDatabase.create(path: db, timeZone: timezone)
+            let loaded = try tables.map { try database.loadClassCodes(components: $0.0, events: $0.1) } ?? 0
+            if tables == nil {
+                Logger(label: "urbangrid.init").warning("no class-code tables (--codes DIR): hazard classes will not be checked")
+            }
             let version = try database.store.schemaVersion
             var out = StandardOutput()
             if format == .json {
-                out.line(#"{"database":\#(JSONValue.string(db).jsonText),"schema_version":\#(version),"timezone":\#(JSONValue.string(timezone).jsonText)}"#)
+                out.line(#"{"database":\#(JSONValue.string(db).jsonText),"schema_version":\#(version),"timezone":\#(JSONValue.string(timezone).jsonText),"class_codes":\#(loaded)}"#)
             } else {
-                out.line("created \(db): schema v\(version), time zone \(timezone), layers \(UrbanModel.Layer.allCases.map(\.rawValue).joined(separator: ", "))")
+                out.line("created \(db): schema v\(version), time zone \(timezone), \(loaded) class codes\(folder.map { " from \($0)" } ?? ""), layers \(UrbanModel.Layer.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             out.flush()
         }

@@ -13,6 +13,7 @@ public final class UrbanDatabase {
             CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
             """ + LayerSchema.all.map(\.createSQL).joined()),
         derivedColumnsMigration,
+        classCodesMigration,
     ]
 
     /// Creates a new, empty database. Refuses an existing file (nothing is overwritten).
@@ -78,6 +79,17 @@ public final class UrbanDatabase {
         let schema = LayerSchema.of(layer)
         let zone = TimeZone(identifier: try timeZone) ?? TimeZone(secondsFromGMT: 8 * 3600)!
         let input = try features.enumerated().map { i, f in try LayerRow(f, index: i, schema: schema, source: source, timeZone: zone) }
+        if layer == .hazards {  // a hazard's class must be one of the city's tables, when the city loaded them
+            let known = try classCodes()
+            for r in input where !known.isEmpty {
+                let i = schema.columns.firstIndex { $0.name == "class_code" }!
+                if let code = r.values[i + 1] as? String, !known.contains(code) {
+                    throw ModelError.malformedRecord(
+                        .init(file: source, field: "features[\(r.index)].properties.class_code"),
+                        reason: "unknown class code '\(code)': not in the component or event tables loaded into this database")
+                }
+            }
+        }
         var seen: [String: Int] = [:]
         for (i, r) in input.enumerated() {
             if let first = seen.updateValue(i, forKey: r.id) {

@@ -30,7 +30,7 @@ import Testing
         let (db, dir) = try freshDatabase()
         defer { try? FileManager.default.removeItem(at: dir) }
         #expect(try db.timeZone == "Asia/Shanghai")
-        #expect(try db.store.schemaVersion == 2)
+        #expect(try db.store.schemaVersion == 3)
         let streets = try FeatureFile.read(Self.root.appendingPathComponent("GeoData/helsinki/streets.geojson").path)
         #expect(try db.importFeatures(streets, into: .streets, source: "streets.geojson") == 4612)
         // class from the OSM highway tag, the rest of the properties kept as JSON
@@ -184,4 +184,23 @@ import Testing
     #expect { try db.importFeatures(try FeatureCollection(geoJSON: bad).features, into: .hazards, source: "b.geojson") } throws: {
         "\($0)".contains("(features[0].properties.reported_at): expected an ISO 8601 time")
     }
+}
+
+/// A hazard's class must be in the tables the city loaded (GeoData/codes: 0101 上水井盖 is, 0199 is not).
+@Test func hazardClassesAreCheckedAgainstTheLoadedTables() throws {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("urbangrid-cc-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let db = try UrbanDatabase.create(path: dir.appendingPathComponent("c.sqlite").path)
+    func fc(_ code: String) throws -> [Feature] {
+        try FeatureCollection(geoJSON: #"{"type":"FeatureCollection","features":[{"type":"Feature","id":"\#(code)","properties":{"class_code":"\#(code)","status":"open"},"geometry":{"type":"Point","coordinates":[117,36]}}]}"#).features
+    }
+    #expect(try db.importFeatures(fc("0199"), into: .hazards, source: "a") == 1)  // no tables loaded: not checked
+    let codes = UrbanDatabaseTests.root.appendingPathComponent("GeoData/codes").path
+    let n = try db.loadClassCodes(components: ClassCodeTable(contentsOfFile: codes + "/components.csv"),
+                                  events: ClassCodeTable(contentsOfFile: codes + "/events.csv"))
+    #expect(n == 119)
+    #expect(try db.importFeatures(fc("0101"), into: .hazards, source: "b") == 1)
+    #expect(try db.importFeatures(fc("0401"), into: .hazards, source: "c") == 1)  // an event class: 路面塌陷
+    #expect { try db.importFeatures(fc("0198"), into: .hazards, source: "d") } throws: { "\($0)".contains("unknown class code '0198'") }
 }
