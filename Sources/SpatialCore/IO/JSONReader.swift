@@ -196,16 +196,38 @@ struct JSONReader {
 
     /// Consumes `{` and following whitespace; false (and the `}` consumed) for an empty object.
     @inline(__always)
-    mutating func objectStart() throws(JSONFailure) -> Bool {
-        try expect(0x7B, "'{'")
+    mutating func objectStart() throws(JSONFailure) -> Bool { try containerStart(0x7B, 0x7D, "'{'") }
+
+    /// Consumes `open` and following whitespace; false (and `close` consumed) for an empty container.
+    @inline(__always)
+    private mutating func containerStart(_ open: UInt8, _ close: UInt8, _ what: String) throws(JSONFailure) -> Bool {
+        try expect(open, what)
         try enter()
         skipWS()
-        if peek() == 0x7D {
+        if peek() == close {
             pos += 1
             depth -= 1
             return false
         }
         return true
+    }
+
+    /// After a value in a container: true if another follows (`,` consumed), false at `close`.
+    @inline(__always)
+    private mutating func containerNext(_ close: UInt8, _ what: String) throws(JSONFailure) -> Bool {
+        skipWS()
+        let c = peek()
+        if c == 0x2C {
+            pos += 1
+            skipWS()
+            return true
+        }
+        if c == close {
+            pos += 1
+            depth -= 1
+            return false
+        }
+        throw unexpected(what)
     }
 
     /// Reads a member name and the colon, leaving `pos` at the value.
@@ -221,35 +243,11 @@ struct JSONReader {
 
     /// After a member value: true if another member follows (`,` consumed), false at `}`.
     @inline(__always)
-    mutating func objectNext() throws(JSONFailure) -> Bool {
-        skipWS()
-        let c = peek()
-        if c == 0x2C {
-            pos += 1
-            skipWS()
-            return true
-        }
-        if c == 0x7D {
-            pos += 1
-            depth -= 1
-            return false
-        }
-        throw unexpected("',' or '}' after an object member")
-    }
+    mutating func objectNext() throws(JSONFailure) -> Bool { try containerNext(0x7D, "',' or '}' after an object member") }
 
     /// Consumes `[` and following whitespace; false (and the `]` consumed) for an empty array.
     @inline(__always)
-    mutating func arrayStart() throws(JSONFailure) -> Bool {
-        try expect(0x5B, "'['")
-        try enter()
-        skipWS()
-        if peek() == 0x5D {
-            pos += 1
-            depth -= 1
-            return false
-        }
-        return true
-    }
+    mutating func arrayStart() throws(JSONFailure) -> Bool { try containerStart(0x5B, 0x5D, "'['") }
 
     /// Reads the array at `pos` (`[` included), calling `element` once per element; a failure inside an
     /// element gets the element's index added to its path.
@@ -271,21 +269,7 @@ struct JSONReader {
 
     /// After an element: true if another element follows (`,` consumed), false at `]`.
     @inline(__always)
-    mutating func arrayNext() throws(JSONFailure) -> Bool {
-        skipWS()
-        let c = peek()
-        if c == 0x2C {
-            pos += 1
-            skipWS()
-            return true
-        }
-        if c == 0x5D {
-            pos += 1
-            depth -= 1
-            return false
-        }
-        throw unexpected("',' or ']' after an array element")
-    }
+    mutating func arrayNext() throws(JSONFailure) -> Bool { try containerNext(0x5D, "',' or ']' after an array element") }
 
     // MARK: Strings
 
