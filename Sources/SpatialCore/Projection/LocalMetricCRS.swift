@@ -25,6 +25,19 @@ public enum LocalMetricCRS {
         case cgcs2000GaussKruger = "gk"
     }
 
+    /// The metric CRS UrbanGrid measures lon/lat data in, chosen from the data's centre: the CGCS2000
+    /// 3-degree Gauss-Krüger zone when the centre lies in China (the GCJ-02 box of `ChinaOffsets`, and a
+    /// zone with CM 75°E–135°E exists), otherwise the UTM zone; with the reason, for users to read.
+    public static func choose(for envelope: Envelope) -> (crs: CRS, reason: String) {
+        let c = envelope.center
+        if !ChinaOffsets.isOutsideChina(c), let crs = try? cgcs2000GaussKruger3(for: c) {
+            let cm = 3 * Int((c.x / 3).rounded(.toNearestOrAwayFromZero))
+            return (crs, "CGCS2000 3° Gauss-Krüger zone, central meridian \(cm)°E (\(crs)): the data's centre lies in China")
+        }
+        let crs = utm(for: c)
+        return (crs, "WGS 84 UTM (\(crs)): the data's centre lies outside China")
+    }
+
     /// The metric CRS for data with this lon/lat envelope, chosen from its centre.
     public static func forData(_ envelope: Envelope, family: Family = .utm) throws -> CRS {
         switch family {

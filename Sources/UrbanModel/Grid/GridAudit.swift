@@ -45,7 +45,7 @@ public struct GridFinding: Hashable, Sendable, CustomStringConvertible {
 
 /// Checks the stored grids against the admin communities and the chiefs.
 ///
-/// Areas are measured in the metric CRS `GridCRS` picks for the grids' extent; anything at or below
+/// Areas are measured in the metric CRS `LocalMetricCRS.choose` picks for the grids' extent; anything at or below
 /// `tolerance` m² (default 0.01) is rounding, not a finding. Every community of the admin layer is
 /// checked for gaps, including one with no cells at all.
 public enum GridAudit {
@@ -76,7 +76,7 @@ public enum GridAudit {
             rawCommunities.append((c, g))
         }
         guard let envelope else { return [] }
-        let (crs, _) = try GridCRS.choose(for: envelope)
+        let crs = LocalMetricCRS.choose(for: envelope).crs
         let forward = try CoordinateTransform(from: .wgs84, to: crs)
         var findings: [GridFinding] = []
 

@@ -56,27 +56,10 @@ public struct GridBuildResult: Sendable {
     public var cells: [GridCell]
 }
 
-/// The metric CRS UrbanGrid uses for grid work, chosen on purpose from the data's centre: the CGCS2000
-/// 3° Gauss-Krüger zone (EPSG:4534–4554, the national survey system, small scale error within ±1.5° of
-/// the central meridian) when the centre's longitude is in 73.5°E–135°E (China's extent), otherwise the
-/// WGS 84 UTM zone.
-public enum GridCRS {
-    public static func choose(for envelope: Envelope) throws -> (crs: CRS, note: String) {
-        let c = envelope.center
-        if (73.5...135).contains(c.x) {
-            let crs = try LocalMetricCRS.cgcs2000GaussKruger3(for: c)
-            let cm = 3 * Int((c.x / 3).rounded(.toNearestOrAwayFromZero))
-            return (crs, "CGCS2000 3° Gauss-Krüger zone, central meridian \(cm)°E (\(crs)): the data's centre lies in China")
-        }
-        let crs = LocalMetricCRS.utm(for: c)
-        return (crs, "WGS 84 UTM (\(crs)): the data's centre lies outside China's longitudes 73.5°E–135°E")
-    }
-}
-
 /// Builds square or hex unit grids over communities.
 ///
 /// The rules, per community:
-/// 1. The community is projected to the metric CRS (`GridCRS`). The lattice is anchored at the CRS origin,
+/// 1. The community is projected to the metric CRS (`LocalMetricCRS.choose`). The lattice is anchored at the CRS origin,
 ///    so cell edges sit on multiples of the cell size (square) or of the hex spacing: rebuilding gives the
 ///    same cells.
 /// 2. Each lattice cell that meets the community is clipped to it (GEOS intersection); only polygonal parts
@@ -116,7 +99,7 @@ public enum GridBuilder {
 
     /// Builds street-block grids (`GridShape.block`) over communities.
     ///
-    /// Per community, in the metric CRS (`GridCRS`):
+    /// Per community, in the metric CRS (`LocalMetricCRS.choose`):
     /// 1. The street lines meeting the community (all classes) and the community's boundary are unioned and
     ///    noded (GEOS), then polygonized; the polygons whose point on surface the community covers are the
     ///    blocks. Dead ends and other dangles close no ring and cut nothing.
@@ -141,7 +124,7 @@ public enum GridBuilder {
             throw ModelError.invalidArgument(name: "min-area", reason: "\(minArea) is not a number of m² ≥ 0")
         }
         let envelope = try checkAreas(areas)
-        let forward = try CoordinateTransform(from: .wgs84, to: try GridCRS.choose(for: envelope).crs)
+        let forward = try CoordinateTransform(from: .wgs84, to: LocalMetricCRS.choose(for: envelope).crs)
         var lines: [(geometry: Geometry, envelope: Envelope)] = []
         for street in streets {
             guard let e = street.envelope, areas.contains(where: { $0.geometry.envelope?.intersects(e) ?? false }) else { continue }
@@ -215,7 +198,7 @@ public enum GridBuilder {
         _ areas: [GridArea], envelope: Envelope, shape: GridShape, cellSize: Double, sizeHint: (Int) -> (what: String, advice: String),
         cut: (Geometry) throws -> (cells: [Geometry], merged: Int)
     ) throws -> GridBuildResult {
-        let (crs, note) = try GridCRS.choose(for: envelope)
+        let (crs, note) = LocalMetricCRS.choose(for: envelope)
         let forward = try CoordinateTransform(from: .wgs84, to: crs)
         let backward = try CoordinateTransform(from: crs, to: .wgs84)
         var cells: [GridCell] = []

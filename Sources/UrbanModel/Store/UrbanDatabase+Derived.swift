@@ -38,14 +38,6 @@ extension UrbanDatabase {
         }
     }
 
-    /// The metric CRS for lon/lat data with this envelope: CGCS2000 3° Gauss-Krüger when the centre is in
-    /// China's box (73–135°E, 18–54°N), UTM elsewhere.
-    static func metricCRS(for envelope: Envelope) throws -> CRS {
-        let c = envelope.center
-        let inChina = (73.0...135.0).contains(c.x) && (18.0...54.0).contains(c.y)
-        return try LocalMetricCRS.forData(envelope, family: inChina ? .cgcs2000GaussKruger : .utm)
-    }
-
     /// Rows as they are stored: streets noded and measured, hazards snapped and located.
     func derive(_ rows: [LayerRow], schema: LayerSchema, noding: StreetNoding) throws -> [LayerRow] {
         switch schema.layer {
@@ -80,7 +72,7 @@ extension UrbanDatabase {
         var snap: (measure: MetricMeasure, index: SpatialIndex, lines: [Geometry])?
         if var extent = streetGeoms.first?.envelope {
             for g in streetGeoms { if let e = g.envelope { extent.expand(toInclude: e) } }
-            let measure = try MetricMeasure(crs: try Self.metricCRS(for: extent))
+            let measure = try MetricMeasure(crs: LocalMetricCRS.choose(for: extent).crs)
             let lines = try streetGeoms.map { try measure.project($0) }
             snap = (measure, try SpatialIndex(lines), lines)
         }
@@ -166,7 +158,7 @@ struct StreetNoder {
         let pieces = node ? try split(lines) : [:]
         var extent: Envelope?
         for g in lines { if let e = g.envelope { if extent == nil { extent = e } else { extent!.expand(toInclude: e) } } }
-        let measure = try extent.map { try MetricMeasure(crs: try UrbanDatabase.metricCRS(for: $0)) }
+        let measure = try extent.map { try MetricMeasure(crs: LocalMetricCRS.choose(for: $0).crs) }
         func length(_ g: Geometry) throws -> Double? { try measure?.lengthMetres(g) }
 
         var out: [LayerRow] = []

@@ -368,3 +368,12 @@ private func spatialError(_ body: () throws -> Void) -> SpatialError? {
         #expect(pipeline.contains("+proj=utm") && pipeline.contains("+zone=35") && pipeline.contains("+ellps=GRS80"))
     }
 }
+
+/// The one rule for measuring lon/lat data: CGCS2000 3° GK in China (proj.json's zone rule), UTM elsewhere.
+@Test func chosenMetricCRS() {
+    func at(_ x: Double, _ y: Double) -> CRS { LocalMetricCRS.choose(for: Envelope(minX: x, minY: y, maxX: x, maxY: y)).crs }
+    #expect(at(116.3975, 39.9087) == .epsg(4548))  // Beijing: CM 117E
+    #expect(at(118.05, 36.81) == .epsg(4548))  // Zibo
+    #expect(at(24.94, 60.17) == .epsg(32635))  // Helsinki: UTM 35N
+    #expect(at(151.2, -33.87) == .epsg(32756))  // Sydney: UTM 56S
+}
