@@ -67,7 +67,6 @@ enum StreetDemo {
     static func load(_ fc: FeatureCollection, into path: String, source: String, radiusMetres: Double, log: Logger) throws -> Summary {
         // validate everything before touching the disk
         var rows: [(id: Int64, name: String?, highway: String?, oneway: Bool, line: Geometry)] = []
-        var envelope: Envelope?
         var referenceLength = 0.0
         var allHaveReference = true
         for (i, f) in fc.features.enumerated() {
@@ -81,10 +80,9 @@ enum StreetDemo {
             }
             let p = f.properties
             rows.append((id, p?["name"]?.stringValue, p?["highway"]?.stringValue, p?["oneway"]?.boolValue ?? false, g))
-            if let e = g.envelope { if envelope == nil { envelope = e } else { envelope!.expand(toInclude: e) } }
             if let l = p?["length_m"]?.doubleValue { referenceLength += l } else { allHaveReference = false }
         }
-        guard let envelope else { throw CLIError.badInput("\(source): no features") }
+        guard let envelope = Envelope.union(rows.map(\.line.envelope)) else { throw CLIError.badInput("\(source): no features") }
         let metric = try MetricMeasure(for: envelope)
         log.info("loading \(rows.count) segments into \(path); measuring in \(metric.crs)")
 

@@ -12,6 +12,13 @@ public struct Envelope: Hashable, Sendable {
         self.maxY = maxY
     }
 
+    /// The envelope of all the non-nil envelopes given, or nil when there are none.
+    public static func union(_ envelopes: some Sequence<Envelope?>) -> Envelope? {
+        var out: Envelope?
+        for case let e? in envelopes { if out == nil { out = e } else { out!.expand(toInclude: e) } }
+        return out
+    }
+
     public var width: Double { maxX - minX }
     public var height: Double { maxY - minY }
     public var center: Coordinate { Coordinate((minX + maxX) / 2, (minY + maxY) / 2) }

@@ -56,9 +56,7 @@ public final class PolygonLocator {
         prepared = [PreparedGeometry?](repeating: nil, count: polygons.count)
         let envelopes = polygons.map(\.envelope)
         rectangles = zip(polygons, envelopes).map { g, e in e.flatMap { Self.isRectangle(g, $0) ? $0 : nil } }
-        var extent: Envelope?
-        for case let e? in envelopes { if extent == nil { extent = e } else { extent!.expand(toInclude: e) } }
-        let ext = extent ?? Envelope(minX: 0, minY: 0, maxX: 0, maxY: 0)
+        let ext = Envelope.union(envelopes) ?? Envelope(minX: 0, minY: 0, maxX: 0, maxY: 0)
         let target = Double(max(1, min(maxBuckets, count * bucketsPerPolygon)))
         var s = ((ext.width * ext.height) / target).squareRoot()
         if !(s > 0) { s = max(ext.width, ext.height, 1) / target.squareRoot() }

@@ -58,24 +58,16 @@ public enum GridAudit {
         }
         let rows = try db.store.query("SELECT pk, code, community_code, AsBinary(geom) AS g FROM grids ORDER BY code, pk")
         let communityRows = try db.store.query("SELECT code, AsBinary(geom) AS g FROM admin WHERE level = 'community' ORDER BY code")
-        var envelope: Envelope?
-        func include(_ g: Geometry?) {
-            guard let e = g?.envelope else { return }
-            if envelope == nil { envelope = e } else { envelope!.expand(toInclude: e) }
-        }
         var raw: [(SQLRow, Geometry?)] = []
         for r in rows {
-            let g = try r["g"]?.geometry()
-            include(g)
-            raw.append((r, g))
+            raw.append((r, try r["g"]?.geometry()))
         }
         var rawCommunities: [(String, Geometry)] = []
         for r in communityRows {
             guard let c = r["code"]?.string, let g = try r["g"]?.geometry() else { continue }
-            include(g)
             rawCommunities.append((c, g))
         }
-        guard let envelope else { return [] }
+        guard let envelope = Envelope.union(raw.map { $0.1?.envelope } + rawCommunities.map(\.1.envelope)) else { return [] }
         let crs = LocalMetricCRS.choose(for: envelope).crs
         let forward = try CoordinateTransform(from: .wgs84, to: crs)
         var findings: [GridFinding] = []

@@ -180,12 +180,7 @@ public enum GridBuilder {
         for a in areas where a.code.count != prefixLength || !a.code.allSatisfy(\.isASCIIDigit) {
             throw ModelError.invalidArgument(name: "area code", reason: "'\(a.code)' is not a \(prefixLength)-digit code")
         }
-        var envelope: Envelope?
-        for a in areas {
-            guard let e = a.geometry.envelope else { continue }
-            if envelope == nil { envelope = e } else { envelope!.expand(toInclude: e) }
-        }
-        guard let envelope else {
+        guard let envelope = Envelope.union(areas.map(\.geometry.envelope)) else {
             throw ModelError.invalidArgument(name: "area", reason: "no community polygon to cut into cells")
         }
         return envelope

@@ -70,8 +70,7 @@ extension UrbanDatabase {
             gridGeoms.append(g)
         }
         var snap: (measure: MetricMeasure, index: SpatialIndex, lines: [Geometry])?
-        if var extent = streetGeoms.first?.envelope {
-            for g in streetGeoms { if let e = g.envelope { extent.expand(toInclude: e) } }
+        if let extent = Envelope.union(streetGeoms.map(\.envelope)) {
             let measure = try MetricMeasure(crs: LocalMetricCRS.choose(for: extent).crs)
             let lines = try streetGeoms.map { try measure.project($0) }
             snap = (measure, try SpatialIndex(lines), lines)
@@ -156,8 +155,7 @@ struct StreetNoder {
         case .auto: given.contains { $0.0 == nil || $0.1 == nil }
         }
         let pieces = node ? try split(lines) : [:]
-        var extent: Envelope?
-        for g in lines { if let e = g.envelope { if extent == nil { extent = e } else { extent!.expand(toInclude: e) } } }
+        let extent = Envelope.union(lines.map(\.envelope))
         let measure = try extent.map { try MetricMeasure(crs: LocalMetricCRS.choose(for: $0).crs) }
         func length(_ g: Geometry) throws -> Double? { try measure?.lengthMetres(g) }
 
