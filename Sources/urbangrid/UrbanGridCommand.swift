@@ -32,16 +32,17 @@ struct UrbanGridCommand: ParsableCommand {
         do {
             var command = try parseAsRoot()
             try command.run()
-        } catch let error as SpatialError {
-            FileHandle.standardError.write(Data("urbangrid: error: \(error)\n".utf8))
-            Foundation.exit(2)
-        } catch let error as ModelError {
-            FileHandle.standardError.write(Data("urbangrid: error: \(error)\n".utf8))
-            Foundation.exit(2)
-        } catch let error as CLIError {
-            FileHandle.standardError.write(Data("urbangrid: error: \(error)\n".utf8))
-            Foundation.exit(error.exitCode)
         } catch {
+            // the library layers' errors say what and where: bad input (2), or a documented status (CLIError)
+            let status: Int32? = switch error {
+            case let e as CLIError: e.exitCode
+            case is SpatialError, is ModelError: 2
+            default: nil
+            }
+            if let status {
+                FileHandle.standardError.write(Data("urbangrid: error: \(error)\n".utf8))
+                Foundation.exit(status)
+            }
             if exitCode(for: error) == .validationFailure {
                 FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
                 Foundation.exit(2)
