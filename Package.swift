@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "SpatialCore", targets: ["SpatialCore"]),
         .library(name: "UrbanModel", targets: ["UrbanModel"]),
         .executable(name: "urbangrid", targets: ["urbangrid"]),
+        .executable(name: "urbangrid-export", targets: ["urbangrid-export"]),
         .executable(name: "urbangrid-bench", targets: ["urbangrid-bench"]),
     ],
     dependencies: [
@@ -33,11 +34,30 @@ let package = Package(
             dependencies: ["SpatialCore"],
             swiftSettings: [.enableUpcomingFeature("InternalImportsByDefault")]),
 
+        // What both executables share: exit statuses, stdout, logging, progress.
+        .target(
+            name: "CommandSupport",
+            dependencies: [
+                "SpatialCore",
+                "UrbanModel",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
         .executableTarget(
             name: "urbangrid",
             dependencies: [
                 "SpatialCore",
                 "UrbanModel",
+                "CommandSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        .executableTarget(
+            name: "urbangrid-export",
+            dependencies: [
+                "SpatialCore",
+                "UrbanModel",
+                "CommandSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
@@ -52,6 +72,6 @@ let package = Package(
         .testTarget(name: "UrbanModelTests", dependencies: ["UrbanModel", "SpatialCore"], exclude: ["Vectors"]),
         .testTarget(name: "SpatialCoreTests", dependencies: ["SpatialCore"], exclude: ["Vectors"]),
         // Runs the built executables as a user would (the dependency makes SwiftPM build them first).
-        .testTarget(name: "CLITests", dependencies: ["urbangrid", "UrbanModel"], exclude: ["BadInputs"]),
+        .testTarget(name: "CLITests", dependencies: ["urbangrid", "urbangrid-export", "UrbanModel"], exclude: ["BadInputs", "Golden"]),
     ]
 )

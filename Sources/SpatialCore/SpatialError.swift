@@ -17,6 +17,8 @@ public enum SpatialError: Error, Hashable, Sendable, CustomStringConvertible {
     case transformFailed(index: Int, x: Double, y: Double, message: String)
     /// A schema migration could not be applied.
     case migration(version: Int, message: String)
+    /// A file could not be created, written or renamed (`message` is the system's, e.g. "Permission denied").
+    case io(path: String, message: String)
 
     public var description: String {
         switch self {
@@ -28,6 +30,7 @@ public enum SpatialError: Error, Hashable, Sendable, CustomStringConvertible {
         case .unknownCRS(let s): "unknown CRS '\(s)': use EPSG:n, a PROJ string, WKT, GCJ02 or BD09"
         case .transformFailed(let i, let x, let y, let m): "cannot transform coordinate \(i) (\(x), \(y)): \(m)"
         case .migration(let v, let m): "schema migration \(v) failed: \(m)"
+        case .io(let p, let m): "cannot write \(p): \(m)"
         }
     }
 }

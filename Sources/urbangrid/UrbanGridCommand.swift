@@ -1,4 +1,5 @@
 import ArgumentParser
+import CommandSupport
 import Foundation
 import Logging
 import SpatialCore
@@ -21,73 +22,5 @@ struct UrbanGridCommand: ParsableCommand {
         version: "urbangrid \(version) (\(SpatialLibraries.versions))",
         subcommands: [Init.self, Import.self, Grid.self, Transform.self, Demo.self])
 
-    /// Runs the command with UrbanGrid's exit codes: 2 for bad input or usage (with a message that
-    /// says what and where), 1 only where a command documents it.
-    static func main() {
-        LoggingSystem.bootstrap { label in
-            var h = StreamLogHandler.standardError(label: label)
-            h.logLevel = ProcessInfo.processInfo.environment["URBANGRID_LOG"].flatMap(Logger.Level.init(rawValue:)) ?? .info
-            return h
-        }
-        do {
-            var command = try parseAsRoot()
-            try command.run()
-        } catch {
-            // the library layers' errors say what and where: bad input (2), or a documented status (CLIError)
-            let status: Int32? = switch error {
-            case let e as CLIError: e.exitCode
-            case is SpatialError, is ModelError: 2
-            default: nil
-            }
-            if let status {
-                FileHandle.standardError.write(Data("urbangrid: error: \(error)\n".utf8))
-                Foundation.exit(status)
-            }
-            if exitCode(for: error) == .validationFailure {
-                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
-                Foundation.exit(2)
-            }
-            exit(withError: error)
-        }
-    }
-}
-
-/// Errors of the command-line layer: bad input with its place, or a documented exit status.
-enum CLIError: Error, CustomStringConvertible {
-    case badInput(String)
-    case found(String)  // a query that ran and found a violation or nothing (exit 1)
-
-    var description: String {
-        switch self {
-        case .badInput(let m), .found(let m): m
-        }
-    }
-
-    var exitCode: Int32 {
-        switch self {
-        case .badInput: 2
-        case .found: 1
-        }
-    }
-}
-
-enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
-    case table, json
-}
-
-/// Writes to stdout through one buffered handle (results only; logs use swift-log on stderr).
-struct StandardOutput {
-    private var buffer: [UInt8] = []
-
-    mutating func line(_ s: String) {
-        buffer.append(contentsOf: s.utf8)
-        buffer.append(0x0A)
-        if buffer.count >= 1 << 16 { flush() }
-    }
-
-    mutating func flush() {
-        guard !buffer.isEmpty else { return }
-        FileHandle.standardOutput.write(Data(buffer))
-        buffer.removeAll(keepingCapacity: true)
-    }
+    static func main() { runWithUrbanGridExitCodes() }
 }

@@ -87,3 +87,30 @@ public enum CSVText {
         return out
     }
 }
+
+extension CSVText {
+    /// Appends one RFC 4180 record: fields joined by commas, a field quoted (with `""` for a quote) when it
+    /// holds a comma, a quote, CR or LF, or starts or ends with a space; records end with CRLF as the RFC says.
+    public static func appendRecord(_ fields: [String], to out: inout [UInt8]) {
+        for (i, f) in fields.enumerated() {
+            if i > 0 { out.append(0x2C) }
+            var f = f
+            f.withUTF8 { u in
+                let needsQuotes = u.contains { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }
+                    || u.first == 0x20 || u.last == 0x20
+                guard needsQuotes else {
+                    out.append(contentsOf: u)
+                    return
+                }
+                out.append(0x22)
+                for b in u {
+                    if b == 0x22 { out.append(0x22) }
+                    out.append(b)
+                }
+                out.append(0x22)
+            }
+        }
+        out.append(0x0D)
+        out.append(0x0A)
+    }
+}

@@ -20,7 +20,7 @@ public enum NumberText {
     /// The shortest digits that read back to the same double, written as a plain decimal without an
     /// exponent ("0.000012345678901234568", "10000000000000000"), for formats whose readers may not
     /// take exponents. Zero (either sign) is "0".
-    static func plainDecimal(_ v: Double) -> String {
+    public static func plainDecimal(_ v: Double) -> String {
         guard v.isFinite else { return format(v) }
         if v == 0 { return "0" }
         let s = format(v)  // shortest round-trip, possibly "1.2345678901234568e-05" or "1e+16"

@@ -122,3 +122,29 @@ extension GEOSHandle {
         return Array(UnsafeBufferPointer(start: buf, count: size))
     }
 }
+
+/// Reads many WKB blobs with one GEOS context and reader (a fresh context per blob costs more than the
+/// parse for small geometries). Not thread-safe: one per task.
+public final class WKBReader {
+    private let context = GEOSContext()
+    private let reader: OpaquePointer
+
+    public init() throws {
+        guard let r = GEOSWKBReader_create_r(context.handle) else { throw context.error("WKB reader") }
+        reader = r
+    }
+
+    deinit { GEOSWKBReader_destroy_r(context.handle, reader) }
+
+    /// Parses one WKB blob (either byte order; ISO or extended 2D).
+    public func read(_ bytes: UnsafeRawBufferPointer) throws -> Geometry {
+        let g = GEOSWKBReader_read_r(
+            context.handle, reader, bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), bytes.count)
+        guard let g else {
+            throw SpatialError.parse(format: "WKB", location: "\(bytes.count) bytes", message: context.lastError ?? "cannot parse")
+        }
+        return try GEOSHandle(context: context, owning: g).geometry()
+    }
+
+    public func read(_ bytes: [UInt8]) throws -> Geometry { try bytes.withUnsafeBytes { try read($0) } }
+}

@@ -80,6 +80,27 @@ public struct CRS: Hashable, Sendable, CustomStringConvertible {
         return proj_get_name(pj).map { String(cString: $0) } ?? definition
     }
 
+    /// The EPSG code when PROJ knows this CRS by one (`EPSG:4547` → 4547; nil for GCJ02/BD09 and custom
+    /// PROJ strings).
+    public var epsgCode: Int? {
+        guard offsetSystem == nil else { return nil }
+        let ctx = PROJContext()
+        guard let pj = proj_create(ctx.ctx, definition) else { return nil }
+        defer { proj_destroy(pj) }
+        guard let auth = proj_get_id_auth_name(pj, 0).map({ String(cString: $0) }), auth == "EPSG",
+              let code = proj_get_id_code(pj, 0).map({ String(cString: $0) }) else { return nil }
+        return Int(code)
+    }
+
+    /// OGC WKT (WKT1 as GDAL writes it, which every GIS reads) of the CRS; GCJ02/BD09 give WGS84's, since
+    /// their coordinates are WGS84 lon/lat shifted by an offset no CRS definition can express.
+    public var wkt: String? {
+        let ctx = PROJContext()
+        guard let pj = proj_create(ctx.ctx, offsetSystem == nil ? definition : "EPSG:4326") else { return nil }
+        defer { proj_destroy(pj) }
+        return proj_as_wkt(ctx.ctx, pj, PJ_WKT1_GDAL, nil).map { String(cString: $0) }
+    }
+
     /// True when both name the same CRS text (case-insensitive).
     func sameDefinition(as other: CRS) -> Bool {
         definition.uppercased() == other.definition.uppercased()

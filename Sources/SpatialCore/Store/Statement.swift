@@ -245,6 +245,19 @@ public final class Statement {
         }
     }
 
+    /// A geometry from a WKB column (select `AsBinary(geom)`), parsed in place by a reader that is reused
+    /// across rows: the fast path for reading many rows.
+    public func geometry(_ i: Int, reader: WKBReader) throws -> Geometry? {
+        guard !(try isNull(i)) else { return nil }
+        let p = sqlite3_column_blob(stmt, Int32(i))
+        let n = Int(sqlite3_column_bytes(stmt, Int32(i)))
+        do {
+            return try reader.read(UnsafeRawBufferPointer(start: p, count: p == nil ? 0 : n))
+        } catch SpatialError.parse(let format, _, let message) {
+            throw SpatialError.parse(format: format, location: "column \(i) '\(columnNames[i])' (\(n) bytes) of: \(sql)", message: message)
+        }
+    }
+
     public func value(_ i: Int) throws -> SQLValue {
         switch sqlite3_column_type(stmt, try column(i)) {
         case SQLITE_INTEGER: .integer(sqlite3_column_int64(stmt, Int32(i)))

@@ -1,0 +1,116 @@
+import ArgumentParser
+import Foundation
+import Logging
+import SpatialCore
+import UrbanModel
+
+// What both executables (`urbangrid`, `urbangrid-export`) share: exit statuses, the stdout writer, logging
+// to stderr, and a progress bar for long work.
+
+/// Errors of the command-line layer: bad input with its place, or a documented exit status.
+public enum CLIError: Error, CustomStringConvertible {
+    case badInput(String)
+    case found(String)  // a query that ran and found a violation or nothing (exit 1)
+
+    public var description: String {
+        switch self {
+        case .badInput(let m), .found(let m): m
+        }
+    }
+
+    public var exitCode: Int32 {
+        switch self {
+        case .badInput: 2
+        case .found: 1
+        }
+    }
+}
+
+public enum OutputFormat: String, ExpressibleByArgument, CaseIterable, Sendable {
+    case table, json
+}
+
+/// Writes to stdout through one buffered handle (results only; logs use swift-log on stderr).
+public struct StandardOutput {
+    private var buffer: [UInt8] = []
+
+    public init() {}
+
+    public mutating func line(_ s: String) {
+        buffer.append(contentsOf: s.utf8)
+        buffer.append(0x0A)
+        if buffer.count >= 1 << 16 { flush() }
+    }
+
+    public mutating func flush() {
+        guard !buffer.isEmpty else { return }
+        FileHandle.standardOutput.write(Data(buffer))
+        buffer.removeAll(keepingCapacity: true)
+    }
+}
+
+extension ParsableCommand {
+    /// Runs the command with UrbanGrid's exit codes: 2 for bad input or usage (with a message that says what
+    /// and where), 1 only where a command documents it. Logs go to stderr at `URBANGRID_LOG` (default info).
+    public static func runWithUrbanGridExitCodes() {
+        LoggingSystem.bootstrap { label in
+            var h = StreamLogHandler.standardError(label: label)
+            h.logLevel = ProcessInfo.processInfo.environment["URBANGRID_LOG"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+            return h
+        }
+        let name = configuration.commandName ?? "urbangrid"
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            // the library layers' errors say what and where: bad input (2), or a documented status (CLIError)
+            let status: Int32? = switch error {
+            case let e as CLIError: e.exitCode
+            case is SpatialError, is ModelError: 2
+            default: nil
+            }
+            if let status {
+                FileHandle.standardError.write(Data("\(name): error: \(error)\n".utf8))
+                Foundation.exit(status)
+            }
+            if exitCode(for: error) == .validationFailure {
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                Foundation.exit(2)
+            }
+            exit(withError: error)
+        }
+    }
+}
+
+/// A one-line progress bar on stderr, drawn only when stderr is a terminal and at most ten times a second.
+public final class ProgressBar {
+    private let label: String
+    private let enabled: Bool
+    private var last = Date.distantPast
+    private var drawn = false
+
+    public init(_ label: String, enabled: Bool = isatty(STDERR_FILENO) == 1) {
+        self.label = label
+        self.enabled = enabled
+    }
+
+    public func update(_ done: Int, of total: Int) {
+        guard enabled else { return }
+        let now = Date()
+        guard now.timeIntervalSince(last) >= 0.1 || done == total else { return }
+        last = now
+        let fraction = total > 0 ? min(1, Double(done) / Double(total)) : 1
+        let width = 30
+        let filled = Int(fraction * Double(width))
+        let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)
+        FileHandle.standardError.write(Data("\r\(label) \(bar) \(Int(fraction * 100))% \(done)/\(total)\u{1B}[K".utf8))
+        drawn = true
+    }
+
+    /// Ends the line the bar was drawn on.
+    public func finish() {
+        guard drawn else { return }
+        FileHandle.standardError.write(Data("\n".utf8))
+        drawn = false
+    }
+}

@@ -1,0 +1,92 @@
+import Foundation
+
+/// A file that appears under its final name only when it is complete.
+///
+/// The content is written to a hidden temporary name in the same directory (so the final `rename(2)` is
+/// atomic on one file system); `commit()` flushes it to disk and renames it. If the process dies, or the
+/// owner is released without committing, the final name is untouched: an interrupted export never leaves a
+/// half file behind. Writers that open the file themselves (SQLite for a GeoPackage) use `temporaryPath`.
+public final class StagedFile {
+    /// Where the file appears on `commit()`.
+    public let path: String
+    /// Where it is written until then: `.<name>.urbangrid-tmp-<pid>-<random>` beside `path`.
+    public let temporaryPath: String
+    private var fd: Int32 = -1
+    private var committed = false
+
+    /// Reserves the temporary name (created empty, exclusive) and checks the directory is writable.
+    /// - Parameter open: open the temporary file for `write(_:)`; false when another library writes it.
+    /// - Throws: `SpatialError.io` naming the final path when the directory is missing or not writable.
+    public init(path: String, open: Bool = true) throws {
+        self.path = path
+        let url = URL(fileURLWithPath: path)
+        let dir = url.deletingLastPathComponent().path
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDir), isDir.boolValue else {
+            throw SpatialError.io(path: path, message: "the directory \(dir) does not exist")
+        }
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue {
+            throw SpatialError.io(path: path, message: "a directory has that name")
+        }
+        temporaryPath = dir + "/." + url.lastPathComponent + ".urbangrid-tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let f = Foundation.open(temporaryPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard f >= 0 else { throw SpatialError.io(path: path, message: Self.errnoText()) }
+        if open {
+            fd = f
+        } else {
+            close(f)
+            unlink(temporaryPath)  // the other writer creates it
+        }
+    }
+
+    deinit {
+        if fd >= 0 { close(fd) }
+        if !committed { Self.remove(temporaryPath) }
+    }
+
+    /// Appends bytes to the temporary file.
+    public func write(_ bytes: [UInt8]) throws {
+        precondition(fd >= 0, "StagedFile.write on a file opened by another writer or already committed")
+        try bytes.withUnsafeBytes { buf in
+            var done = 0
+            while done < buf.count {
+                let n = Foundation.write(fd, buf.baseAddress! + done, buf.count - done)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    throw SpatialError.io(path: path, message: Self.errnoText())
+                }
+                done += n
+            }
+        }
+    }
+
+    /// Flushes the temporary file to disk and renames it to `path` (replacing an older file there).
+    public func commit() throws {
+        precondition(!committed, "StagedFile.commit called twice")
+        if fd >= 0 {
+            let f = fd
+            fd = -1
+            guard fsync(f) == 0 else {
+                let m = Self.errnoText()
+                close(f)
+                throw SpatialError.io(path: path, message: m)
+            }
+            close(f)
+        } else {
+            let f = Foundation.open(temporaryPath, O_RDONLY | O_CLOEXEC)
+            if f >= 0 {
+                fsync(f)
+                close(f)
+            }
+        }
+        guard rename(temporaryPath, path) == 0 else { throw SpatialError.io(path: path, message: Self.errnoText()) }
+        committed = true
+    }
+
+    /// Removes a temporary file and the SQLite side files another writer may have left beside it.
+    static func remove(_ path: String) {
+        for suffix in ["", "-journal", "-wal", "-shm"] { unlink(path + suffix) }
+    }
+
+    static func errnoText() -> String { String(cString: strerror(errno)) }
+}
