@@ -35,3 +35,19 @@ enum CLI {
         return CommandResult(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
     }
 }
+
+extension CLI {
+    /// A fresh empty directory under the system's temporary directory; the caller removes it.
+    static func temporaryDirectory(_ label: String = "cli") throws -> String {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("urbangrid-\(label)-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        return dir.path
+    }
+
+    /// Files in a directory, hidden ones included (staged temporaries start with a dot); SQLite's WAL side
+    /// files (`-wal`, `-shm`, which a reader of a WAL database creates) left out.
+    static func files(in dir: String) -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [])
+            .filter { !$0.hasSuffix("-wal") && !$0.hasSuffix("-shm") }.sorted()
+    }
+}

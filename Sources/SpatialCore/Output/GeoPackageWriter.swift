@@ -29,8 +29,9 @@ public final class GeoPackageWriter {
             throw SpatialError.io(path: path, message: "exists already")
         }
         store = try SpatiaLiteStore(path: path, mode: .create)
-        try store.execute("PRAGMA application_id = 1196444487; PRAGMA user_version = 10200")  // 'GPKG', 1.2
         _ = try store.scalar("SELECT gpkgCreateBaseTables()")
+        // after the base tables: SpatiaLite 5.0 writes the draft id 'GPKP' there
+        try store.execute("PRAGMA application_id = 1196444487; PRAGMA user_version = 10200")  // 'GPKG', 1.2
         try store.execute("BEGIN IMMEDIATE")
     }
 

@@ -59,7 +59,7 @@ public final class LayerReader {
     public let layer: UrbanModel.Layer
     public let filter: LayerFilter
     /// The table columns (schema, then derived) followed by every extra property key found in the
-    /// filtered features, in order of first appearance.
+    /// filtered features, in order of first appearance (row, then position in the row's properties).
     public let columns: [ExportColumn]
     let schema: LayerSchema
     private let db: UrbanDatabase
@@ -99,7 +99,7 @@ public final class LayerReader {
         // extra property keys and their JSON types, over the filtered rows (SQLite's json_each)
         let keys = try Self.prepare(db, """
             SELECT j.key, group_concat(DISTINCT j.type) FROM (SELECT pk, props FROM \(schema.table)\(whereClause)) AS t, \
-            json_each(t.props) AS j GROUP BY j.key ORDER BY min(t.pk), j.key
+            json_each(t.props) AS j GROUP BY j.key ORDER BY min(t.pk * 4294967296 + j.id)
             """, parameters, filter)
         let known = Set(cols.map(\.name) + ["id"])
         try keys.forEach { st in
