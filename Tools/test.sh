@@ -5,3 +5,5 @@ cd "$(dirname "$0")/.."
 Tools/install-deps.sh
 swift build --build-tests
 swift test --skip-build
+# a real client (GDAL's ogrinfo) opens every exported format
+Tools/check-export.sh .build/debug
