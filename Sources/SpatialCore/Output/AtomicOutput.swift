@@ -90,3 +90,52 @@ public final class StagedFile {
 
     static func errnoText() -> String { String(cString: strerror(errno)) }
 }
+
+/// A directory that appears under its final name only when everything in it is written.
+///
+/// Files go into a hidden temporary directory beside `path`; `commit()` moves an older directory of that name
+/// aside, renames the new one into place and then deletes the old one. Released without `commit()`, the
+/// temporary directory is removed and `path` is untouched.
+public final class StagedDirectory {
+    public let path: String
+    /// Where to write until `commit()`.
+    public let temporaryPath: String
+    private var committed = false
+
+    public init(path: String) throws {
+        self.path = path
+        let url = URL(fileURLWithPath: path)
+        let parent = url.deletingLastPathComponent().path
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: parent, isDirectory: &isDir), isDir.boolValue else {
+            throw SpatialError.io(path: path, message: "the directory \(parent) does not exist")
+        }
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDir), !isDir.boolValue {
+            throw SpatialError.io(path: path, message: "a file (not a directory) has that name")
+        }
+        temporaryPath = parent + "/." + url.lastPathComponent + ".urbangrid-tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        guard mkdir(temporaryPath, 0o755) == 0 else { throw SpatialError.io(path: path, message: StagedFile.errnoText()) }
+    }
+
+    deinit {
+        if !committed { try? FileManager.default.removeItem(atPath: temporaryPath) }
+    }
+
+    /// Puts the directory in place, replacing an older one of the same name.
+    public func commit() throws {
+        precondition(!committed, "StagedDirectory.commit called twice")
+        var old: String?
+        if FileManager.default.fileExists(atPath: path) {
+            let aside = temporaryPath + "-old"
+            guard rename(path, aside) == 0 else { throw SpatialError.io(path: path, message: StagedFile.errnoText()) }
+            old = aside
+        }
+        guard rename(temporaryPath, path) == 0 else {
+            let message = StagedFile.errnoText()
+            if let old { rename(old, path) }
+            throw SpatialError.io(path: path, message: message)
+        }
+        committed = true
+        if let old { try? FileManager.default.removeItem(atPath: old) }
+    }
+}

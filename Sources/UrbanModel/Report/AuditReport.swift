@@ -1,0 +1,237 @@
+import Foundation
+public import SpatialCore
+
+/// The self-contained HTML report of a batch run: the overall result, the exports, the failing rules with their
+/// offending features, the uncovered grids, and a Leaflet map (script and styles inlined, no tiles, no network)
+/// of the grid cells coloured by their state and the stations with their coverage radius.
+public struct AuditReport {
+    /// What the map draws, as GeoJSON text (WGS84, 6 decimals ≈ 0.1 m).
+    public struct MapData: Sendable {
+        public var cells: String
+        public var stations: String
+        public var cellsDrawn: Int
+        public var cellsTotal: Int
+        public var radiusMetres: Double?
+
+        /// Reads the grid cells (uncovered and flagged ones first when there are more than `cellLimit`) and stations.
+        public init(_ db: UrbanDatabase, findings: [GridFinding]?, coverage: GridCoverage?, cellLimit: Int) throws {
+            var flagged: [String: String] = [:]
+            func flag(_ code: String, _ text: String) { flagged[code] = flagged[code].map { $0 + "; " + text } ?? text }
+            for f in findings ?? [] where f.kind != .gap {
+                flag(f.code, f.description)
+                if let o = f.other { flag(o, f.description) }
+            }
+            var uncovered: [String: GridCoverageUnit] = [:]
+            for u in coverage?.uncovered ?? [] { uncovered[u.gridCode] = u }
+            var important: [Feature] = [], rest: [Feature] = []
+            let reader = try LayerReader(db, layer: .grids)
+            let codeIndex = reader.columns.firstIndex { $0.name == "code" }!
+            let communityIndex = reader.columns.firstIndex { $0.name == "community_code" }!
+            try reader.forEach { f in
+                let code = f.values[codeIndex].stringValue ?? f.id
+                var status = "ok"
+                var note = ""
+                if let u = uncovered[code] {
+                    status = "uncovered"
+                    note = u.distanceMetres.map { "nearest station \(u.stationID ?? "?") at \(NumberText.format($0, precision: 0)) m" } ?? "no station"
+                }
+                if let d = flagged[code] {
+                    status = status == "ok" ? "flagged" : status
+                    note += (note.isEmpty ? "" : "; ") + d
+                }
+                let feature = Feature(
+                    id: .string(f.id), geometry: f.geometry,
+                    properties: ["code": .string(code), "community": f.values[communityIndex], "status": .string(status), "note": .string(note)])
+                if status == "ok" { rest.append(feature) } else { important.append(feature) }
+            }
+            cellsTotal = important.count + rest.count
+            let drawn = Array((important + rest).prefix(cellLimit))
+            cellsDrawn = drawn.count
+            let encoder = GeoJSONEncoder(precision: 6)
+            var out: [UInt8] = []
+            encoder.append(FeatureCollection(drawn), to: &out)
+            cells = String(decoding: out, as: UTF8.self)
+            var stationFeatures: [Feature] = []
+            let stationReader = try LayerReader(db, layer: .stations)
+            let nameIndex = stationReader.columns.firstIndex { $0.name == "name" }!
+            try stationReader.forEach { f in
+                stationFeatures.append(Feature(id: .string(f.id), geometry: f.geometry, properties: ["name": f.values[nameIndex]]))
+            }
+            out.removeAll()
+            encoder.append(FeatureCollection(stationFeatures), to: &out)
+            stations = String(decoding: out, as: UTF8.self)
+            radiusMetres = coverage?.radiusMetres
+        }
+    }
+
+    public var title: String
+    public var generatedAt: String
+    public var database: String
+    public var passed: Bool
+    public var exports: [BatchExportResult]
+    public var gridFindings: [GridFinding]?
+    public var coverage: [GridCoverage]
+    public var map: MapData
+    public var leaflet: LeafletAssets?
+    /// Rows shown per table; the full lists are in audits.json.
+    public var tableRowLimit = 500
+
+    public init(title: String, generatedAt: String, database: String, passed: Bool, exports: [BatchExportResult],
+                gridFindings: [GridFinding]?, coverage: [GridCoverage], map: MapData, leaflet: LeafletAssets?) {
+        self.title = title
+        self.generatedAt = generatedAt
+        self.database = database
+        self.passed = passed
+        self.exports = exports
+        self.gridFindings = gridFindings
+        self.coverage = coverage
+        self.map = map
+        self.leaflet = leaflet
+    }
+
+    static func esc(_ s: String) -> String {
+        var out = ""
+        out.reserveCapacity(s.utf8.count)
+        for c in s {
+            switch c {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&#39;"
+            default: out.append(c)
+            }
+        }
+        return out
+    }
+
+    /// JSON text made safe inside a `<script>` element (`<` only occurs inside JSON strings, where `\u003c` means the same).
+    static func scriptJSON(_ s: String) -> String { s.replacingOccurrences(of: "<", with: "\\u003c") }
+
+    func table(_ headers: [String], _ rows: [[String]], total: Int) -> String {
+        var h = "<table><thead><tr>" + headers.map { "<th>\(Self.esc($0))</th>" }.joined() + "</tr></thead><tbody>\n"
+        for r in rows.prefix(tableRowLimit) {
+            h += "<tr>" + r.map { "<td>\(Self.esc($0))</td>" }.joined() + "</tr>\n"
+        }
+        h += "</tbody></table>\n"
+        if total > tableRowLimit { h += "<p class=\"more\">\(tableRowLimit) of \(total) rows shown; all are in audits.json.</p>\n" }
+        return h
+    }
+
+    public func html() -> String {
+        var body = ""
+        body += "<header><h1>\(Self.esc(title))</h1><p>\(Self.esc(generatedAt)) · \(Self.esc(database))</p>"
+        body += "<p class=\"verdict \(passed ? "pass" : "fail")\">\(passed ? "All audits passed" : "Audits found problems")</p></header>\n"
+
+        // Audits first: that is what the reader came for.
+        if let findings = gridFindings {
+            body += "<section><h2>Grid audit <span class=\"\(findings.isEmpty ? "pass" : "fail")\">\(findings.isEmpty ? "pass" : "\(findings.count) findings")</span></h2>\n"
+            var counts: [GridFinding.Kind: Int] = [:]
+            for f in findings { counts[f.kind, default: 0] += 1 }
+            body += "<p>" + GridFinding.Kind.allCases.map { "\($0.rawValue): \(counts[$0] ?? 0)" }.joined(separator: " · ") + "</p>\n"
+            if !findings.isEmpty {
+                body += table(["rule", "grid / community", "other", "area m²", "detail"], findings.map { f in
+                    [f.kind.rawValue, f.code, f.other ?? "", f.areaSquareMetres.map { NumberText.format($0, precision: 1) } ?? "", f.detail]
+                }, total: findings.count)
+            }
+            body += "</section>\n"
+        }
+        for c in coverage {
+            let ok = c.uncovered.isEmpty
+            body += "<section><h2>Station coverage within \(NumberText.format(c.radiusMetres)) m <span class=\"\(ok ? "pass" : "fail")\">\(ok ? "pass" : "\(c.uncovered.count) uncovered grids")</span></h2>\n"
+            body += "<p>\(c.coveredCount) of \(c.units.count) grid cells (\(NumberText.format(c.coveragePercent, precision: 1)) %) have a station within \(NumberText.format(c.radiusMetres)) m, "
+            body += "straight-line, measured to the cell's \(c.measure == .centroid ? "centroid" : "nearest point") in \(Self.esc(c.crs)).</p>\n"
+            if !ok {
+                body += "<h3>Uncovered grids</h3>\n"
+                body += table(["grid code", "community", "nearest station", "distance m"], c.uncovered.map { u in
+                    [u.gridCode, u.communityCode ?? "", u.stationID ?? "none", u.distanceMetres.map { NumberText.format($0, precision: 1) } ?? ""]
+                }, total: c.uncovered.count)
+            }
+            body += "</section>\n"
+        }
+
+        body += "<section><h2>Map</h2>\n"
+        if leaflet == nil {
+            body += "<p class=\"fail\">No map: Leaflet was not found (install Debian's libjs-leaflet).</p>\n"
+        } else {
+            body += "<div id=\"map\"></div><p class=\"legend\"><span class=\"sw ok\"></span>covered / no finding <span class=\"sw uncovered\"></span>uncovered "
+            body += "<span class=\"sw flagged\"></span>audit finding <span class=\"sw station\"></span>station"
+            if let r = map.radiusMetres { body += " (circle: \(NumberText.format(r)) m)" }
+            body += map.cellsDrawn < map.cellsTotal ? " · \(map.cellsDrawn) of \(map.cellsTotal) cells drawn, problems first" : ""
+            body += "</p>\n"
+        }
+        body += "</section>\n"
+
+        body += "<section><h2>Exports</h2>\n"
+        var rows: [[String]] = []
+        for e in exports {
+            for l in e.layers {
+                rows.append([e.name, l.layer.rawValue, e.format.rawValue, e.crs, String(l.features), String(l.bytes), l.path])
+            }
+        }
+        body += table(["export", "layer", "format", "CRS", "features", "bytes", "file"], rows, total: rows.count)
+        body += "</section>\n"
+
+        var script = ""
+        if let leaflet {
+            script += "<script>\(leaflet.script)</script>\n"
+            script += "<script id=\"cells\" type=\"application/json\">\(Self.scriptJSON(map.cells))</script>\n"
+            script += "<script id=\"stations\" type=\"application/json\">\(Self.scriptJSON(map.stations))</script>\n"
+            script += """
+                <script>
+                (function () {
+                  var cells = JSON.parse(document.getElementById('cells').textContent);
+                  var stations = JSON.parse(document.getElementById('stations').textContent);
+                  var radius = \(map.radiusMetres.map { NumberText.format($0) } ?? "null");
+                  var colours = {ok: '#4c9f70', uncovered: '#d7263d', flagged: '#f4a259'};
+                  var map = L.map('map', {preferCanvas: true, attributionControl: false});
+                  var esc = function (s) { return String(s).replace(/[&<>"']/g, function (c) { return '&#' + c.charCodeAt(0) + ';'; }); };
+                  var grid = L.geoJSON(cells, {
+                    style: function (f) { var c = colours[f.properties.status] || '#888';
+                      return {color: c, weight: 1, fillColor: c, fillOpacity: f.properties.status === 'ok' ? 0.25 : 0.55}; },
+                    onEachFeature: function (f, layer) {
+                      layer.bindPopup('<b>' + esc(f.properties.code) + '</b><br>community ' + esc(f.properties.community || '') +
+                        '<br>' + esc(f.properties.status) + (f.properties.note ? '<br>' + esc(f.properties.note) : ''));
+                    }
+                  }).addTo(map);
+                  var st = L.geoJSON(stations, {
+                    pointToLayer: function (f, latlng) {
+                      if (radius !== null) { L.circle(latlng, {radius: radius, color: '#1b4965', weight: 1, fill: false, dashArray: '4 4'}).addTo(map); }
+                      return L.circleMarker(latlng, {radius: 6, color: '#fff', weight: 2, fillColor: '#1b4965', fillOpacity: 1});
+                    },
+                    onEachFeature: function (f, layer) { layer.bindPopup('station <b>' + esc(f.id) + '</b> ' + esc(f.properties.name || '')); }
+                  }).addTo(map);
+                  var bounds = grid.getBounds();
+                  if (st.getLayers().length) { bounds.extend(st.getBounds()); }
+                  if (bounds.isValid()) { map.fitBounds(bounds, {padding: [10, 10]}); } else { map.setView([0, 0], 2); }
+                  L.control.layers(null, {'grid cells': grid, 'stations': st}).addTo(map);
+                  L.control.scale({imperial: false}).addTo(map);
+                })();
+                </script>
+
+                """
+        }
+        return """
+            <!DOCTYPE html>
+            <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+            <title>\(Self.esc(title))</title>
+            <style>\(leaflet?.stylesheet ?? "")</style>
+            <style>
+            body { font: 14px/1.45 system-ui, "Noto Sans CJK SC", "Microsoft YaHei", sans-serif; margin: 0 auto; max-width: 1200px; padding: 0 16px 32px; color: #1d2733; }
+            header { border-bottom: 2px solid #1b4965; margin-bottom: 12px; } h1 { margin: 16px 0 4px; font-size: 22px; }
+            h2 { font-size: 17px; margin: 20px 0 6px; } h2 span { font-size: 13px; padding: 2px 8px; border-radius: 10px; margin-left: 8px; }
+            .pass { background: #dff3e4; color: #1e6b3a; } .fail { background: #fbe0e2; color: #9b1c2c; }
+            .verdict { display: inline-block; padding: 4px 12px; border-radius: 12px; font-weight: 600; }
+            table { border-collapse: collapse; width: 100%; font-size: 13px; } th, td { border-bottom: 1px solid #dde3ea; padding: 3px 8px; text-align: left; }
+            th { background: #f0f4f8; } td:nth-child(n+4) { font-variant-numeric: tabular-nums; }
+            #map { height: 560px; border: 1px solid #c5ced8; background: #f7f9fb; }
+            .legend { font-size: 13px; } .sw { display: inline-block; width: 12px; height: 12px; margin: 0 4px 0 12px; vertical-align: -1px; border-radius: 2px; }
+            .sw.ok { background: #4c9f70; } .sw.uncovered { background: #d7263d; } .sw.flagged { background: #f4a259; } .sw.station { background: #1b4965; border-radius: 6px; }
+            .more { color: #5c6b7a; font-size: 12px; }
+            </style></head>
+            <body>
+            \(body)\(script)</body></html>
+
+            """
+    }
+}
