@@ -2,7 +2,7 @@
 # The test command: installs what the tests need, then runs the whole suite (XCTest + Swift Testing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-Tools/install-deps.sh
+Tools/install-deps.sh libjs-leaflet   # the batch report inlines Leaflet; its test checks that
 swift build --build-tests
 swift test --skip-build
 # a real client (GDAL's ogrinfo) opens every exported format

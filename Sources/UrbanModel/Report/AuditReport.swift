@@ -123,44 +123,65 @@ public struct AuditReport {
         body += "<header><h1>\(Self.esc(title))</h1><p>\(Self.esc(generatedAt)) · \(Self.esc(database))</p>"
         body += "<p class=\"verdict \(passed ? "pass" : "fail")\">\(passed ? "All audits passed" : "Audits found problems")</p></header>\n"
 
-        // Audits first: that is what the reader came for.
+        // The verdict per rule, then the map, then the offending features (long lists folded), then the files.
+        var rules: [[String]] = []
         if let findings = gridFindings {
-            body += "<section><h2>Grid audit <span class=\"\(findings.isEmpty ? "pass" : "fail")\">\(findings.isEmpty ? "pass" : "\(findings.count) findings")</span></h2>\n"
             var counts: [GridFinding.Kind: Int] = [:]
             for f in findings { counts[f.kind, default: 0] += 1 }
-            body += "<p>" + GridFinding.Kind.allCases.map { "\($0.rawValue): \(counts[$0] ?? 0)" }.joined(separator: " · ") + "</p>\n"
-            if !findings.isEmpty {
-                body += table(["rule", "grid / community", "other", "area m²", "detail"], findings.map { f in
-                    [f.kind.rawValue, f.code, f.other ?? "", f.areaSquareMetres.map { NumberText.format($0, precision: 1) } ?? "", f.detail]
-                }, total: findings.count)
+            for kind in GridFinding.Kind.allCases {
+                let n = counts[kind] ?? 0
+                rules.append(["grid: \(kind.rawValue)", n == 0 ? "pass" : "fail", n == 0 ? "" : "\(n) findings"])
             }
-            body += "</section>\n"
         }
         for c in coverage {
-            let ok = c.uncovered.isEmpty
-            body += "<section><h2>Station coverage within \(NumberText.format(c.radiusMetres)) m <span class=\"\(ok ? "pass" : "fail")\">\(ok ? "pass" : "\(c.uncovered.count) uncovered grids")</span></h2>\n"
-            body += "<p>\(c.coveredCount) of \(c.units.count) grid cells (\(NumberText.format(c.coveragePercent, precision: 1)) %) have a station within \(NumberText.format(c.radiusMetres)) m, "
-            body += "straight-line, measured to the cell's \(c.measure == .centroid ? "centroid" : "nearest point") in \(Self.esc(c.crs)).</p>\n"
-            if !ok {
-                body += "<h3>Uncovered grids</h3>\n"
-                body += table(["grid code", "community", "nearest station", "distance m"], c.uncovered.map { u in
-                    [u.gridCode, u.communityCode ?? "", u.stationID ?? "none", u.distanceMetres.map { NumberText.format($0, precision: 1) } ?? ""]
-                }, total: c.uncovered.count)
+            rules.append([
+                "station within \(NumberText.format(c.radiusMetres)) m of every grid (straight-line, \(c.measure.rawValue))",
+                c.uncovered.isEmpty ? "pass" : "fail",
+                "\(c.coveredCount) of \(c.units.count) grids covered (\(NumberText.format(c.coveragePercent, precision: 1)) %)",
+            ])
+        }
+        if !rules.isEmpty {
+            body += "<section><h2>Rules</h2><table><thead><tr><th>rule</th><th>result</th><th></th></tr></thead><tbody>\n"
+            for r in rules {
+                body += "<tr><td>\(Self.esc(r[0]))</td><td><span class=\"badge \(r[1])\">\(r[1])</span></td><td>\(Self.esc(r[2]))</td></tr>\n"
             }
-            body += "</section>\n"
+            body += "</tbody></table></section>\n"
         }
 
         body += "<section><h2>Map</h2>\n"
         if leaflet == nil {
             body += "<p class=\"fail\">No map: Leaflet was not found (install Debian's libjs-leaflet).</p>\n"
         } else {
-            body += "<div id=\"map\"></div><p class=\"legend\"><span class=\"sw ok\"></span>covered / no finding <span class=\"sw uncovered\"></span>uncovered "
-            body += "<span class=\"sw flagged\"></span>audit finding <span class=\"sw station\"></span>station"
-            if let r = map.radiusMetres { body += " (circle: \(NumberText.format(r)) m)" }
+            body += "<div id=\"map\"></div><p class=\"legend\"><span class=\"sw ok\"></span>covered, no finding <span class=\"sw uncovered\"></span>no station within reach "
+            body += "<span class=\"sw flagged\"></span>grid-audit finding <span class=\"sw station\"></span>station"
+            if let r = map.radiusMetres { body += " (dashed circle: \(NumberText.format(r)) m)" }
             body += map.cellsDrawn < map.cellsTotal ? " · \(map.cellsDrawn) of \(map.cellsTotal) cells drawn, problems first" : ""
             body += "</p>\n"
         }
         body += "</section>\n"
+
+        func folded(_ title: String, _ count: Int, _ content: String) -> String {
+            "<details\(count <= 30 ? " open" : "")><summary>\(Self.esc(title)) (\(count))</summary>\n\(content)</details>\n"
+        }
+        for c in coverage where !c.uncovered.isEmpty {
+            body += "<section><h2>Uncovered grids: no station within \(NumberText.format(c.radiusMetres)) m</h2>\n"
+            body += "<p>Straight-line distance to the nearest station, measured to the cell's \(c.measure == .centroid ? "centroid" : "nearest point") in \(Self.esc(c.crs)).</p>\n"
+            body += folded("uncovered grids", c.uncovered.count, table(["grid code", "community", "nearest station", "distance m"], c.uncovered.map { u in
+                [u.gridCode, u.communityCode ?? "", u.stationID ?? "none", u.distanceMetres.map { NumberText.format($0, precision: 1) } ?? ""]
+            }, total: c.uncovered.count))
+            body += "</section>\n"
+        }
+        if let findings = gridFindings, !findings.isEmpty {
+            body += "<section><h2>Grid audit findings</h2>\n"
+            for kind in GridFinding.Kind.allCases {
+                let rows = findings.filter { $0.kind == kind }
+                guard !rows.isEmpty else { continue }
+                body += folded(kind.rawValue, rows.count, table(["grid / community", "other", "area m²", "detail"], rows.map { f in
+                    [f.code, f.other ?? "", f.areaSquareMetres.map { NumberText.format($0, precision: 1) } ?? "", f.detail]
+                }, total: rows.count))
+            }
+            body += "</section>\n"
+        }
 
         body += "<section><h2>Exports</h2>\n"
         var rows: [[String]] = []
@@ -184,7 +205,7 @@ public struct AuditReport {
                   var stations = JSON.parse(document.getElementById('stations').textContent);
                   var radius = \(map.radiusMetres.map { NumberText.format($0) } ?? "null");
                   var colours = {ok: '#4c9f70', uncovered: '#d7263d', flagged: '#f4a259'};
-                  var map = L.map('map', {preferCanvas: true, attributionControl: false});
+                  var map = L.map('map', {preferCanvas: true, attributionControl: false, zoomSnap: 0.25});
                   var esc = function (s) { return String(s).replace(/[&<>"']/g, function (c) { return '&#' + c.charCodeAt(0) + ';'; }); };
                   var grid = L.geoJSON(cells, {
                     style: function (f) { var c = colours[f.properties.status] || '#888';
@@ -193,18 +214,21 @@ public struct AuditReport {
                       layer.bindPopup('<b>' + esc(f.properties.code) + '</b><br>community ' + esc(f.properties.community || '') +
                         '<br>' + esc(f.properties.status) + (f.properties.note ? '<br>' + esc(f.properties.note) : ''));
                     }
-                  }).addTo(map);
+                  });
+                  var circles = L.layerGroup();
                   var st = L.geoJSON(stations, {
                     pointToLayer: function (f, latlng) {
-                      if (radius !== null) { L.circle(latlng, {radius: radius, color: '#1b4965', weight: 1, fill: false, dashArray: '4 4'}).addTo(map); }
+                      if (radius !== null) { circles.addLayer(L.circle(latlng, {radius: radius, color: '#1b4965', weight: 1, fill: false, dashArray: '4 4'})); }
                       return L.circleMarker(latlng, {radius: 6, color: '#fff', weight: 2, fillColor: '#1b4965', fillOpacity: 1});
                     },
                     onEachFeature: function (f, layer) { layer.bindPopup('station <b>' + esc(f.id) + '</b> ' + esc(f.properties.name || '')); }
-                  }).addTo(map);
+                  });
+                  // the view first: vector layers need the map's pixel bounds when they are added
                   var bounds = grid.getBounds();
                   if (st.getLayers().length) { bounds.extend(st.getBounds()); }
                   if (bounds.isValid()) { map.fitBounds(bounds, {padding: [10, 10]}); } else { map.setView([0, 0], 2); }
-                  L.control.layers(null, {'grid cells': grid, 'stations': st}).addTo(map);
+                  grid.addTo(map); circles.addTo(map); st.addTo(map);
+                  L.control.layers(null, {'grid cells': grid, 'coverage radius': circles, 'stations': st}).addTo(map);
                   L.control.scale({imperial: false}).addTo(map);
                 })();
                 </script>
@@ -221,6 +245,8 @@ public struct AuditReport {
             header { border-bottom: 2px solid #1b4965; margin-bottom: 12px; } h1 { margin: 16px 0 4px; font-size: 22px; }
             h2 { font-size: 17px; margin: 20px 0 6px; } h2 span { font-size: 13px; padding: 2px 8px; border-radius: 10px; margin-left: 8px; }
             .pass { background: #dff3e4; color: #1e6b3a; } .fail { background: #fbe0e2; color: #9b1c2c; }
+            .badge { padding: 1px 8px; border-radius: 9px; font-weight: 600; font-size: 12px; }
+            details { margin: 6px 0; } summary { cursor: pointer; font-weight: 600; }
             .verdict { display: inline-block; padding: 4px 12px; border-radius: 12px; font-weight: 600; }
             table { border-collapse: collapse; width: 100%; font-size: 13px; } th, td { border-bottom: 1px solid #dde3ea; padding: 3px 8px; text-align: left; }
             th { background: #f0f4f8; } td:nth-child(n+4) { font-variant-numeric: tabular-nums; }
