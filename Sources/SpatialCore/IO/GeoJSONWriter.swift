@@ -225,6 +225,16 @@ public final class GeoJSONWriter {
         if buffer.count >= chunkSize { try flush() }
     }
 
+    /// Appends one feature that `body` writes as JSON text itself (a complete Feature object), for writers
+    /// that assemble features from database columns without building `Feature` values.
+    public func write(encoded body: (inout [UInt8]) throws -> Void) throws {
+        precondition(!finished, "GeoJSONWriter.write after finish()")
+        buffer.appendASCII(count == 0 ? "\n" : ",\n")
+        try body(&buffer)
+        count += 1
+        if buffer.count >= chunkSize { try flush() }
+    }
+
     /// Closes the collection and hands the rest of the text to the sink. Call it once.
     public func finish() throws {
         precondition(!finished, "GeoJSONWriter.finish called twice")
@@ -268,6 +278,13 @@ public final class GeoJSONSeqWriter {
     public func write(_ feature: Feature) throws {
         if recordSeparator { buffer.append(0x1E) }
         encoder.append(feature, to: &buffer)
+        try endRecord()
+    }
+
+    /// Appends a record that `body` writes as JSON text itself (a complete Feature object).
+    public func write(encoded body: (inout [UInt8]) throws -> Void) throws {
+        if recordSeparator { buffer.append(0x1E) }
+        try body(&buffer)
         try endRecord()
     }
 

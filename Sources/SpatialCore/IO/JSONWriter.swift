@@ -10,9 +10,14 @@ extension [UInt8] {
     /// Appends `s` as a JSON string literal: `"`, `\` and control characters escaped, everything
     /// else (including non-ASCII, as UTF-8) copied.
     mutating func appendJSONString(_ s: String) {
-        append(0x22)
         var s = s
-        s.withUTF8 { u in
+        s.withUTF8 { appendJSONString(utf8: $0) }
+    }
+
+    /// Appends UTF-8 text as a JSON string literal (see `appendJSONString(_:)`).
+    mutating func appendJSONString(utf8 u: UnsafeBufferPointer<UInt8>) {
+        append(0x22)
+        do {
             var runStart = 0
             for i in 0..<u.count {
                 let c = u[i]
@@ -167,5 +172,15 @@ struct GeoJSONNumberFormat {
     @inline(__always)
     func append(_ d: Double, to out: inout [UInt8]) {
         if let decimals { out.appendDouble(d, decimals: decimals, scale: scale) } else { out.appendDouble(d) }
+    }
+}
+
+/// JSON text pieces for writers outside the spatial core that assemble documents themselves.
+public enum JSONText {
+    /// `s` as a JSON string literal, UTF-8: `"a\"b"`.
+    public static func quoted(_ s: String) -> [UInt8] {
+        var out: [UInt8] = []
+        out.appendJSONString(s)
+        return out
     }
 }

@@ -155,18 +155,37 @@ public final class LayerExporter {
             }
             let total = try reader.count()
             var n = 0
+            // features are written straight from the columns: no Feature values, no JSON parsing
+            let encoder = GeoJSONEncoder(precision: precision)
+            let keys = reader.columns.map { JSONText.quoted($0.name) + [0x3A] }
+            let featureStart = Array(#"{"type":"Feature","id":"#.utf8), geometryStart = Array(#","geometry":"#.utf8)
+            let propertiesStart = Array(#","properties":{"#.utf8), null = Array("null".utf8)
+            func encode(_ row: LayerReader.Row, _ geometry: Geometry?, _ out: inout [UInt8]) {
+                out.append(contentsOf: featureStart)
+                row.appendID(to: &out)
+                out.append(contentsOf: geometryStart)
+                if let geometry { encoder.append(geometry, to: &out) } else { out.append(contentsOf: null) }
+                out.append(contentsOf: propertiesStart)
+                for i in keys.indices {
+                    if i > 0 { out.append(0x2C) }
+                    out.append(contentsOf: keys[i])
+                    row.appendJSON(i, to: &out)
+                }
+                out.append(0x7D)
+                out.append(0x7D)
+            }
             if settings.format == .geojson {
                 let w = GeoJSONWriter(precision: precision, sink: sink)
-                try each(reader) { f, g in
-                    try w.write(self.feature(f, g, reader.columns))
+                try eachRow(reader) { row, g in
+                    try w.write { encode(row, g, &$0) }
                     n += 1
                     if n & 0xFFF == 0 { progress?(n, total) }
                 }
                 try w.finish()
             } else {
                 let w = GeoJSONSeqWriter(precision: precision, chunkSize: 1 << 16, sink: sink)
-                try each(reader) { f, g in
-                    try w.write(self.feature(f, g, reader.columns))
+                try eachRow(reader) { row, g in
+                    try w.write { encode(row, g, &$0) }
                     n += 1
                     if n & 0xFFF == 0 { progress?(n, total) }
                 }
@@ -192,8 +211,15 @@ public final class LayerExporter {
         }
     }
 
-    private func feature(_ f: StoredFeature, _ g: Geometry?, _ columns: [ExportColumn]) -> Feature {
-        Feature(id: .string(f.id), geometry: g, properties: JSONObject(zip(columns.map(\.name), f.values)))
+    /// Reads each row (extra properties as stored JSON text) with its geometry in the output CRS, RFC 7946-wound.
+    private func eachRow(_ reader: LayerReader, _ body: (LayerReader.Row, Geometry?) throws -> Void) throws {
+        try reader.forEachRow(rawJSON: true) { row in
+            var g = row.geometry
+            if let geometry = g {
+                g = try (transform?.apply(to: geometry) ?? geometry).orientedRFC7946()
+            }
+            try body(row, g)
+        }
     }
 
     private func stageCSV(_ layer: UrbanModel.Layer, _ reader: LayerReader, _ path: String, _ progress: ((Int, Int) -> Void)?) throws -> StagedExport {

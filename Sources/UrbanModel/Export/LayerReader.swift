@@ -55,17 +55,20 @@ public struct StoredFeature: Sendable {
 
 /// Streams the features of one layer in storage order, typed as stored: integers and reals stay numbers,
 /// booleans are booleans, times are ISO 8601 text with their offset, extra properties keep their JSON type.
+/// Extra property values come from SQLite's JSON operators (`->`, `->>`), so rows are never parsed in Swift.
 public final class LayerReader {
     public let layer: UrbanModel.Layer
     public let filter: LayerFilter
-    /// The table columns (schema, then derived) followed by every extra property key found in the
-    /// filtered features, in order of first appearance (row, then position in the row's properties).
+    /// The table columns (schema, then derived) followed by the layer's extra property keys in order of first
+    /// appearance (`UrbanDatabase.propertyKeys`; for the whole layer, whatever the filter).
     public let columns: [ExportColumn]
     let schema: LayerSchema
     private let db: UrbanDatabase
     private let tableColumns: Int
     private let whereClause: String
     private let parameters: [(any SQLBindable)?]
+    /// Extra keys SQLite's JSON path syntax cannot name (a double quote in the key): read by parsing `props`.
+    private let unpathable: Set<Int>
 
     public init(_ db: UrbanDatabase, layer: UrbanModel.Layer, filter: LayerFilter = LayerFilter()) throws {
         self.db = db
@@ -96,25 +99,22 @@ public final class LayerReader {
             cols.append(ExportColumn(name: d, kind: d.hasSuffix("_m") ? .real : .text, isExtra: false))
         }
         tableColumns = cols.count
-        // extra property keys and their JSON types, over the filtered rows (SQLite's json_each)
-        let keys = try Self.prepare(db, """
-            SELECT j.key, group_concat(DISTINCT j.type) FROM (SELECT pk, props FROM \(schema.table)\(whereClause)) AS t, \
-            json_each(t.props) AS j GROUP BY j.key ORDER BY min(t.pk * 4294967296 + j.id)
-            """, parameters, filter)
         let known = Set(cols.map(\.name) + ["id"])
-        try keys.forEach { st in
-            guard let key = try st.string(0), !known.contains(key) else { return }
-            let types = Set((try st.string(1) ?? "").split(separator: ",").map(String.init)).subtracting(["null"])
-            let kind: ExportColumn.Kind = switch types {
+        var unpathable: Set<Int> = []
+        for (key, types) in try db.propertyKeys(layer) where !known.contains(key) {
+            let kind: ExportColumn.Kind = switch types.subtracting(["null"]) {
             case ["integer"]: .integer
             case ["real"], ["integer", "real"]: .real
             case ["text"]: .text
             case ["true"], ["false"], ["true", "false"]: .boolean
             default: .json
             }
+            if key.contains("\"") { unpathable.insert(cols.count) }
             cols.append(ExportColumn(name: key, kind: kind, isExtra: true))
         }
         columns = cols
+        self.unpathable = unpathable
+        _ = try prepare("SELECT count(*) FROM \(schema.table)\(whereClause)")  // a bad --where fails here, before any output
     }
 
     static func kind(_ t: LayerSchema.ColumnType) -> ExportColumn.Kind {
@@ -129,7 +129,7 @@ public final class LayerReader {
 
     /// Prepares a statement over the layer, turning SQLite's complaint about a bad `--where` into an error
     /// that names the option.
-    private static func prepare(_ db: UrbanDatabase, _ sql: String, _ parameters: [(any SQLBindable)?], _ filter: LayerFilter) throws -> Statement {
+    private func prepare(_ sql: String) throws -> Statement {
         do {
             let st = try db.store.prepare(sql)
             try st.bind(parameters)
@@ -141,49 +141,81 @@ public final class LayerReader {
 
     /// The number of features the filter selects.
     public func count() throws -> Int {
-        let st = try Self.prepare(db, "SELECT count(*) FROM \(schema.table)\(whereClause)", parameters, filter)
+        let st = try prepare("SELECT count(*) FROM \(schema.table)\(whereClause)")
         guard try st.step() else { return 0 }
         return try st.int(0) ?? 0
     }
 
-    /// The WGS84 extent of the selected features (from the R*Tree entries), nil when none has a geometry.
-    public func extent() throws -> Envelope? {
-        guard schema.geometry != .none else { return nil }
-        let st = try Self.prepare(
-            db, "SELECT min(MbrMinX(geom)), min(MbrMinY(geom)), max(MbrMaxX(geom)), max(MbrMaxY(geom)) FROM \(schema.table)\(whereClause)",
-            parameters, filter)
-        guard try st.step(), let a = try st.double(0), let b = try st.double(1), let c = try st.double(2), let d = try st.double(3) else {
-            return nil
+    /// One row of the reader's query: the id, the columns in `columns` order, the WGS84 geometry.
+    public struct Row {
+        let statement: Statement
+        let reader: LayerReader
+        let raw: Bool
+        let props: JSONObject?
+        /// The feature id.
+        public var id: String { (try? statement.string(0)) ?? "" }
+        public let geometry: Geometry?
+
+        /// Appends column `i` (of `columns`) as JSON text.
+        public func appendJSON(_ i: Int, to out: inout [UInt8]) {
+            if let props, reader.unpathable.contains(i) {
+                (props[reader.columns[i].name] ?? .null).appendJSON(to: &out)
+                return
+            }
+            let kind: Statement.JSONColumn = switch reader.columns[i].kind {
+            case .integer: .integer
+            case .real: .real
+            case .boolean: .boolean
+            case .text, .time: reader.columns[i].isExtra && raw ? .rawJSON : .string
+            case .json: .rawJSON
+            }
+            statement.appendJSON(i + 1, as: reader.columns[i].isExtra && raw ? .rawJSON : kind, to: &out)
         }
-        return Envelope(minX: a, minY: b, maxX: c, maxY: d)
+
+        /// Appends the id as a JSON string.
+        public func appendID(to out: inout [UInt8]) { statement.appendJSON(0, as: .string, to: &out) }
+
+        /// Column `i` (of `columns`) as a typed value.
+        public func value(_ i: Int) throws -> JSONValue {
+            if let props, reader.unpathable.contains(i) { return props[reader.columns[i].name] ?? .null }
+            let c = i + 1
+            guard !(try statement.isNull(c)) else { return .null }
+            return switch reader.columns[i].kind {
+            case .integer: .int(try statement.int64(c)!)
+            case .real: .number(try statement.double(c)!)
+            case .boolean: .bool(try statement.bool(c)!)
+            case .text, .time: .string(try statement.string(c)!)
+            case .json: try JSONValue(parsing: try statement.string(c)!)
+            }
+        }
     }
 
-    /// Calls `body` for each selected feature, in storage order, without holding more than one in memory.
-    public func forEach(_ body: (StoredFeature) throws -> Void) throws {
-        let names = ["id"] + columns.prefix(tableColumns).map(\.name) + ["props"] + (schema.geometry == .none ? [] : ["AsBinary(geom)"])
-        let st = try Self.prepare(db, "SELECT \(names.joined(separator: ", ")) FROM \(schema.table)\(whereClause) ORDER BY pk", parameters, filter)
-        let reader = try WKBReader()
-        let extraIndex = Dictionary(uniqueKeysWithValues: columns.enumerated().filter(\.element.isExtra).map { ($0.element.name, $0.offset) })
-        let propsColumn = 1 + tableColumns
+    /// Calls `body` for each selected row, in storage order, one row at a time.
+    /// - Parameter rawJSON: extra properties as the JSON text stored (for writing JSON) rather than SQL values.
+    public func forEachRow(rawJSON: Bool, _ body: (Row) throws -> Void) throws {
+        var names = ["id"] + columns.prefix(tableColumns).map(\.name)
+        for c in columns.dropFirst(tableColumns) {
+            let label = c.name.contains("\"") ? "" : "$.\"\(c.name)\""
+            // `->` gives the JSON text of the value, `->>` the SQL value (objects and arrays as JSON text)
+            names.append(c.name.contains("\"") ? "NULL" : "props \(rawJSON || c.kind == .json ? "->" : "->>") '\(label.replacingOccurrences(of: "'", with: "''"))'")
+        }
+        names.append("props")
+        let geometryColumn = names.count
+        if schema.geometry != .none { names.append("AsBinary(geom)") }
+        let st = try prepare("SELECT \(names.joined(separator: ", ")) FROM \(schema.table)\(whereClause) ORDER BY pk")
+        let wkb = try WKBReader()
         while try st.step() {
-            var values = [JSONValue](repeating: .null, count: columns.count)
-            for i in 0..<tableColumns {
-                let c = i + 1
-                guard !(try st.isNull(c)) else { continue }
-                values[i] = switch columns[i].kind {
-                case .integer: .int(try st.int64(c)!)
-                case .real: .number(try st.double(c)!)
-                case .boolean: .bool(try st.bool(c)!)
-                case .text, .time, .json: .string(try st.string(c)!)
-                }
-            }
-            if let props = try st.string(propsColumn), props != "{}", !props.isEmpty {
-                if case .object(let o) = try JSONValue(parsing: props) {
-                    for m in o.members { if let i = extraIndex[m.key] { values[i] = m.value } }
-                }
-            }
-            let geometry = schema.geometry == .none ? nil : try st.geometry(propsColumn + 1, reader: reader)
-            try body(StoredFeature(id: try st.string(0) ?? "", values: values, geometry: geometry))
+            var props: JSONObject?
+            if !unpathable.isEmpty, let text = try st.string(geometryColumn - 1) { props = try JSONValue(parsing: text).objectValue }
+            let geometry = schema.geometry == .none ? nil : try st.geometry(geometryColumn, reader: wkb)
+            try body(Row(statement: st, reader: self, raw: rawJSON, props: props, geometry: geometry))
+        }
+    }
+
+    /// Calls `body` for each selected feature with typed values, in storage order, one at a time.
+    public func forEach(_ body: (StoredFeature) throws -> Void) throws {
+        try forEachRow(rawJSON: false) { row in
+            try body(StoredFeature(id: row.id, values: try columns.indices.map(row.value), geometry: row.geometry))
         }
     }
 }

@@ -49,6 +49,7 @@ extension UrbanDatabase {
                 }
             }
             try reassignHazardGrids()  // hazards keep naming the cell they lie in
+            try refreshPropertyKeys(.grids)
             return deleted
         }
     }

@@ -14,6 +14,7 @@ public final class UrbanDatabase {
             """ + LayerSchema.all.map(\.createSQL).joined()),
         derivedColumnsMigration,
         classCodesMigration,
+        layerPropertiesMigration,
     ]
 
     /// Creates a new, empty database. Refuses an existing file (nothing is overwritten).
@@ -114,6 +115,7 @@ public final class UrbanDatabase {
                     }
                 }
             }
+            try refreshPropertyKeys(layer)
             return rows.count
         }
     }
