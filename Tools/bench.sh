@@ -17,3 +17,7 @@ python3 Tools/bench/peers.py --anchors "$anchors" "$@" > "$out/peers.jsonl"
 echo "== urbangrid ==" >&2
 .build/release/urbangrid-bench --anchors "$anchors" "$@" > "$out/urbangrid.jsonl"
 python3 Tools/bench/compare.py "$out/urbangrid.jsonl" "$out/peers.jsonl" | tee "$out/ratios.txt"
+echo "== export: urbangrid-export against ogr2ogr, 1,000,000 points (Tools/bench/export_bench.py) ==" >&2
+swift build -c release --product urbangrid --product urbangrid-export >&2 2>/dev/null || { swift build -c release --product urbangrid >&2; swift build -c release --product urbangrid-export >&2; }
+command -v ogr2ogr >/dev/null || Tools/install-deps.sh gdal-bin >/dev/null
+python3 Tools/bench/export_bench.py --bin .build/release --n "${EXPORT_N:-1000000}" | tee "$out/export.txt"

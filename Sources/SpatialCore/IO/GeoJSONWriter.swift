@@ -11,7 +11,7 @@ public struct GeoJSONEncoder: Sendable {
     public let precision: Int?
     let numbers: GeoJSONNumberFormat
 
-    /// - Parameter precision: decimals per coordinate and bbox value (rounded half away from
+    /// - Parameter precision: decimals per coordinate and bbox value (correctly rounded from the exact value, exact ties away from
     ///   zero, trailing zeros trimmed); nil, or more than 15, writes the shortest text that reads
     ///   back to the same double.
     public init(precision: Int? = nil) {

@@ -78,14 +78,23 @@ extension [UInt8] {
         s.withUTF8 { append(contentsOf: $0) }
     }
 
-    /// `d` rounded to `decimals` decimal places (half away from zero), trailing zeros and a
+    /// `d` rounded to `decimals` decimal places from its exact binary value (an exact tie, possible only for
+    /// binary fractions such as 0.125, half away from zero), trailing zeros and a
     /// trailing point removed: `24.9432708`, `100`, `-0.5`. `scale` is 10^decimals.
     mutating func appendDouble(_ d: Double, decimals: Int, scale: Double) {
         guard d.isFinite else {
             appendASCII("null")
             return
         }
-        let scaled = (d * scale).rounded()
+        let product = d * scale
+        var scaled = product.rounded()
+        // The product is itself rounded: when it lands exactly on a half, the exact value d × 10^k may lie just
+        // below or above it (60.17513245 is 60.1751324499999995… as a double: 7 decimals give 60.1751324, as
+        // printf and GDAL write). fma gives the exact residual of the multiplication and settles the side.
+        if (product - product.rounded(.towardZero)).magnitude == 0.5 {
+            let exactError = (-product).addingProduct(d, scale)  // d × scale − product, exactly
+            if exactError != 0 { scaled = exactError > 0 ? product.rounded(.up) : product.rounded(.down) }
+        }
         // Beyond 2^53 the double has no digits left at this precision: write it as it is.
         guard scaled.magnitude < 9.0e15 else {
             appendDouble(d)

@@ -2,8 +2,9 @@
 /// every output rounds the same way.
 public enum NumberText {
     /// The shortest text that reads back to the same double ("500000", "24.9432708", "1e-07").
-    /// With `precision` (0...15; above that the shortest text), rounded to that many decimals, half away
-    /// from zero, trailing zeros trimmed — the rounding the GeoJSON writer uses.
+    /// With `precision` (0...15; above that the shortest text), rounded to that many decimals from the double's
+    /// exact value as printf does (an exact tie, e.g. 0.125 to 2 decimals, goes away from zero), trailing zeros
+    /// trimmed — the rounding the GeoJSON writer uses.
     public static func format(_ v: Double, precision: Int? = nil) -> String {
         guard v.isFinite else { return v.isNaN ? "nan" : (v < 0 ? "-inf" : "inf") }
         let rounding = GeoJSONNumberFormat(precision: precision)

@@ -166,11 +166,14 @@ public final class LayerExporter {
                 out.append(contentsOf: geometryStart)
                 if let geometry { encoder.append(geometry, to: &out) } else { out.append(contentsOf: null) }
                 out.append(contentsOf: propertiesStart)
-                for i in keys.indices {
+                let columns = reader.splicesExtraProperties ? reader.tableColumns : keys.count
+                for i in 0..<columns {
                     if i > 0 { out.append(0x2C) }
                     out.append(contentsOf: keys[i])
                     row.appendJSON(i, to: &out)
                 }
+                // the extra properties as stored, in each feature's own order, absent ones absent
+                if reader.splicesExtraProperties { row.appendExtraMembers(to: &out, comma: columns > 0) }
                 out.append(0x7D)
                 out.append(0x7D)
             }

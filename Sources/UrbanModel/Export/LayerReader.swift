@@ -64,7 +64,11 @@ public final class LayerReader {
     public let columns: [ExportColumn]
     let schema: LayerSchema
     private let db: UrbanDatabase
-    private let tableColumns: Int
+    /// How many of `columns` are table columns (the rest are extra properties).
+    public let tableColumns: Int
+    /// In raw-JSON reading, the extra properties are copied as stored (`Row.appendExtraMembers`) instead of
+    /// column by column: possible when no stored key repeats a table column's name.
+    public let splicesExtraProperties: Bool
     private let whereClause: String
     private let parameters: [(any SQLBindable)?]
     /// Extra keys SQLite's JSON path syntax cannot name (a double quote in the key): read by parsing `props`.
@@ -101,7 +105,9 @@ public final class LayerReader {
         tableColumns = cols.count
         let known = Set(cols.map(\.name) + ["id"])
         var unpathable: Set<Int> = []
-        for (key, types) in try db.propertyKeys(layer) where !known.contains(key) {
+        let keys = try db.propertyKeys(layer)
+        splicesExtraProperties = !keys.contains { k in cols.contains { $0.name == k.key } }
+        for (key, types) in keys where !known.contains(key) {
             let kind: ExportColumn.Kind = switch types.subtracting(["null"]) {
             case ["integer"]: .integer
             case ["real"], ["integer", "real"]: .real
@@ -172,6 +178,20 @@ public final class LayerReader {
             statement.appendJSON(i + 1, as: reader.columns[i].isExtra && raw ? .rawJSON : kind, to: &out)
         }
 
+        /// Appends the stored extra properties as object members, each preceded by a comma when `comma` (or
+        /// after the first): the raw-JSON fast path when `LayerReader.splicesExtraProperties`. Returns whether
+        /// anything was appended.
+        @discardableResult
+        public func appendExtraMembers(to out: inout [UInt8], comma: Bool) -> Bool {
+            var text: [UInt8] = []
+            statement.appendJSON(reader.tableColumns + 1, as: .rawJSON, to: &text)
+            // a compact object as the importer wrote it: `{…}`; `{}` or NULL add nothing
+            guard text.count > 2, text.first == 0x7B, text.last == 0x7D else { return false }
+            if comma { out.append(0x2C) }
+            out.append(contentsOf: text[1..<(text.count - 1)])
+            return true
+        }
+
         /// Appends the id as a JSON string.
         public func appendID(to out: inout [UInt8]) { statement.appendJSON(0, as: .string, to: &out) }
 
@@ -194,20 +214,31 @@ public final class LayerReader {
     /// - Parameter rawJSON: extra properties as the JSON text stored (for writing JSON) rather than SQL values.
     public func forEachRow(rawJSON: Bool, _ body: (Row) throws -> Void) throws {
         var names = ["id"] + columns.prefix(tableColumns).map(\.name)
-        for c in columns.dropFirst(tableColumns) {
+        let splice = rawJSON && splicesExtraProperties
+        for c in columns.dropFirst(tableColumns) where !splice {
             let label = c.name.contains("\"") ? "" : "$.\"\(c.name)\""
             // `->` gives the JSON text of the value, `->>` the SQL value (objects and arrays as JSON text)
             names.append(c.name.contains("\"") ? "NULL" : "props \(rawJSON || c.kind == .json ? "->" : "->>") '\(label.replacingOccurrences(of: "'", with: "''"))'")
         }
-        names.append("props")
+        names.append("props")  // column tableColumns + 1 when splicing
         let geometryColumn = names.count
-        if schema.geometry != .none { names.append("AsBinary(geom)") }
+        if schema.geometry != .none {
+            // points as SpatiaLite's X and Y (no WKB round trip through GEOS), anything else as WKB
+            names += ["ST_X(geom)", "ST_Y(geom)", "CASE WHEN ST_X(geom) IS NULL THEN AsBinary(geom) END"]
+        }
         let st = try prepare("SELECT \(names.joined(separator: ", ")) FROM \(schema.table)\(whereClause) ORDER BY pk")
         let wkb = try WKBReader()
         while try st.step() {
             var props: JSONObject?
             if !unpathable.isEmpty, let text = try st.string(geometryColumn - 1) { props = try JSONValue(parsing: text).objectValue }
-            let geometry = schema.geometry == .none ? nil : try st.geometry(geometryColumn, reader: wkb)
+            var geometry: Geometry?
+            if schema.geometry != .none {
+                if let x = try st.double(geometryColumn), let y = try st.double(geometryColumn + 1) {
+                    geometry = .point(x: x, y: y)
+                } else {
+                    geometry = try st.geometry(geometryColumn + 2, reader: wkb)
+                }
+            }
             try body(Row(statement: st, reader: self, raw: rawJSON, props: props, geometry: geometry))
         }
     }

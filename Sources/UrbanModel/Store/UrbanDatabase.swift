@@ -210,6 +210,10 @@ struct LayerRow {
         if let i = schema.columns.firstIndex(where: { $0.name == "grid_code" }), let code = values[i + 1] as? String {
             do { _ = try GridCode(parsing: code) } catch { throw fail("properties.grid_code", "\(error)") }
         }
+        // not extra: a null given for a column (the column is NULL), and an `id` property repeating the feature id
+        // (a CSV's id column); either would come back as a second copy on export
+        for c in schema.columns { for k in [c.name] + c.aliases where props[k] == .null { used.insert(k) } }
+        if let p = props["id"], (p.stringValue ?? p.intValue.map { String($0) }) == id { used.insert("id") }
         let rest = JSONObject(props.members.filter { !used.contains($0.key) }.map { ($0.key, $0.value) })
         values.append(rest.isEmpty ? nil : JSONValue.object(rest).jsonText)
         if schema.geometry != .none {
