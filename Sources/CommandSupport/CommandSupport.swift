@@ -59,6 +59,18 @@ extension ParsableCommand {
             return h
         }
         let name = configuration.commandName ?? "urbangrid"
+        // Ctrl-C or a kill: remove the temporaries of unfinished outputs (final names are never half written)
+        for sig in [SIGINT, SIGTERM] {
+            signal(sig, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            source.setEventHandler {
+                StagedFile.removePending()
+                FileHandle.standardError.write(Data("\n\(name): interrupted, nothing written under a final name\n".utf8))
+                Foundation.exit(128 + sig)
+            }
+            source.resume()
+            signalSources.append(source)
+        }
         do {
             var command = try parseAsRoot()
             try command.run()
@@ -81,6 +93,8 @@ extension ParsableCommand {
         }
     }
 }
+
+nonisolated(unsafe) private var signalSources: [any DispatchSourceSignal] = []  // kept alive for the process
 
 /// A one-line progress bar on stderr, drawn only when stderr is a terminal and at most ten times a second.
 public final class ProgressBar {

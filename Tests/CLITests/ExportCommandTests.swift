@@ -159,6 +159,8 @@ import Testing
         let cases: [([String], String)] = [
             ([db, "--layer", "parks", "--format", "geojson", "--out", dir + "/x.geojson"], "unknown layer 'parks'"),
             ([db, "--layer", "stations", "--format", "geojson", "--out", dir + "/no/such/dir/x.geojson"], "does not exist"),
+            ([db, "--layer", "stations", "--format", "geojson", "--out", "/proc/urbangrid-x.geojson"], "cannot write /proc/urbangrid-x.geojson"),
+            ([db, "--layer", "stations", "--format", "gpkg", "--out", "/proc/urbangrid-x.gpkg"], "cannot write /proc/urbangrid-x.gpkg"),
             ([db, "--layer", "stations", "--format", "geojson", "--out", dir + "/x.geojson", "--crs", "EPSG:999999"], "unknown CRS 'EPSG:999999"),
             ([db, "--layer", "stations", "--format", "geojson", "--out", dir + "/x.geojson", "--where", "nosuch = 1"], "invalid where: 'nosuch = 1' is not a valid condition on layer columns: no such column: nosuch"),
             ([db, "--layer", "stations", "--format", "geojson", "--out", dir + "/x.geojson", "--where", "1; DROP TABLE stations"], "invalid where"),

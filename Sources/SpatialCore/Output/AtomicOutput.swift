@@ -31,6 +31,7 @@ public final class StagedFile {
         temporaryPath = dir + "/." + url.lastPathComponent + ".urbangrid-tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         let f = Foundation.open(temporaryPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard f >= 0 else { throw SpatialError.io(path: path, message: Self.errnoText()) }
+        Self.register(temporaryPath)
         if open {
             fd = f
         } else {
@@ -42,7 +43,36 @@ public final class StagedFile {
     deinit {
         if fd >= 0 { close(fd) }
         if !committed { Self.remove(temporaryPath) }
+        Self.pending.withLock { $0.remove(temporaryPath) }
     }
+
+    /// Temporary paths not yet committed or removed, for `removePending()`.
+    private static let pending = PendingPaths()
+
+    private final class PendingPaths: @unchecked Sendable {  // every access under the lock
+        private let lock = NSLock()
+        private var paths: Set<String> = []
+        func withLock<T>(_ body: (inout Set<String>) -> T) -> T {
+            lock.lock()
+            defer { lock.unlock() }
+            return body(&paths)
+        }
+    }
+
+    /// Removes every temporary file not yet committed: for a signal handler (SIGINT, SIGTERM) that ends the
+    /// process before the owners can clean up. Final names are never touched.
+    public static func removePending() {
+        pending.withLock { paths in
+            for p in paths {
+                remove(p)
+                try? FileManager.default.removeItem(atPath: p)  // a staged directory
+            }
+            paths.removeAll()
+        }
+    }
+
+    static func register(_ path: String) { _ = pending.withLock { $0.insert(path) } }
+    static func unregister(_ path: String) { _ = pending.withLock { $0.remove(path) } }
 
     /// Appends bytes to the temporary file.
     public func write(_ bytes: [UInt8]) throws {
@@ -81,6 +111,7 @@ public final class StagedFile {
         }
         guard rename(temporaryPath, path) == 0 else { throw SpatialError.io(path: path, message: Self.errnoText()) }
         committed = true
+        Self.unregister(temporaryPath)
     }
 
     /// Removes a temporary file and the SQLite side files another writer may have left beside it.
@@ -115,10 +146,12 @@ public final class StagedDirectory {
         }
         temporaryPath = parent + "/." + url.lastPathComponent + ".urbangrid-tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         guard mkdir(temporaryPath, 0o755) == 0 else { throw SpatialError.io(path: path, message: StagedFile.errnoText()) }
+        StagedFile.register(temporaryPath)
     }
 
     deinit {
         if !committed { try? FileManager.default.removeItem(atPath: temporaryPath) }
+        StagedFile.unregister(temporaryPath)
     }
 
     /// Puts the directory in place, replacing an older one of the same name.
@@ -136,6 +169,7 @@ public final class StagedDirectory {
             throw SpatialError.io(path: path, message: message)
         }
         committed = true
+        StagedFile.unregister(temporaryPath)
         if let old { try? FileManager.default.removeItem(atPath: old) }
     }
 }
