@@ -4,11 +4,7 @@ import UrbanModel
 
 /// `urbangrid grid build` and `urbangrid grid audit` (../shared/reference/cli.md).
 @Suite struct GridCommandTests {
-    func tempDir() throws -> String {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("urbangrid-cli-grid-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        return dir.path
-    }
+    func tempDir() throws -> String { try CLI.temporaryDirectory("cli-grid") }
 
     /// A database with one community (about 300 m × 220 m near Zibo), imported through the CLI.
     func communityDatabase(_ dir: String) throws -> String {

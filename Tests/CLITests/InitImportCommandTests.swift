@@ -4,11 +4,7 @@ import UrbanModel
 
 /// `urbangrid init` and `urbangrid import` as ../shared/reference/cli.md specifies them.
 @Suite struct InitImportCommandTests {
-    func tempDir() throws -> String {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("urbangrid-cli-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        return dir.path
-    }
+    func tempDir() throws -> String { try CLI.temporaryDirectory("cli") }
 
     @Test func initThenImportEveryFormat() throws {
         let dir = try tempDir()

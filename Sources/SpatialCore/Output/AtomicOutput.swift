@@ -19,16 +19,7 @@ public final class StagedFile {
     /// - Throws: `SpatialError.io` naming the final path when the directory is missing or not writable.
     public init(path: String, open: Bool = true) throws {
         self.path = path
-        let url = URL(fileURLWithPath: path)
-        let dir = url.deletingLastPathComponent().path
-        var isDir: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDir), isDir.boolValue else {
-            throw SpatialError.io(path: path, message: "the directory \(dir) does not exist")
-        }
-        if FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue {
-            throw SpatialError.io(path: path, message: "a directory has that name")
-        }
-        temporaryPath = dir + "/." + url.lastPathComponent + ".urbangrid-tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        temporaryPath = try Self.temporaryName(beside: path, directory: false)
         let f = Foundation.open(temporaryPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard f >= 0 else { throw SpatialError.io(path: path, message: Self.errnoText()) }
         Self.register(temporaryPath)
@@ -120,6 +111,21 @@ public final class StagedFile {
     }
 
     static func errnoText() -> String { String(cString: strerror(errno)) }
+
+    /// A hidden name in the same directory as `path` (so that renaming it is atomic), after checking that the
+    /// directory exists and that `path` is not already taken by the other kind of entry.
+    static func temporaryName(beside path: String, directory: Bool) throws -> String {
+        let url = URL(fileURLWithPath: path)
+        let parent = url.deletingLastPathComponent().path
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: parent, isDirectory: &isDir), isDir.boolValue else {
+            throw SpatialError.io(path: path, message: "the directory \(parent) does not exist")
+        }
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue != directory {
+            throw SpatialError.io(path: path, message: directory ? "a file (not a directory) has that name" : "a directory has that name")
+        }
+        return parent + "/." + url.lastPathComponent + ".urbangrid-tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+    }
 }
 
 /// A directory that appears under its final name only when everything in it is written.
@@ -135,16 +141,7 @@ public final class StagedDirectory {
 
     public init(path: String) throws {
         self.path = path
-        let url = URL(fileURLWithPath: path)
-        let parent = url.deletingLastPathComponent().path
-        var isDir: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: parent, isDirectory: &isDir), isDir.boolValue else {
-            throw SpatialError.io(path: path, message: "the directory \(parent) does not exist")
-        }
-        if FileManager.default.fileExists(atPath: path, isDirectory: &isDir), !isDir.boolValue {
-            throw SpatialError.io(path: path, message: "a file (not a directory) has that name")
-        }
-        temporaryPath = parent + "/." + url.lastPathComponent + ".urbangrid-tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        temporaryPath = try StagedFile.temporaryName(beside: path, directory: true)
         guard mkdir(temporaryPath, 0o755) == 0 else { throw SpatialError.io(path: path, message: StagedFile.errnoText()) }
         StagedFile.register(temporaryPath)
     }
