@@ -17,6 +17,10 @@ public enum SpatialError: Error, Hashable, Sendable, CustomStringConvertible {
     case transformFailed(index: Int, x: Double, y: Double, message: String)
     /// A schema migration could not be applied.
     case migration(version: Int, message: String)
+    /// A MIP model breaks a structural rule (column index out of range, NaN coefficient, bounds crossed).
+    case invalidModel(reason: String)
+    /// The MIP solver (CBC) gave up for a reason that is not an outcome of the model (numerical trouble).
+    case solver(message: String)
 
     public var description: String {
         switch self {
@@ -28,6 +32,8 @@ public enum SpatialError: Error, Hashable, Sendable, CustomStringConvertible {
         case .unknownCRS(let s): "unknown CRS '\(s)': use EPSG:n, a PROJ string, WKT, GCJ02 or BD09"
         case .transformFailed(let i, let x, let y, let m): "cannot transform coordinate \(i) (\(x), \(y)): \(m)"
         case .migration(let v, let m): "schema migration \(v) failed: \(m)"
+        case .invalidModel(let r): "invalid MIP model: \(r)"
+        case .solver(let m): "MIP solver: \(m)"
         }
     }
 }
