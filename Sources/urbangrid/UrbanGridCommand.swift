@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import Siting
 import SpatialCore
 import UrbanModel
 
@@ -15,11 +16,11 @@ struct UrbanGridCommand: ParsableCommand {
             Coordinates in and out are WGS84 longitude/latitude unless --crs/--from/--to say otherwise; \
             distances are metres. Logs go to stderr, results to stdout. Exit status: 0 success, \
             1 a query found a violation or nothing, 2 bad input or usage.
-            Commands for lookups, vendors, hazards, coverage, siting and the HTTP service arrive \
+            Commands for lookups, vendors, hazards, coverage and the HTTP service arrive \
             in later releases; see ../shared/reference/cli.md for the whole contract.
             """,
         version: "urbangrid \(version) (\(SpatialLibraries.versions))",
-        subcommands: [Init.self, Import.self, Grid.self, Transform.self, Demo.self])
+        subcommands: [Init.self, Import.self, Grid.self, Site.self, Transform.self, Demo.self])
 
     /// Runs the command with UrbanGrid's exit codes: 2 for bad input or usage (with a message that
     /// says what and where), 1 only where a command documents it.
@@ -36,7 +37,7 @@ struct UrbanGridCommand: ParsableCommand {
             // the library layers' errors say what and where: bad input (2), or a documented status (CLIError)
             let status: Int32? = switch error {
             case let e as CLIError: e.exitCode
-            case is SpatialError, is ModelError: 2
+            case is SpatialError, is ModelError, is SitingError: 2
             default: nil
             }
             if let status {
