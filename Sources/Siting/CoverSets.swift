@@ -25,6 +25,13 @@ struct CoverSets {
     var rowCount: Int { rowWeight.count }
     var columnCount: Int { columns.count }
 
+    /// Weight of the rows the given columns cover.
+    func weight(of cols: [Int]) -> Double {
+        var covered = [Bool](repeating: false, count: rowCount)
+        for c in cols { for r in rows(ofColumn: c) { covered[Int(r)] = true } }
+        return (0..<rowCount).reduce(0.0) { covered[$1] ? $0 + rowWeight[$1] : $0 }
+    }
+
     func cols(ofRow r: Int) -> ArraySlice<Int32> { rowCols[rowStart[r]..<rowStart[r + 1]] }
     func rows(ofColumn c: Int) -> ArraySlice<Int32> { colRows[colStart[c]..<colStart[c + 1]] }
 

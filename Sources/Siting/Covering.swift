@@ -7,11 +7,20 @@ enum Covering {
 
     /// Greedy set cover (most uncovered rows first, ties to the lower column), then drops columns whose
     /// rows are all covered twice, last picked first.
-    static func greedyCover(_ s: CoverSets) -> [Int] {
+    /// `initial` columns are taken first (e.g. those at 1 in the LP relaxation).
+    static func greedyCover(_ s: CoverSets, initial: [Int] = []) -> [Int] {
         var count = (0..<s.columnCount).map { s.colStart[$0 + 1] - s.colStart[$0] }
         var covered = [Bool](repeating: false, count: s.rowCount)
         var remaining = s.rowCount
         var picked: [Int] = []
+        for c in initial {
+            picked.append(c)
+            for r in s.rows(ofColumn: c) where !covered[Int(r)] {
+                covered[Int(r)] = true
+                remaining -= 1
+                for k in s.cols(ofRow: Int(r)) { count[Int(k)] -= 1 }
+            }
+        }
         while remaining > 0 {
             var best = -1, bestCount = 0
             for c in 0..<s.columnCount where count[c] > bestCount { best = c; bestCount = count[c] }
@@ -33,9 +42,22 @@ enum Covering {
         return keep.sorted()
     }
 
+    /// LP rounding: columns by decreasing LP value, each taken when it covers a row still uncovered; then
+    /// the redundant ones are dropped (through `greedyCover`, which only removes).
+    static func roundedCover(_ s: CoverSets, lp: [Double]) -> [Int] {
+        var covered = [Bool](repeating: false, count: s.rowCount)
+        var picked: [Int] = []
+        for c in ranked(lp, count: s.columnCount) where s.rows(ofColumn: c).contains(where: { !covered[Int($0)] }) {
+            picked.append(c)
+            for r in s.rows(ofColumn: c) { covered[Int(r)] = true }
+        }
+        return greedyCover(s, initial: picked)
+    }
+
     /// Greedy maximal covering with `p` columns, then 1-swap local search (best swap per entering column,
     /// applied at once) until no swap gains weight.
-    static func greedyMaxCover(_ s: CoverSets, p: Int, deadline: ContinuousClock.Instant? = nil) -> [Int] {
+    /// `initial` (at most p columns, e.g. the largest in the LP relaxation) replaces the greedy start.
+    static func greedyMaxCover(_ s: CoverSets, p: Int, initial: [Int]? = nil, deadline: ContinuousClock.Instant? = nil) -> [Int] {
         let n = s.columnCount
         if p >= n { return Array(0..<n) }
         var cnt = [Int32](repeating: 0, count: s.rowCount)  // open columns covering each row
@@ -60,7 +82,8 @@ enum Covering {
                 if cnt[r] == 0 { for k in s.cols(ofRow: r) { gain[Int(k)] += s.rowWeight[r] } }
             }
         }
-        for _ in 0..<p {
+        for c in initial ?? [] { add(c) }
+        for _ in (initial?.count ?? 0)..<p {
             var best = -1, bestGain = -1.0
             for c in 0..<n where !open[c] && gain[c] > bestGain { best = c; bestGain = gain[c] }
             add(best)
@@ -128,6 +151,11 @@ enum Covering {
         }
         m.addRow(ones: 0..<s.columnCount, .lessOrEqual, Double(p))
         return m
+    }
+
+    /// Columns by decreasing value in an LP solution (ties: lower column first), among the first `count`.
+    static func ranked(_ values: [Double], count: Int) -> [Int] {
+        (0..<count).sorted { values[$0] != values[$1] ? values[$0] > values[$1] : $0 < $1 }
     }
 
     /// Columns with value ≥ 0.5 among the first `count`.

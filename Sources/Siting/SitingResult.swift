@@ -53,9 +53,12 @@ public struct SitingOptions: Hashable, Sendable {
     /// Wall-clock limit for the solve, seconds.
     public var timeLimitSeconds: Double?
     public var threads: Int
+    /// Let CBC print its log (to stdout).
+    public var solverLog: Bool
 
-    public init(engine: SitingEngine = .exact, timeLimitSeconds: Double? = nil, threads: Int = 1) {
+    public init(engine: SitingEngine = .exact, timeLimitSeconds: Double? = nil, threads: Int = 1, solverLog: Bool = false) {
         self.engine = engine
+        self.solverLog = solverLog
         self.timeLimitSeconds = timeLimitSeconds
         self.threads = threads
     }

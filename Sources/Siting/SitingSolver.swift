@@ -1,5 +1,4 @@
 internal import SpatialCore
-import Foundation
 
 /// Solves a siting problem on an instance, exactly (CBC on the reduced model) or fast (heuristics
 /// with a bound). Never throws for an outcome of the model: infeasible problems and time limits are
@@ -54,7 +53,7 @@ struct Run {
     func mipOptions(relax: Bool = false) -> MIPOptions {
         var o = MIPOptions(timeLimitSeconds: secondsLeft, threads: options.threads, relaxIntegrality: relax)
         o.relativeGap = 0
-        o.log = ProcessInfo.processInfo.environment["URBANGRID_CBC_LOG"] != nil
+        o.log = options.solverLog
         return o
     }
 
@@ -121,9 +120,16 @@ struct Run {
             take(sol, columns: s.columns, count: s.columnCount, fallback: greedy)
             bound = sol.bound.map { Double(inst.fixed.count) + ($0 - 1e-6).rounded(.up) }
         } else {
-            selected = inst.fixed + greedy.map { s.columns[$0] }
             let lp = try solveMIP(model, relax: true)
             bound = lp.objective.map { Double(inst.fixed.count) + ($0 - 1e-6).rounded(.up) }
+            var best = greedy
+            if lp.hasSolution {  // LP-guided: the columns at 1 first, then greedy, then redundant ones dropped
+                let guided = Covering.greedyCover(s, initial: (0..<s.columnCount).filter { lp.values[$0] > 1 - 1e-6 })
+                if guided.count < best.count { best = guided }
+                let rounded = Covering.roundedCover(s, lp: lp.values)
+                if rounded.count < best.count { best = rounded }
+            }
+            selected = inst.fixed + best.map { s.columns[$0] }
             status = bound == Double(selected.count) ? .optimal : .feasible
         }
     }
@@ -151,9 +157,15 @@ struct Run {
             take(sol, columns: s.columns, count: s.columnCount, fallback: greedy)
             bound = sol.bound.map { $0 + s.fixedCoveredWeight }
         } else {
-            selected = inst.fixed + greedy.map { s.columns[$0] }
             let lp = try solveMIP(model, relax: true)
             bound = lp.objective.map { $0 + s.fixedCoveredWeight }
+            var best = greedy
+            if lp.hasSolution {  // LP-guided: the p largest LP values as the start of the swap search
+                let start = Array(Covering.ranked(lp.values, count: s.columnCount).prefix(free))
+                let guided = Covering.greedyMaxCover(s, p: free, initial: start, deadline: deadline)
+                if s.weight(of: guided) > s.weight(of: best) { best = guided }
+            }
+            selected = inst.fixed + best.map { s.columns[$0] }
             status = .feasible
         }
         pad(to: p)

@@ -56,6 +56,9 @@ extension UrbanGridCommand {
         @Option(help: "CBC threads.")
         var threads: Int = 1
 
+        @Flag(help: "Print CBC's log (to stderr).")
+        var solverLog = false
+
         @Option(help: "table or json.")
         var format: OutputFormat = .table
 
@@ -79,7 +82,16 @@ extension UrbanGridCommand {
             }
             let readSeconds = Self.seconds(t0.duration(to: clock.now))
             let problem = SitingProblem(model: model, p: p, radiusMeters: radius)
-            let result = try SitingSolver.solve(inst, problem, options: SitingOptions(engine: engine, timeLimitSeconds: timeLimit, threads: threads))
+            // CBC prints its log to stdout: point stdout at stderr while it runs, so stdout carries only the result
+            let savedStdout = solverLog ? dup(STDOUT_FILENO) : -1
+            if savedStdout >= 0 { dup2(STDERR_FILENO, STDOUT_FILENO) }
+            defer { if savedStdout >= 0 { close(savedStdout) } }
+            let result = try SitingSolver.solve(
+                inst, problem, options: SitingOptions(engine: engine, timeLimitSeconds: timeLimit, threads: threads, solverLog: solverLog))
+            if savedStdout >= 0 {
+                fflush(nil)  // all C streams: CBC's buffered log lands on stderr
+                dup2(savedStdout, STDOUT_FILENO)
+            }
             let totalSeconds = Self.seconds(t0.duration(to: clock.now))
             var out = StandardOutput()
             if format == .json {
