@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .library(name: "SpatialCore", targets: ["SpatialCore"]),
         .library(name: "UrbanModel", targets: ["UrbanModel"]),
+        .library(name: "Siting", targets: ["Siting"]),
         .executable(name: "urbangrid", targets: ["urbangrid"]),
         .executable(name: "urbangrid-export", targets: ["urbangrid-export"]),
         .executable(name: "urbangrid-bench", targets: ["urbangrid-bench"]),
@@ -22,15 +23,22 @@ let package = Package(
         .systemLibrary(
             name: "CSpatiaLite", pkgConfig: "spatialite",
             providers: [.apt(["libspatialite-dev", "libsqlite3-dev", "libsqlite3-mod-spatialite"])]),
+        .systemLibrary(name: "CCbc", pkgConfig: "cbc", providers: [.apt(["coinor-libcbc-dev"])]),
 
         .target(
             name: "SpatialCore",
-            dependencies: ["CGEOS", "CPROJ", "CSpatiaLite"],
+            dependencies: ["CGEOS", "CPROJ", "CSpatiaLite", "CCbc"],
             swiftSettings: [.enableUpcomingFeature("InternalImportsByDefault")]),
 
         // The domain, pure Swift above the spatial core.
         .target(
             name: "UrbanModel",
+            dependencies: ["SpatialCore"],
+            swiftSettings: [.enableUpcomingFeature("InternalImportsByDefault")]),
+
+        // Site selection (LSCP, MCLP, p-median, p-center), pure Swift above the spatial core's MIP solver.
+        .target(
+            name: "Siting",
             dependencies: ["SpatialCore"],
             swiftSettings: [.enableUpcomingFeature("InternalImportsByDefault")]),
 
@@ -40,6 +48,7 @@ let package = Package(
             dependencies: [
                 "SpatialCore",
                 "UrbanModel",
+                "Siting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
@@ -48,6 +57,7 @@ let package = Package(
             dependencies: [
                 "SpatialCore",
                 "UrbanModel",
+                "Siting",
                 "CommandSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -71,6 +81,7 @@ let package = Package(
         // Vectors/ holds reference data read through #filePath, not bundled resources.
         .testTarget(name: "UrbanModelTests", dependencies: ["UrbanModel", "SpatialCore"], exclude: ["Vectors"]),
         .testTarget(name: "SpatialCoreTests", dependencies: ["SpatialCore"], exclude: ["Vectors"]),
+        .testTarget(name: "SitingTests", dependencies: ["Siting", "SpatialCore"]),
         // Runs the built executables as a user would (the dependency makes SwiftPM build them first).
         .testTarget(name: "CLITests", dependencies: ["urbangrid", "urbangrid-export", "UrbanModel"], exclude: ["BadInputs", "Golden"]),
     ]

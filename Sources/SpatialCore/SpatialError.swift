@@ -19,6 +19,10 @@ public enum SpatialError: Error, Hashable, Sendable, CustomStringConvertible {
     case migration(version: Int, message: String)
     /// A file could not be created, written or renamed (`message` is the system's, e.g. "Permission denied").
     case io(path: String, message: String)
+    /// A MIP model breaks a structural rule (column index out of range, NaN coefficient, bounds crossed).
+    case invalidModel(reason: String)
+    /// The MIP solver (CBC) gave up for a reason that is not an outcome of the model (numerical trouble).
+    case solver(message: String)
 
     public var description: String {
         switch self {
@@ -31,6 +35,8 @@ public enum SpatialError: Error, Hashable, Sendable, CustomStringConvertible {
         case .transformFailed(let i, let x, let y, let m): "cannot transform coordinate \(i) (\(x), \(y)): \(m)"
         case .migration(let v, let m): "schema migration \(v) failed: \(m)"
         case .io(let p, let m): "cannot write \(p): \(m)"
+        case .invalidModel(let r): "invalid MIP model: \(r)"
+        case .solver(let m): "MIP solver: \(m)"
         }
     }
 }

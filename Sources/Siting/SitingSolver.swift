@@ -1,0 +1,365 @@
+internal import SpatialCore
+
+/// Solves a siting problem on an instance, exactly (CBC on the reduced model) or fast (heuristics
+/// with a bound). Never throws for an outcome of the model: infeasible problems and time limits are
+/// statuses of the result.
+public enum SitingSolver {
+    /// - Throws: `SitingError.invalidProblem` for missing or invalid parameters, `.solver` when CBC
+    ///   fails for numerical reasons.
+    public static func solve(_ inst: SitingInstance, _ problem: SitingProblem, options: SitingOptions = SitingOptions())
+        throws(SitingError) -> SitingResult
+    {
+        try problem.validate()
+        let clock = ContinuousClock()
+        let t0 = clock.now
+        let deadline = options.timeLimitSeconds.map { t0 + .milliseconds(Int64(($0 * 1000).rounded())) }
+        var run = Run(inst: inst, problem: problem, options: options, deadline: deadline, started: t0)
+        switch problem.model {
+        case .lscp: try run.lscp()
+        case .mclp: try run.mclp()
+        case .pmedian: try run.pmedian()
+        case .pcenter: try run.pcenter()
+        }
+        return run.result()
+    }
+}
+
+/// One solve: collects the outcome, then `result()` recomputes objective and coverage from the sites.
+struct Run {
+    let inst: SitingInstance
+    let problem: SitingProblem
+    let options: SitingOptions
+    let deadline: ContinuousClock.Instant?
+    let started: ContinuousClock.Instant
+
+    var status: SitingResult.Status = .optimal
+    var selected: [Int] = []
+    var bound: Double?
+    var uncoverable: [Int] = []
+    var notes: [String] = []
+    var buildSeconds = 0.0
+    var buildEnd: ContinuousClock.Instant?
+
+    init(inst: SitingInstance, problem: SitingProblem, options: SitingOptions, deadline: ContinuousClock.Instant?, started: ContinuousClock.Instant) {
+        self.inst = inst
+        self.problem = problem
+        self.options = options
+        self.deadline = deadline
+        self.started = started
+    }
+
+    var exact: Bool { options.engine == .exact }
+
+    func mipOptions(relax: Bool = false) -> MIPOptions {
+        var o = MIPOptions(timeLimitSeconds: secondsLeft, threads: options.threads, relaxIntegrality: relax)
+        o.relativeGap = 0
+        o.log = options.solverLog
+        return o
+    }
+
+    var secondsLeft: Double? {
+        guard let deadline else { return nil }
+        let d = ContinuousClock.now.duration(to: deadline)
+        return max(0, Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18)
+    }
+
+    var timeIsUp: Bool { deadline.map { ContinuousClock.now >= $0 } ?? false }
+
+    mutating func built() {
+        let now = ContinuousClock.now
+        buildEnd = now
+        let d = started.duration(to: now)
+        buildSeconds = Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+    }
+
+    func solveMIP(_ m: MIPModel, start: [(column: Int, value: Double)] = [], relax: Bool = false) throws(SitingError) -> MIPSolution {
+        var o = mipOptions(relax: relax)
+        o.start = start
+        do { return try MIPSolver.solve(m, options: o) } catch { throw .solver(error) }
+    }
+
+    /// p of the problem, checked against the fixed and usable candidates; nil (and status set) when infeasible.
+    mutating func checkedP() -> Int? {
+        let p = problem.p!
+        let usable = inst.candidateCount - inst.excluded.count
+        if p < inst.fixed.count {
+            status = .infeasible(reason: "p = \(p) is less than the \(inst.fixed.count) fixed sites")
+            return nil
+        }
+        if p > usable {
+            status = .infeasible(reason: "p = \(p) is more than the \(usable) candidates that may be opened")
+            return nil
+        }
+        if p == 0 && inst.demandCount > 0 && problem.model != .mclp {
+            status = .infeasible(reason: "p = 0: no site can serve the demand")
+            return nil
+        }
+        return p
+    }
+
+    // MARK: LSCP
+
+    mutating func lscp() throws(SitingError) {
+        let s = CoverSets(inst, radius: problem.radiusMeters!, dropZeroWeight: false)
+        uncoverable = s.uncoverable
+        notes += s.notes
+        if !s.uncoverable.isEmpty {
+            notes.append("\(s.uncoverable.count) demand points no candidate covers within the radius are left out")
+        }
+        let greedy = Covering.greedyCover(s)
+        if s.rowCount == 0 {
+            built()
+            selected = inst.fixed
+            bound = Double(inst.fixed.count)
+            return
+        }
+        let model = Covering.lscpModel(s)
+        built()
+        if exact {
+            let sol = try solveMIP(model, start: greedy.map { ($0, 1) })
+            take(sol, columns: s.columns, count: s.columnCount, fallback: greedy)
+            bound = sol.bound.map { Double(inst.fixed.count) + ($0 - 1e-6).rounded(.up) }
+        } else {
+            let lp = try solveMIP(model, relax: true)
+            bound = lp.objective.map { Double(inst.fixed.count) + ($0 - 1e-6).rounded(.up) }
+            var best = greedy
+            if lp.hasSolution {  // LP-guided: the columns at 1 first, then greedy, then redundant ones dropped
+                let guided = Covering.greedyCover(s, initial: (0..<s.columnCount).filter { lp.values[$0] > 1 - 1e-6 })
+                if guided.count < best.count { best = guided }
+                let rounded = Covering.roundedCover(s, lp: lp.values)
+                if rounded.count < best.count { best = rounded }
+            }
+            selected = inst.fixed + best.map { s.columns[$0] }
+            status = bound == Double(selected.count) ? .optimal : .feasible
+        }
+    }
+
+    // MARK: MCLP
+
+    mutating func mclp() throws(SitingError) {
+        guard let p = checkedP() else { built(); return }
+        let s = CoverSets(inst, radius: problem.radiusMeters!, dropZeroWeight: true)
+        uncoverable = s.uncoverable
+        notes += s.notes
+        let free = p - inst.fixed.count
+        let greedy = Covering.greedyMaxCover(s, p: free, deadline: deadline)
+        if free >= s.columnCount {
+            built()
+            selected = inst.fixed + s.columns
+            bound = s.fixedCoveredWeight + s.rowWeight.reduce(0, +)
+            pad(to: p)
+            return
+        }
+        let model = Covering.mclpModel(s, p: free)
+        built()
+        if exact {
+            let sol = try solveMIP(model, start: greedy.map { ($0, 1) })
+            take(sol, columns: s.columns, count: s.columnCount, fallback: greedy)
+            bound = sol.bound.map { $0 + s.fixedCoveredWeight }
+        } else {
+            let lp = try solveMIP(model, relax: true)
+            bound = lp.objective.map { $0 + s.fixedCoveredWeight }
+            var best = greedy
+            if lp.hasSolution {  // LP-guided: the p largest LP values as the start of the swap search
+                let start = Array(Covering.ranked(lp.values, count: s.columnCount).prefix(free))
+                let guided = Covering.greedyMaxCover(s, p: free, initial: start, deadline: deadline)
+                if s.weight(of: guided) > s.weight(of: best) { best = guided }
+            }
+            selected = inst.fixed + best.map { s.columns[$0] }
+            status = .feasible
+        }
+        pad(to: p)
+    }
+
+    /// Takes a CBC solution over the first `count` columns (candidate indices in `columns`).
+    mutating func take(_ sol: MIPSolution, columns: [Int], count: Int, fallback: [Int]) {
+        let chosen = sol.hasSolution ? Covering.chosen(sol.values, count: count) : fallback
+        selected = inst.fixed + chosen.map { columns[$0] }
+        switch sol.status {
+        case .optimal: status = .optimal
+        case .timeLimit: status = .timeLimit
+        case .feasible: status = .feasible
+        case .infeasible: status = .infeasible(reason: "CBC proved the model infeasible")
+        case .unbounded: status = .infeasible(reason: "CBC found the relaxation unbounded")
+        }
+    }
+
+    /// Adds sites until there are p (a model with "Σ y = p" where fewer already reach the optimum): each
+    /// time the usable candidate nearest to the demand point farthest from every open site.
+    mutating func pad(to p: Int) {
+        var open = Set(selected)
+        let usable = inst.usableCandidates
+        guard open.count < p, usable.count >= p else { return }
+        var near = (0..<inst.demandCount).map { i in open.map { inst.distance(i, $0) }.min() ?? .infinity }
+        while open.count < p {
+            let far = near.indices.max { near[$0] < near[$1] } ?? 0
+            let j = usable.filter { !open.contains($0) }.min {
+                inst.demandCount == 0 ? $0 < $1 : inst.distance(far, $0) < inst.distance(far, $1)
+            }!
+            open.insert(j)
+            for i in 0..<inst.demandCount { near[i] = min(near[i], inst.distance(i, j)) }
+        }
+        selected = Array(open)
+    }
+
+    // MARK: p-median
+
+    mutating func pmedian() throws(SitingError) {
+        guard let p = checkedP() else { built(); return }
+        let data = PMedianData(inst)
+        built()
+        if data.demands.isEmpty {
+            selected = inst.fixed
+            pad(to: p)
+            bound = 0
+            return
+        }
+        let greedy = data.heuristic(p: p, deadline: deadline)
+        let lag = data.lagrangian(p: p, upper: data.cost(greedy), start: greedy, deadline: deadline)
+        let heuristic = lag.best, upper = lag.upper
+        if exact, lag.bound < upper * (1 - 1e-12) {
+            let (keep, forced) = data.fixByReducedCost(lag, p: p, upper: upper)
+            notes.append("Lagrangian bound \(lag.bound) after \(lag.iterations) steps: \(keep.count) of \(data.usable.count) candidates stay, \(forced.count) forced open")
+            let e = try data.exact(p: p, start: heuristic, candidates: keep, forcedOpen: forced, options: mipOptions(), deadline: deadline)
+            selected = e.selected
+            bound = max(e.bound, lag.bound)
+            status = e.proven ? .optimal : (e.timedOut ? .timeLimit : .feasible)
+            notes.append("radius formulation: \(e.rows) rows, \(e.iterations) CBC solve(s)")
+        } else {
+            selected = heuristic
+            bound = lag.bound
+            status = timeIsUp ? .timeLimit : (lag.bound >= upper * (1 - 1e-12) ? .optimal : .feasible)
+        }
+    }
+
+    // MARK: p-center
+
+    mutating func pcenter() throws(SitingError) {
+        guard let p = checkedP() else { built(); return }
+        let usable = inst.usableCandidates
+        let m = inst.candidateCount
+        // lower bound: every demand's nearest usable site
+        var lower = 0.0
+        for i in 0..<inst.demandCount {
+            var best = Double.infinity
+            for j in usable { best = min(best, inst.distance(i, j)) }
+            lower = max(lower, best)
+        }
+        // the distinct distances in [lower, ∞), sorted: the optimum is one of them
+        var values: [Double] = []
+        inst.distances.withUnsafeBufferPointer { d in
+            var isUsable = [Bool](repeating: false, count: m)
+            for j in usable { isUsable[j] = true }
+            for k in 0..<d.count where isUsable[k % m] && d[k] >= lower { values.append(d[k]) }
+        }
+        values.sort()
+        var unique: [Double] = []
+        for v in values where unique.last != v { unique.append(v) }
+        built()
+        let free = p - inst.fixed.count
+        if unique.isEmpty {  // no demand
+            selected = inst.fixed
+            bound = 0
+            pad(to: p)
+            return
+        }
+        // feasibility of a radius: is there a cover with ≤ free sites (besides the fixed ones)?
+        func greedyFeasible(_ r: Double) -> [Int]? {
+            let s = CoverSets(inst, radius: r, dropZeroWeight: false)
+            if !s.uncoverable.isEmpty { return nil }
+            let g = Covering.greedyCover(s)
+            return g.count <= free ? g.map { s.columns[$0] } : nil
+        }
+        // upper end by greedy covers (binary search)
+        var lo = 0, hi = unique.count - 1
+        var best = greedyFeasible(unique[hi]) ?? usable
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if let g = greedyFeasible(unique[mid]) { hi = mid; best = g } else { lo = mid + 1 }
+        }
+        let greedyIndex = hi
+        if !exact {
+            selected = inst.fixed + best
+            // lower end by the LP relaxation of the cover: ceil(LP) > free proves the radius too small
+            var a = 0, b = greedyIndex
+            while a < b {
+                if timeIsUp { break }
+                let mid = (a + b) / 2
+                let s = CoverSets(inst, radius: unique[mid], dropZeroWeight: false)
+                let lp = try solveMIP(Covering.lscpModel(s), relax: true)
+                if s.uncoverable.isEmpty, let v = lp.objective, (v - 1e-6).rounded(.up) <= Double(free) { b = mid } else { a = mid + 1 }
+            }
+            bound = unique[a]
+            status = a == greedyIndex ? .optimal : .feasible
+            pad(to: p)
+            return
+        }
+        // exact: binary search below the greedy radius with the LSCP MIP
+        lo = 0
+        hi = greedyIndex
+        var timedOut = false
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            let s = CoverSets(inst, radius: unique[mid], dropZeroWeight: false)
+            if !s.uncoverable.isEmpty { lo = mid + 1; continue }
+            let g = Covering.greedyCover(s)
+            if g.count <= free { hi = mid; best = g.map { s.columns[$0] }; continue }
+            if timeIsUp { timedOut = true; break }
+            let sol = try solveMIP(Covering.lscpModel(s), start: g.map { ($0, 1) })
+            if sol.status == .optimal, let v = sol.objective {
+                if v.rounded() <= Double(free) {
+                    hi = mid
+                    best = Covering.chosen(sol.values, count: s.columnCount).map { s.columns[$0] }
+                } else {
+                    lo = mid + 1
+                }
+            } else if sol.status == .timeLimit, let b = sol.bound, (b - 1e-6).rounded(.up) > Double(free) {
+                lo = mid + 1
+            } else {
+                timedOut = true
+                break
+            }
+        }
+        selected = inst.fixed + best
+        bound = unique[lo]
+        status = timedOut ? .timeLimit : .optimal
+        pad(to: p)
+    }
+
+    // MARK: result
+
+    func result() -> SitingResult {
+        let solveSeconds: Double = {
+            let d = (buildEnd ?? started).duration(to: ContinuousClock.now)
+            return Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+        }()
+        let sites = Array(Set(selected)).sorted()
+        let total = inst.totalWeight
+        var objective: Double?
+        var covered: Double?
+        let hasSolution: Bool = { if case .infeasible = status { false } else { true } }()
+        if hasSolution {
+            var near = [Double](repeating: .infinity, count: inst.demandCount)
+            for i in 0..<inst.demandCount { for j in sites { near[i] = min(near[i], inst.distance(i, j)) } }
+            if let r = problem.radiusMeters {
+                covered = (0..<inst.demandCount).reduce(0.0) { near[$1] <= r ? $0 + inst.weights[$1] : $0 }
+            }
+            switch problem.model {
+            case .lscp: objective = Double(sites.count)
+            case .mclp: objective = covered
+            case .pmedian: objective = (0..<inst.demandCount).reduce(0.0) { inst.weights[$1] > 0 ? $0 + inst.weights[$1] * near[$1] : $0 }
+            case .pcenter: objective = near.max() ?? 0
+            }
+        }
+        var gap = SitingResult.relativeGap(objective: objective, bound: bound)
+        var finalStatus = status
+        if case .optimal = status { gap = 0 }
+        if case .feasible = status, gap == 0 { finalStatus = .optimal }
+        return SitingResult(
+            model: problem.model, engine: options.engine, status: finalStatus, selected: hasSolution ? sites : [],
+            selectedIDs: hasSolution ? sites.map { inst.candidateIDs[$0] } : [], objective: objective, coveredWeight: covered,
+            totalWeight: total, coveragePct: covered.map { total > 0 ? 100 * $0 / total : 100 },
+            bound: hasSolution ? bound : nil, gap: hasSolution ? gap : nil, uncoverable: uncoverable,
+            timings: .init(buildSeconds: buildSeconds, solveSeconds: solveSeconds), notes: notes)
+    }
+}
