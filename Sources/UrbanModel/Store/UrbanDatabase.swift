@@ -245,30 +245,9 @@ struct LayerRow {
         }
     }
 
-    /// An ISO 8601 date or date-time, normalised to `yyyy-MM-ddTHH:mm:ss±hh:mm`; a time without an offset
-    /// (or a bare date, at midnight) is local time in `zone`.
+    /// An ISO 8601 date or date-time, normalised to `yyyy-MM-ddTHH:mm:ss±hh:mm` (see `ISOTime`).
     static func isoTime(_ text: String, in zone: TimeZone) -> String? {
-        let t = text.trimmingCharacters(in: .whitespaces)
-        var date: Date?
-        let withOffset = ISO8601DateFormatter()
-        for options: ISO8601DateFormatter.Options in [[.withInternetDateTime], [.withInternetDateTime, .withFractionalSeconds]] {
-            withOffset.formatOptions = options
-            if date == nil { date = withOffset.date(from: t) }
-        }
-        if date == nil {
-            let local = DateFormatter()
-            local.locale = Locale(identifier: "en_US_POSIX")
-            local.timeZone = zone
-            for format in ["yyyy-MM-dd'T'HH:mm:ss", "yyyy-MM-dd'T'HH:mm", "yyyy-MM-dd HH:mm:ss", "yyyy-MM-dd HH:mm", "yyyy-MM-dd"] where date == nil {
-                local.dateFormat = format
-                date = local.date(from: t)
-            }
-        }
-        guard let date else { return nil }
-        let out = ISO8601DateFormatter()
-        out.timeZone = zone
-        out.formatOptions = [.withInternetDateTime]
-        return out.string(from: date)
+        ISOTime.date(text, in: zone).map { ISOTime.string($0, in: zone) }
     }
 
     /// The geometry in the layer's column type: polygons become multipolygons; anything else must match.

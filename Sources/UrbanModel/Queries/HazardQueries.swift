@@ -1,0 +1,173 @@
+public import Foundation
+public import SpatialCore
+
+/// A hazard found by a query, with its distance in metres from what was asked about.
+public struct HazardHit: Sendable, Hashable {
+    public var hazard: HazardRecord
+    public var distanceMetres: Double
+
+    public var json: JSONValue {
+        let h = hazard
+        func s(_ v: String?) -> JSONValue { v.map(JSONValue.string) ?? .null }
+        return .object([
+            "id": .string(h.id), "class_code": .string(h.classCode), "severity": h.severity.map { .int(Int64($0)) } ?? .null,
+            "status": .string(h.status), "reported_at": s(h.reportedAt), "resolved_at": s(h.resolvedAt),
+            "segment_id": s(h.segmentID), "grid_code": s(h.gridCode),
+            "distance_m": .number((distanceMetres * 10).rounded() / 10), "lon": .number(h.lonLat.x), "lat": .number(h.lonLat.y),
+        ])
+    }
+
+    /// As a GeoJSON Feature (the point, the other members as properties).
+    public var feature: Feature {
+        var props = json.objectValue ?? [:]
+        _ = props.removeValue(forKey: "lon")
+        _ = props.removeValue(forKey: "lat")
+        _ = props.removeValue(forKey: "id")
+        return Feature(id: .string(hazard.id), geometry: .point(Point(hazard.lonLat)), properties: props)
+    }
+}
+
+/// Where to look for hazards.
+public enum HazardArea: Sendable, Hashable {
+    /// Within `radiusMetres` of a lon/lat spot; distance to the spot.
+    case near(Coordinate, radiusMetres: Double)
+    /// Within `bufferMetres` of a street segment; distance to the segment.
+    case along(segmentID: String, bufferMetres: Double)
+    /// In a grid cell (the cell each hazard was located in, kept current when grids are rebuilt); distance to
+    /// the cell's centroid.
+    case inGrid(code: String)
+}
+
+/// Counts of open hazards per grid cell, street segment or community (`urbangrid hazards hotspots`).
+public struct HazardHotspot: Sendable, Hashable {
+    public enum Unit: String, Sendable, CaseIterable { case grid, segment, community }
+    public var unit: Unit
+    public var key: String
+    public var openHazards: Int
+    /// Per km² for grids and communities (the cells' area), per km for segments (their length).
+    public var density: Double?
+    public var densityUnit: String
+
+    public var json: JSONValue {
+        .object([
+            "by": .string(unit.rawValue), "key": .string(key), "open_hazards": .int(Int64(openHazards)),
+            "density": density.map { .number(($0 * 1000).rounded() / 1000) } ?? .null, "density_unit": .string(densityUnit),
+        ])
+    }
+}
+
+extension CityQueries {
+    /// Hazards in the area, nearest first (ties by id), filtered by class code (a prefix: `01` is every manhole
+    /// cover class, `0102` sewage covers) and status.
+    /// - Throws: `ModelError.invalidArgument` for a bad radius or buffer, `.notFound`-style errors for an unknown
+    ///   segment or grid (as `invalidArgument` naming the id).
+    public func hazards(in area: HazardArea, classPrefix: String? = nil, status: String? = nil) throws -> [HazardHit] {
+        if let status, !["open", "resolved"].contains(status) {
+            throw ModelError.invalidArgument(name: "status", reason: "'\(status)' is not one of open, resolved")
+        }
+        if let c = classPrefix, c.isEmpty || !c.allSatisfy(\.isASCII) || !c.allSatisfy(\.isNumber) {
+            throw ModelError.invalidArgument(name: "class", reason: "'\(c)' is not a class code (digits, e.g. 01 or 0102)")
+        }
+        func keep(_ h: HazardRecord) -> Bool {
+            (classPrefix.map { h.classCode.hasPrefix($0) } ?? true) && (status.map { h.status == $0 } ?? true)
+        }
+        var hits: [HazardHit] = []
+        switch area {
+        case .near(let c, let radius):
+            try Self.checkCoordinate(lon: c.x, lat: c.y, field: "near")
+            try Self.checkDistance(radius, "radius")
+            guard let index = hazardIndex else { return [] }
+            for h in try index.nearest(to: .point(Point(try forward.apply(c))), maxDistance: radius) where keep(hazards[h.index]) {
+                hits.append(HazardHit(hazard: hazards[h.index], distanceMetres: h.distance))
+            }
+        case .along(let id, let buffer):
+            try Self.checkDistance(buffer, "buffer")
+            guard let s = segmentIndexByID[id] else {
+                throw ModelError.invalidArgument(name: "along", reason: "no street segment with id '\(id)'")
+            }
+            guard let index = hazardIndex else { return [] }
+            for h in try index.nearest(to: segmentsMetric[s], maxDistance: buffer) where keep(hazards[h.index]) {
+                hits.append(HazardHit(hazard: hazards[h.index], distanceMetres: h.distance))
+            }
+        case .inGrid(let code):
+            guard let g = gridIndexByCode[code] else {
+                throw ModelError.invalidArgument(name: "in-grid", reason: "no grid cell with code '\(code)'")
+            }
+            let centroid = try forward.apply(to: gridGeometries[g]).centroid()
+            for h in hazards where h.gridCode == code && keep(h) {
+                hits.append(HazardHit(hazard: h, distanceMetres: try centroid.distance(to: .point(Point(h.metric)))))
+            }
+        }
+        return hits.sorted { ($0.distanceMetres, $0.hazard.id) < ($1.distanceMetres, $1.hazard.id) }
+    }
+
+    /// Open hazards counted per grid cell, street segment or community, most first (ties by key), the top `n`.
+    /// Densities: per km² of the cells (a community's cells together), per km of a segment's length.
+    public func hotspots(by unit: HazardHotspot.Unit, top n: Int = 10) throws -> [HazardHotspot] {
+        guard n > 0 else { throw ModelError.invalidArgument(name: "top", reason: "\(n) is not a positive count") }
+        let sql: String
+        let densityUnit: String
+        switch unit {
+        case .grid:
+            sql = """
+                SELECT h.grid_code AS k, count(*) AS n, g.area_m2 / 1e6 AS size FROM hazards h LEFT JOIN grids g ON g.code = h.grid_code
+                WHERE h.status = 'open' AND h.grid_code IS NOT NULL GROUP BY h.grid_code
+                """
+            densityUnit = "per km²"
+        case .segment:
+            sql = """
+                SELECT h.segment_id AS k, count(*) AS n, s.length_m / 1e3 AS size FROM hazards h LEFT JOIN streets s ON s.id = h.segment_id
+                WHERE h.status = 'open' AND h.segment_id IS NOT NULL GROUP BY h.segment_id
+                """
+            densityUnit = "per km"
+        case .community:
+            sql = """
+                SELECT c.community_code AS k, sum(c.n) AS n, sum(c.area) / 1e6 AS size FROM (
+                  SELECT g.community_code, g.area_m2 AS area, (SELECT count(*) FROM hazards h WHERE h.grid_code = g.code AND h.status = 'open') AS n
+                  FROM grids g) AS c WHERE c.community_code IS NOT NULL GROUP BY c.community_code HAVING sum(c.n) > 0
+                """
+            densityUnit = "per km²"
+        }
+        return try db.store.query(sql + " ORDER BY n DESC, k LIMIT ?", n).map { r in
+            let count = r["n"]?.int ?? 0
+            let size = r["size"]?.double
+            return HazardHotspot(unit: unit, key: r["k"]?.string ?? "", openHazards: count,
+                                 density: size.flatMap { $0 > 0 ? Double(count) / $0 : nil }, densityUnit: densityUnit)
+        }
+    }
+
+    static func checkDistance(_ d: Double, _ name: String) throws {
+        guard d.isFinite, d >= 0 else { throw ModelError.invalidArgument(name: name, reason: "\(d) is not a distance in metres (≥ 0)") }
+    }
+}
+
+/// A station found by `CityQueries.nearestStations`.
+public struct StationHit: Sendable, Hashable {
+    public var id: String
+    public var name: String?
+    public var lon: Double
+    public var lat: Double
+    public var distanceMetres: Double
+    /// "straight-line" (street-network distances arrive with the network graph).
+    public var distance: String
+
+    public var json: JSONValue {
+        .object([
+            "id": .string(id), "name": name.map(JSONValue.string) ?? .null, "lon": .number(lon), "lat": .number(lat),
+            "distance_m": .number((distanceMetres * 10).rounded() / 10), "distance": .string(distance),
+        ])
+    }
+}
+
+extension CityQueries {
+    /// The `k` stations nearest to the spot by straight-line distance (ties by storage order).
+    public func nearestStations(lon: Double, lat: Double, k: Int = 1) throws -> [StationHit] {
+        try Self.checkCoordinate(lon: lon, lat: lat)
+        guard k > 0 else { throw ModelError.invalidArgument(name: "k", reason: "\(k) is not a positive count") }
+        guard let index = stationIndex else { return [] }
+        return try index.nearest(to: .point(Point(try forward.apply(Coordinate(lon, lat)))), k: k).map { hit in
+            let s = stations[hit.index]
+            return StationHit(id: s.id, name: s.name, lon: s.lonLat.x, lat: s.lonLat.y, distanceMetres: hit.distance, distance: "straight-line")
+        }
+    }
+}

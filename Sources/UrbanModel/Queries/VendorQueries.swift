@@ -1,0 +1,137 @@
+public import Foundation
+public import SpatialCore
+
+/// May a vendor trade at a spot at a time (`urbangrid vendor check`).
+public struct VendorCheck: Sendable, Hashable {
+    public enum Reason: String, Sendable {
+        case outsideZone = "outside_zone"
+        case exclusionBuffer = "exclusion_buffer"
+        case zoneClosed = "zone_closed"
+    }
+
+    public var permitted: Bool
+    public var zoneID: String?
+    public var zoneName: String?
+    /// Whether the zone is open at the time (nil outside every zone).
+    public var open: Bool?
+    /// When the zone closes (if open) or next opens (if closed), ISO 8601 in the database's zone.
+    public var closesAt: String?
+    public var opensAt: String?
+    public var reason: Reason?
+    /// The reason in words, e.g. "within 100 m of school 'X' (38.2 m away)".
+    public var reasonDetail: String?
+    /// The nearest protected POI within its buffer, when there is one.
+    public var exclusionPOI: String?
+    public var exclusionDistanceMetres: Double?
+
+    public var json: JSONValue {
+        func s(_ v: String?) -> JSONValue { v.map(JSONValue.string) ?? .null }
+        return .object([
+            "permitted": .bool(permitted), "zone_id": s(zoneID), "zone_name": s(zoneName), "open": open.map(JSONValue.bool) ?? .null,
+            "closes_at": s(closesAt), "opens_at": s(opensAt), "reason": s(reasonDetail), "reason_code": s(reason?.rawValue),
+            "exclusion_poi": s(exclusionPOI),
+            "exclusion_distance_m": exclusionDistanceMetres.map { .number(($0 * 10).rounded() / 10) } ?? .null,
+        ])
+    }
+}
+
+/// A vendor zone's state at a time (`urbangrid vendor open`).
+public struct VendorZoneState: Sendable, Hashable {
+    public var zoneID: String
+    public var name: String?
+    public var hours: String?
+    public var open: Bool
+    public var closesAt: String?
+    public var opensAt: String?
+    /// Metres from the `near` point, when one was given.
+    public var distanceMetres: Double?
+
+    public var json: JSONValue {
+        func s(_ v: String?) -> JSONValue { v.map(JSONValue.string) ?? .null }
+        return .object([
+            "zone_id": .string(zoneID), "name": s(name), "hours": s(hours), "open": .bool(open), "closes_at": s(closesAt),
+            "opens_at": s(opensAt), "distance_m": distanceMetres.map { .number(($0 * 10).rounded() / 10) } ?? .null,
+        ])
+    }
+}
+
+extension CityQueries {
+    /// Whether a vendor may trade at the spot at `date`. Not permitted, in this order of reasons: outside every
+    /// vendor zone; inside the exclusion buffer of a protected POI (`exclusionMetres` by POI kind: schools,
+    /// kindergartens, hospitals); the zone is closed at that time (its `opening_hours`, the database's time zone,
+    /// `holidays` for PH). A spot on the border of two zones is in the one with the smallest id.
+    public func vendorCheck(lon: Double, lat: Double, at date: Date) throws -> VendorCheck {
+        try Self.checkCoordinate(lon: lon, lat: lat)
+        var r = VendorCheck(permitted: false)
+        let c = Coordinate(lon, lat)
+        guard let locator = zoneLocator, let i = try locator.locate(c) else {
+            r.reason = .outsideZone
+            r.reasonDetail = "outside every vendor zone"
+            return r
+        }
+        let zone = zones[i]
+        r.zoneID = zone.id
+        r.zoneName = zone.name
+        let state = self.state(zone: i, at: date)
+        r.open = state.open
+        r.closesAt = state.closesAt
+        r.opensAt = state.opensAt
+        if let hit = try nearestProtected(Point(try forward.apply(c))) {
+            r.reason = .exclusionBuffer
+            r.exclusionPOI = hit.id
+            r.exclusionDistanceMetres = hit.distance
+            r.reasonDetail = "within \(NumberText.format(hit.buffer)) m of \(hit.kind) '\(hit.name ?? hit.id)' (\(NumberText.format(hit.distance, precision: 1)) m away)"
+            return r
+        }
+        guard state.open else {
+            r.reason = .zoneClosed
+            r.reasonDetail = "zone \(zone.id) is closed at \(isoTime(date))" + (state.opensAt.map { "; it opens at \($0)" } ?? "")
+                + (zone.hoursText.map { " (hours: \($0))" } ?? " (no hours recorded)")
+            return r
+        }
+        r.permitted = true
+        return r
+    }
+
+    /// Every vendor zone's state at `date`, nearest first when `near` is given (then only those within
+    /// `radiusMetres` of it, measured to the zone's nearest point), otherwise by id.
+    public func vendorZones(at date: Date, near: Coordinate? = nil, radiusMetres: Double? = nil) throws -> [VendorZoneState] {
+        var out: [VendorZoneState] = []
+        var distances: [Double?] = Array(repeating: nil, count: zones.count)
+        if let near {
+            try Self.checkCoordinate(lon: near.x, lat: near.y, field: "near")
+            if let r = radiusMetres, !(r.isFinite && r >= 0) {
+                throw ModelError.invalidArgument(name: "radius", reason: "\(r) is not a distance in metres (≥ 0)")
+            }
+            let p = Geometry.point(Point(try forward.apply(near)))
+            for i in zones.indices { distances[i] = try p.distance(to: try forward.apply(to: zoneGeometries[i])) }
+        }
+        for i in zones.indices {
+            if let r = radiusMetres, let d = distances[i], d > r { continue }
+            let s = state(zone: i, at: date)
+            out.append(VendorZoneState(zoneID: zones[i].id, name: zones[i].name, hours: zones[i].hoursText, open: s.open,
+                                       closesAt: s.closesAt, opensAt: s.opensAt, distanceMetres: distances[i]))
+        }
+        if near != nil { out.sort { ($0.distanceMetres ?? 0, $0.zoneID) < ($1.distanceMetres ?? 0, $1.zoneID) } }
+        return out
+    }
+
+    func state(zone i: Int, at date: Date) -> (open: Bool, closesAt: String?, opensAt: String?) {
+        guard let hours = zones[i].hours else { return (false, nil, nil) }  // no hours recorded: never open
+        let open = hours.isOpen(at: date, holidays: holidays, timeZone: timeZone)
+        let change = hours.nextChange(after: date, holidays: holidays, timeZone: timeZone).map(isoTime)
+        return (open, open ? change : nil, open ? nil : change)
+    }
+
+    /// The nearest protected POI whose buffer holds the point (metric).
+    func nearestProtected(_ p: Point) throws -> (id: String, name: String?, kind: String, distance: Double, buffer: Double)? {
+        guard let index = sensitiveIndex, let widest = exclusionMetres.values.max() else { return nil }
+        var best: (id: String, name: String?, kind: String, distance: Double, buffer: Double)?
+        for hit in try index.nearest(to: .point(p), k: 64, maxDistance: widest) {
+            let poi = sensitive[hit.index]
+            guard let buffer = exclusionMetres[poi.kind], hit.distance <= buffer else { continue }
+            if best == nil || hit.distance < best!.distance { best = (poi.id, poi.name, poi.kind, hit.distance, buffer) }
+        }
+        return best
+    }
+}

@@ -1,0 +1,26 @@
+public import Foundation
+
+/// ISO 8601 times as UrbanGrid reads and writes them: read with an offset, or without one as local time of the
+/// database's zone (a bare date is midnight); written as `yyyy-MM-ddTHH:mm:ss±hh:mm` in that zone.
+public enum ISOTime {
+    public static func date(_ text: String, in zone: TimeZone) -> Date? {
+        let t = text.trimmingCharacters(in: .whitespaces)
+        let withOffset = ISO8601DateFormatter()
+        for options: ISO8601DateFormatter.Options in [[.withInternetDateTime], [.withInternetDateTime, .withFractionalSeconds]] {
+            withOffset.formatOptions = options
+            if let d = withOffset.date(from: t) { return d }
+        }
+        let local = DateFormatter()
+        local.locale = Locale(identifier: "en_US_POSIX")
+        local.timeZone = zone
+        for format in ["yyyy-MM-dd'T'HH:mm:ss", "yyyy-MM-dd'T'HH:mm", "yyyy-MM-dd HH:mm:ss", "yyyy-MM-dd HH:mm", "yyyy-MM-dd"] {
+            local.dateFormat = format
+            if let d = local.date(from: t) { return d }
+        }
+        return nil
+    }
+
+    public static func string(_ date: Date, in zone: TimeZone) -> String {
+        ISO8601DateFormatter.string(from: date, timeZone: zone, formatOptions: [.withInternetDateTime])
+    }
+}
