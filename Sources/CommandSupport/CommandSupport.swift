@@ -129,3 +129,17 @@ public final class ProgressBar {
         drawn = false
     }
 }
+
+/// Plain-text tables for people: columns padded to their widest cell (CJK characters count double).
+public enum TextTable {
+    public static func lines(_ headers: [String], _ rows: [[String]]) -> [String] {
+        func width(_ s: String) -> Int { s.unicodeScalars.reduce(0) { $0 + ($1.value >= 0x1100 && $1.properties.isIdeographic || (0xFF00...0xFFEF).contains($1.value) ? 2 : 1) } }
+        var widths = headers.map(width)
+        for r in rows { for (i, c) in r.enumerated() where i < widths.count { widths[i] = max(widths[i], width(c)) } }
+        func line(_ cells: [String]) -> String {
+            cells.enumerated().map { i, c in i == cells.count - 1 ? c : c + String(repeating: " ", count: widths[i] - width(c)) }
+                .joined(separator: "  ")
+        }
+        return [line(headers)] + rows.map(line)
+    }
+}

@@ -170,6 +170,6 @@ extension DerivedImportTests {
             for j in try index.query(g, predicate: .crosses) where j > i { crossings += 1 }
         }
         #expect(crossings == 0)
-        print("Helsinki forced noding: \(n) segments in \(seconds) s")
+        print("Helsinki forced noding: \(n) segments")
     }
 }

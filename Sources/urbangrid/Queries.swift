@@ -1,0 +1,288 @@
+import ArgumentParser
+import CommandSupport
+import Foundation
+import SpatialCore
+import UrbanModel
+
+/// Output of the query commands: a table for people, one JSON document, or GeoJSON where geometry is returned.
+enum QueryFormat: String, ExpressibleByArgument, CaseIterable {
+    case table, json, geojson
+}
+
+/// `--near LON,LAT`.
+func parseLonLat(_ text: String, option: String) throws -> Coordinate {
+    let p = text.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
+    guard p.count == 2, let lon = p[0], let lat = p[1] else {
+        throw CLIError.badInput("--\(option) '\(text)': expected LON,LAT (WGS84 degrees, e.g. 24.94,60.17)")
+    }
+    try CityQueries.checkCoordinate(lon: lon, lat: lat, field: option)
+    return Coordinate(lon, lat)
+}
+
+func fixed(_ v: Double?, _ decimals: Int = 1) -> String { v.map { NumberText.format($0, precision: decimals) } ?? "" }
+
+struct Lookup: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Who is responsible for a spot: grid, community, street, district, chief, nearest street segment.",
+        discussion: """
+            A spot on an edge shared by cells belongs to the cell with the smallest grid code. Outside every grid, \
+            grid_code is null and the community comes from the admin layer. Batch mode (--points: CSV with lon,lat \
+            columns, GeoJSON or GeoJSONSeq points) writes one result per point, in input order. Exit status 1 when the \
+            single spot lies outside every grid.
+            """)
+
+    @Argument(help: "The database.") var db: String
+    @Option(help: "Longitude (WGS84).") var lon: Double?
+    @Option(help: "Latitude (WGS84).") var lat: Double?
+    @Option(help: ArgumentHelp("Points to look up, in order.", valueName: "FILE")) var points: String?
+    @Option(help: "Coordinates of --lon/--lat or --points in this CRS (e.g. GCJ02), converted to WGS84.") var crs: String?
+    @Option(help: "table or json.") var format: OutputFormat = .table
+
+    func validate() throws {
+        guard (lon != nil && lat != nil) != (points != nil) else { throw ValidationError("give --lon and --lat, or --points FILE") }
+    }
+
+    func run() throws {
+        let source = try crs.map { try CRS($0) }
+        var spots: [Coordinate]
+        if let points {
+            spots = try FeatureFile.read(points, options: .init(crs: source)).enumerated().map { i, f in
+                guard case .point(let p)? = f.geometry else {
+                    throw CLIError.badInput("\(points) (features[\(i)]): expected a point")
+                }
+                return p.coordinate
+            }
+        } else {
+            spots = [Coordinate(lon!, lat!)]
+            if let source { spots = [try CoordinateTransform(from: source, to: .wgs84).apply(spots[0])] }
+        }
+        let queries = try CityQueries(try UrbanDatabase(path: db, readOnly: true))
+        let results = try queries.lookup(spots)
+        var out = StandardOutput()
+        switch format {
+        case .json:
+            out.line((points == nil ? results[0].json : .array(results.map(\.json))).jsonText)
+        case .table:
+            let rows = results.map { r in
+                [NumberText.format(r.lon, precision: 7) + "," + NumberText.format(r.lat, precision: 7), r.gridCode ?? "(no grid)",
+                 r.communityCode ?? "", r.streetCode ?? "", r.districtCode ?? "", r.chief ?? "", r.segmentID ?? "", fixed(r.segmentDistanceMetres)]
+            }
+            for l in TextTable.lines(["spot", "grid", "community", "street", "district", "chief", "segment", "segment m"], rows) { out.line(l) }
+        }
+        out.flush()
+        if points == nil, results[0].gridCode == nil { throw ExitCode(1) }
+    }
+}
+
+struct Vendor: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Vendor permits by time: may a vendor trade here now, which zones are open.",
+        subcommands: [Check.self, Open.self])
+
+    /// Options both subcommands share.
+    struct Common: ParsableArguments {
+        @Argument(help: "The database.") var db: String
+        @Option(help: ArgumentHelp("The time, ISO 8601; without an offset, local time of the database's zone.", valueName: "TIME"))
+        var at: String
+        @Option(help: ArgumentHelp("Public holidays (CSV: date,kind with kind holiday or workday) for PH rules.", valueName: "FILE"))
+        var holidays: String?
+        @Option(help: ArgumentHelp("Exclusion buffer around a POI kind, repeatable (default school=100, kindergarten=100, hospital=100).", valueName: "KIND=M"))
+        var exclusion: [String] = []
+        @Option(help: "table or json.") var format: OutputFormat = .table
+
+        func queries() throws -> (CityQueries, Date) {
+            var buffers = CityQueries.defaultExclusionMetres
+            for e in exclusion {
+                let kv = e.split(separator: "=", maxSplits: 1).map(String.init)
+                guard kv.count == 2, let m = Double(kv[1]), m.isFinite, m >= 0 else {
+                    throw CLIError.badInput("--exclusion '\(e)': expected KIND=METRES, e.g. school=100")
+                }
+                buffers[kv[0]] = m
+            }
+            let q = try CityQueries(try UrbanDatabase(path: db, readOnly: true), exclusionMetres: buffers)
+            if let holidays {
+                do {
+                    q.holidays = try HolidayCalendar(contentsOf: URL(fileURLWithPath: holidays))
+                } catch {
+                    throw CLIError.badInput("\(holidays): \(error)")
+                }
+            }
+            return (q, try q.parseTime(at))
+        }
+    }
+
+    struct Check: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "May a vendor trade at this spot at this time? Exit status 1 when not permitted.",
+            discussion: """
+                Not permitted, first reason that applies: outside every vendor zone; within the exclusion buffer of a \
+                school, kindergarten or hospital (POIs of those kinds; --exclusion to change); the zone is closed then.
+                """)
+        @OptionGroup var common: Common
+        @Option(help: "Longitude (WGS84).") var lon: Double
+        @Option(help: "Latitude (WGS84).") var lat: Double
+
+        func run() throws {
+            let (q, date) = try common.queries()
+            let r = try q.vendorCheck(lon: lon, lat: lat, at: date)
+            var out = StandardOutput()
+            switch common.format {
+            case .json: out.line(r.json.jsonText)
+            case .table:
+                out.line(r.permitted ? "permitted" : "not permitted: \(r.reasonDetail ?? "")")
+                if let z = r.zoneID { out.line("zone      \(z)\(r.zoneName.map { " (\($0))" } ?? "")") }
+                if let open = r.open { out.line("open      \(open ? "yes" : "no")") }
+                if let c = r.closesAt { out.line("closes at \(c)") }
+                if let o = r.opensAt { out.line("opens at  \(o)") }
+            }
+            out.flush()
+            if !r.permitted { throw ExitCode(1) }
+        }
+    }
+
+    struct Open: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Vendor zones open at a time, nearest first with --near. Exit status 1 when none is open.")
+        @OptionGroup var common: Common
+        @Option(help: ArgumentHelp("Only zones within --radius of this spot.", valueName: "LON,LAT")) var near: String?
+        @Option(help: "Metres from --near (to the zone's nearest point).") var radius: Double?
+        @Flag(help: "List closed zones too.") var all = false
+
+        func validate() throws {
+            if radius != nil, near == nil { throw ValidationError("--radius needs --near LON,LAT") }
+        }
+
+        func run() throws {
+            let (q, date) = try common.queries()
+            let zones = try q.vendorZones(at: date, near: try near.map { try parseLonLat($0, option: "near") }, radiusMetres: radius)
+            let shown = all ? zones : zones.filter(\.open)
+            var out = StandardOutput()
+            switch common.format {
+            case .json:
+                out.line(JSONValue.object(["at": .string(q.isoTime(date)), "zones": .array(shown.map(\.json))]).jsonText)
+            case .table:
+                let rows = shown.map { z in
+                    [z.zoneID, z.name ?? "", z.open ? "open" : "closed", z.closesAt ?? z.opensAt ?? "", z.hours ?? "", fixed(z.distanceMetres)]
+                }
+                for l in TextTable.lines(["zone", "name", "state", "closes / opens at", "hours", "distance m"], rows) { out.line(l) }
+            }
+            out.flush()
+            if !zones.contains(where: \.open) { throw ExitCode(1) }
+        }
+    }
+}
+
+struct Hazards: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Hazards near a spot, along a street segment or in a grid cell, nearest first; hotspots.",
+        subcommands: [List.self, Hotspots.self],
+        defaultSubcommand: List.self)
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "list",
+            abstract: "Hazards in an area, nearest first (the default: `urbangrid hazards DB --near …`). Exit status 1 when none.")
+        @Argument(help: "The database.") var db: String
+        @Option(help: ArgumentHelp("Within --radius metres of this spot.", valueName: "LON,LAT")) var near: String?
+        @Option(help: "Metres, with --near.") var radius: Double?
+        @Option(help: ArgumentHelp("Within --buffer metres of this street segment.", valueName: "SEGMENT_ID")) var along: String?
+        @Option(help: "Metres, with --along.") var buffer: Double?
+        @Option(name: .customLong("in-grid"), help: ArgumentHelp("In this grid cell.", valueName: "CODE")) var inGrid: String?
+        @Option(name: .customLong("class"), help: ArgumentHelp("Class code or its prefix (01: every manhole cover class).", valueName: "CODE"))
+        var classCode: String?
+        @Option(help: "open or resolved.") var status: String?
+        @Option(help: "table, json or geojson.") var format: QueryFormat = .table
+
+        func validate() throws {
+            let given = [near != nil, along != nil, inGrid != nil].filter { $0 }.count
+            guard given == 1 else { throw ValidationError("give one of --near LON,LAT --radius M, --along SEGMENT_ID --buffer M, --in-grid CODE") }
+            if near != nil, radius == nil { throw ValidationError("--near needs --radius METRES") }
+            if along != nil, buffer == nil { throw ValidationError("--along needs --buffer METRES") }
+        }
+
+        func run() throws {
+            let area: HazardArea = if let near {
+                .near(try parseLonLat(near, option: "near"), radiusMetres: radius!)
+            } else if let along {
+                .along(segmentID: along, bufferMetres: buffer!)
+            } else {
+                .inGrid(code: inGrid!)
+            }
+            let q = try CityQueries(try UrbanDatabase(path: db, readOnly: true))
+            let hits = try q.hazards(in: area, classPrefix: classCode, status: status)
+            var out = StandardOutput()
+            switch format {
+            case .json: out.line(JSONValue.array(hits.map(\.json)).jsonText)
+            case .geojson: out.line(FeatureCollection(hits.map(\.feature)).geoJSON(precision: 7))
+            case .table:
+                let rows = hits.map { h in
+                    [h.hazard.id, h.hazard.classCode, h.hazard.status, h.hazard.severity.map(String.init) ?? "", h.hazard.reportedAt ?? "",
+                     h.hazard.segmentID ?? "", h.hazard.gridCode ?? "", fixed(h.distanceMetres)]
+                }
+                for l in TextTable.lines(["hazard", "class", "status", "severity", "reported", "segment", "grid", "distance m"], rows) { out.line(l) }
+            }
+            out.flush()
+            if hits.isEmpty { throw ExitCode(1) }
+        }
+    }
+
+    struct Hotspots: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Open hazards counted per grid cell, street segment or community, with their density. Exit status 1 when there is none.")
+        @Argument(help: "The database.") var db: String
+        @Option(help: "grid, segment or community.") var by: String = "grid"
+        @Option(help: "How many.") var top: Int = 10
+        @Option(help: "table or json.") var format: OutputFormat = .table
+
+        func run() throws {
+            guard let unit = HazardHotspot.Unit(rawValue: by) else {
+                throw CLIError.badInput("--by '\(by)': one of \(HazardHotspot.Unit.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            let spots = try CityQueries(try UrbanDatabase(path: db, readOnly: true)).hotspots(by: unit, top: top)
+            var out = StandardOutput()
+            switch format {
+            case .json: out.line(JSONValue.array(spots.map(\.json)).jsonText)
+            case .table:
+                let rows = spots.map { [$0.key, String($0.openHazards), fixed($0.density, 2) + ($0.density == nil ? "" : " " + $0.densityUnit)] }
+                for l in TextTable.lines([unit.rawValue, "open hazards", "density"], rows) { out.line(l) }
+            }
+            out.flush()
+            if spots.isEmpty { throw ExitCode(1) }
+        }
+    }
+}
+
+struct Stations: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Service stations (城市管理服务驿站).", subcommands: [Nearest.self])
+
+    struct Nearest: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "The nearest stations to a spot, by straight-line distance. Exit status 1 when there is none.")
+        @Argument(help: "The database.") var db: String
+        @Option(help: "Longitude (WGS84).") var lon: Double
+        @Option(help: "Latitude (WGS84).") var lat: Double
+        @Option(help: "How many.") var k: Int = 1
+        @Option(help: "walk or drive: street-network distance (not available yet: the network arrives with the coverage work).")
+        var network: String?
+        @Option(help: "table, json or geojson.") var format: QueryFormat = .table
+
+        func run() throws {
+            if let network {
+                guard ["walk", "drive"].contains(network) else { throw CLIError.badInput("--network '\(network)': walk or drive") }
+                throw CLIError.badInput("--network \(network): street-network distances are not available in this release; omit --network for straight-line distances")
+            }
+            let hits = try CityQueries(try UrbanDatabase(path: db, readOnly: true)).nearestStations(lon: lon, lat: lat, k: k)
+            var out = StandardOutput()
+            switch format {
+            case .json: out.line(JSONValue.array(hits.map(\.json)).jsonText)
+            case .geojson:
+                out.line(FeatureCollection(hits.map { h in
+                    Feature(id: .string(h.id), geometry: .point(x: h.lon, y: h.lat), properties: ["name": h.name.map(JSONValue.string) ?? .null, "distance_m": .number((h.distanceMetres * 10).rounded() / 10)])
+                }).geoJSON(precision: 7))
+            case .table:
+                for l in TextTable.lines(["station", "name", "distance m"], hits.map { [$0.id, $0.name ?? "", fixed($0.distanceMetres)] }) { out.line(l) }
+            }
+            out.flush()
+            if hits.isEmpty { throw ExitCode(1) }
+        }
+    }
+}

@@ -1,0 +1,170 @@
+import Foundation
+import SpatialCore
+import Testing
+@testable import UrbanModel
+
+/// The daily questions on a hand-built city: four 0.001° cells, two streets, one vendor zone with a school next
+/// to it, hazards and stations at known offsets. Distances are checked against PROJ's geodesic (the reference).
+@Suite struct CityQueriesTests {
+    static let lon0 = 24.940, lat0 = 60.170
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent()
+
+    static func square(_ x0: Double, _ y0: Double, _ x1: Double, _ y1: Double) throws -> Geometry {
+        .polygon(Polygon(exterior: try LinearRing([
+            Coordinate(x0, y0), Coordinate(x1, y0), Coordinate(x1, y1), Coordinate(x0, y1), Coordinate(x0, y0),
+        ])))
+    }
+
+    func city() throws -> (CityQueries, String) {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("urbangrid-q-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let db = try UrbanDatabase.create(path: dir + "/q.sqlite")
+        let (x, y) = (Self.lon0, Self.lat0)
+        // cells 001 (SW), 002 (SE), 003 (NW), 004 (NE) of community 999901001001
+        var cells: [Feature] = []
+        for (i, (dx, dy)) in [(0.0, 0.0), (0.001, 0.0), (0.0, 0.001), (0.001, 0.001)].enumerated() {
+            let code = "99990100100100\(i + 1)"
+            cells.append(Feature(id: .string(code), geometry: try Self.square(x + dx, y + dy, x + dx + 0.001, y + dy + 0.001),
+                                 properties: ["code": .string(code), "community_code": "999901001001"]))
+        }
+        try db.importFeatures(cells, into: .grids, source: "t")
+        try db.importFeatures([Feature(id: "c1", geometry: nil, properties: ["name": "片长 甲", "grid_code": "999901001001002"])],
+                              into: .chiefs, source: "t")
+        // a west-east street along lat0 + 0.0005 and a north-south one along lon0 + 0.0015
+        try db.importFeatures([
+            Feature(id: "s-ew", geometry: .lineString(try LineString([Coordinate(x, y + 0.0005), Coordinate(x + 0.002, y + 0.0005)])), properties: [:]),
+            Feature(id: "s-ns", geometry: .lineString(try LineString([Coordinate(x + 0.0015, y), Coordinate(x + 0.0015, y + 0.002)])), properties: [:]),
+        ], into: .streets, source: "t")
+        // the vendor zone: the west half of the SW cell, weekdays 08:00–18:00
+        try db.importFeatures([Feature(id: "z1", geometry: try Self.square(x, y, x + 0.0005, y + 0.001),
+                                       properties: ["name": "早市", "hours": "Mo-Fr 08:00-18:00"])], into: .vendorZones, source: "t")
+        // a school at the zone's south-west corner, and a shop (no buffer)
+        try db.importFeatures([
+            Feature(id: "school-1", geometry: .point(x: x, y: y), properties: ["name": "小学", "kind": "school"]),
+            Feature(id: "shop-1", geometry: .point(x: x + 0.0004, y: y + 0.0009), properties: ["kind": "shop"]),
+        ], into: .pois, source: "t")
+        try db.importFeatures([
+            Feature(id: "h1", geometry: .point(x: x + 0.0002, y: y + 0.0002), properties: ["class_code": "0102", "status": "open"]),
+            Feature(id: "h2", geometry: .point(x: x + 0.0012, y: y + 0.0002), properties: ["class_code": "0301", "status": "open"]),
+            Feature(id: "h3", geometry: .point(x: x + 0.0013, y: y + 0.0003), properties: ["class_code": "0101", "status": "resolved"]),
+        ], into: .hazards, source: "t")
+        try db.importFeatures([
+            Feature(id: "st-1", geometry: .point(x: x, y: y + 0.002), properties: ["name": "北站"]),
+            Feature(id: "st-2", geometry: .point(x: x + 0.002, y: y), properties: ["name": "东站"]),
+        ], into: .stations, source: "t")
+        return (try CityQueries(db), dir)
+    }
+
+    func date(_ text: String) -> Date { ISOTime.date(text, in: TimeZone(identifier: "Asia/Shanghai")!)! }
+
+    @Test func lookupNamesCellChiefAndNearestSegment() throws {
+        let (q, dir) = try city()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let r = try q.lookup(lon: Self.lon0 + 0.0013, lat: Self.lat0 + 0.0002)
+        #expect(r.gridCode == "999901001001002" && r.communityCode == "999901001001")
+        #expect(r.streetCode == "999901001" && r.districtCode == "999901" && r.chief == "片长 甲")
+        // nearest segment: the north-south street 0.0002° of longitude east (≈ 11.1 m at 60.17°N), its southern
+        // piece: the streets cross at (lon0 + 0.0015, lat0 + 0.0005) and are noded there on import
+        #expect(r.segmentID == "s-ns-1")
+        let reference = Geodesic.distanceMetres(Coordinate(Self.lon0 + 0.0013, Self.lat0 + 0.0002), Coordinate(Self.lon0 + 0.0015, Self.lat0 + 0.0002))
+        #expect(abs(r.segmentDistanceMetres! - reference) < 0.05, "\(r.segmentDistanceMetres!) vs \(reference)")
+        // outside: no grid, no community
+        let out = try q.lookup(lon: Self.lon0 - 0.01, lat: Self.lat0)
+        #expect(out.gridCode == nil && out.communityCode == nil && out.chief == nil)
+        #expect(throws: ModelError.self) { try q.lookup(lon: 200, lat: 0) }
+    }
+
+    /// Edges and corners shared by cells go to the smallest code, whatever the order asked in.
+    @Test func sharedEdgesGoToTheSmallestCode() throws {
+        let (q, dir) = try city()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let mid = (Self.lon0 + 0.001, Self.lat0 + 0.001)
+        #expect(try q.lookup(lon: mid.0, lat: mid.1).gridCode == "999901001001001")  // the corner of all four
+        #expect(try q.lookup(lon: mid.0, lat: Self.lat0 + 0.0015).gridCode == "999901001001003")  // 003 | 004
+        #expect(try q.lookup(lon: Self.lon0 + 0.0015, lat: mid.1).gridCode == "999901001001002")  // 002 / 004
+    }
+
+    /// Thousands of random spots: the cell returned covers the spot (GEOS), and a spot with no cell is covered by none.
+    @Test func randomSpotsLandInCellsThatCoverThem() throws {
+        let (q, dir) = try city()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let cells = try q.db.store.query("SELECT code, AsBinary(geom) g FROM grids").map { ($0["code"]!.string!, try $0["g"]!.geometry()!) }
+        var rng = SplitMix64(seed: 7)
+        var inside = 0
+        for _ in 0..<3000 {
+            let p = Coordinate(Self.lon0 - 0.0005 + rng.nextUnit() * 0.003, Self.lat0 - 0.0005 + rng.nextUnit() * 0.003)
+            let r = try q.lookup(lon: p.x, lat: p.y)
+            let covering = try cells.filter { try $0.1.covers(.point(Point(p))) }.map(\.0)
+            if let code = r.gridCode {
+                inside += 1
+                #expect(covering.contains(code) && code == covering.min(), "\(p): \(code) vs \(covering)")
+            } else {
+                #expect(covering.isEmpty, "\(p) has no grid but is covered by \(covering)")
+            }
+        }
+        #expect(inside > 1000)
+    }
+
+    @Test func vendorChecksEveryReason() throws {
+        let (q, dir) = try city()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let friday = date("2026-11-20T10:00")  // a Friday
+        // in the zone, 0.0008° north of the school (≈ 89 m): inside the default 100 m buffer
+        let near = try q.vendorCheck(lon: Self.lon0 + 0.0001, lat: Self.lat0 + 0.0008, at: friday)
+        #expect(!near.permitted && near.reason == .exclusionBuffer && near.exclusionPOI == "school-1" && near.zoneID == "z1")
+        let d = Geodesic.distanceMetres(Coordinate(Self.lon0 + 0.0001, Self.lat0 + 0.0008), Coordinate(Self.lon0, Self.lat0))
+        #expect(abs(near.exclusionDistanceMetres! - d) < 0.1)
+        // with a 50 m buffer it is allowed, and the zone is open on Friday at 10:00 until 18:00
+        q.exclusionMetres = ["school": 50]
+        let ok = try q.vendorCheck(lon: Self.lon0 + 0.0001, lat: Self.lat0 + 0.0008, at: friday)
+        #expect(ok.permitted && ok.reason == nil && ok.open == true && ok.closesAt == "2026-11-20T18:00:00+08:00")
+        // Saturday: closed until Monday 08:00
+        let saturday = try q.vendorCheck(lon: Self.lon0 + 0.0001, lat: Self.lat0 + 0.0008, at: date("2026-11-21T10:00"))
+        #expect(!saturday.permitted && saturday.reason == .zoneClosed && saturday.opensAt == "2026-11-23T08:00:00+08:00")
+        // east half of the cell: no zone
+        let outside = try q.vendorCheck(lon: Self.lon0 + 0.0008, lat: Self.lat0 + 0.0005, at: friday)
+        #expect(!outside.permitted && outside.reason == .outsideZone && outside.zoneID == nil)
+        let zones = try q.vendorZones(at: friday, near: Coordinate(Self.lon0 + 0.0008, Self.lat0 + 0.0005), radiusMetres: 20)
+        // 0.0003° of longitude ≈ 16.6 m to the zone's east edge
+        #expect(zones.map(\.zoneID) == ["z1"] && zones[0].open && abs(zones[0].distanceMetres! - 16.6) < 0.2)
+        #expect(try q.vendorZones(at: friday, near: Coordinate(Self.lon0 + 0.0008, Self.lat0 + 0.0005), radiusMetres: 10).isEmpty)
+    }
+
+    @Test func hazardsNearAlongInGridAndHotspots() throws {
+        let (q, dir) = try city()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let spot = Coordinate(Self.lon0 + 0.0012, Self.lat0 + 0.0002)
+        let near = try q.hazards(in: .near(spot, radiusMetres: 20))
+        #expect(near.map(\.hazard.id) == ["h2", "h3"])  // h2 at 0 m, h3 ≈ 12.4 m; h1 ≈ 55.6 m is beyond 20 m
+        let h3 = Geodesic.distanceMetres(spot, Coordinate(Self.lon0 + 0.0013, Self.lat0 + 0.0003))
+        #expect(near[0].distanceMetres < 1e-6 && abs(near[1].distanceMetres - h3) < 0.05)
+        #expect(try q.hazards(in: .near(spot, radiusMetres: 20), status: "open").map(\.hazard.id) == ["h2"])
+        #expect(try q.hazards(in: .near(spot, radiusMetres: 100), classPrefix: "01").map(\.hazard.id) == ["h3", "h1"])
+        // along the north-south street's southern piece (lon0 + 0.0015): h3 ≈ 11.1 m, h2 ≈ 16.7 m; h1 ≈ 72 m
+        #expect(try q.hazards(in: .along(segmentID: "s-ns-1", bufferMetres: 20)).map(\.hazard.id) == ["h3", "h2"])
+        #expect(try q.hazards(in: .inGrid(code: "999901001001002")).map(\.hazard.id).sorted() == ["h2", "h3"])
+        #expect(throws: ModelError.self) { try q.hazards(in: .inGrid(code: "999901001001009")) }
+        #expect(throws: ModelError.self) { try q.hazards(in: .along(segmentID: "nope", bufferMetres: 5)) }
+        #expect(throws: ModelError.self) { try q.hazards(in: .near(spot, radiusMetres: -1)) }
+        #expect(throws: ModelError.self) { try q.hazards(in: .near(spot, radiusMetres: 5), status: "broken") }
+        // open hazards: h1 in cell 001, h2 in 002 (h3 is resolved)
+        let byGrid = try q.hotspots(by: .grid)
+        #expect(byGrid.map(\.key) == ["999901001001001", "999901001001002"] && byGrid.allSatisfy { $0.openHazards == 1 })
+        let community = try q.hotspots(by: .community)
+        #expect(community.map(\.key) == ["999901001001"] && community[0].openHazards == 2)
+    }
+
+    @Test func nearestStationsByStraightLine() throws {
+        let (q, dir) = try city()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let spot = Coordinate(Self.lon0 + 0.0018, Self.lat0 + 0.0002)
+        let hits = try q.nearestStations(lon: spot.x, lat: spot.y, k: 2)
+        #expect(hits.map(\.id) == ["st-2", "st-1"])
+        for h in hits {
+            let reference = Geodesic.distanceMetres(spot, Coordinate(h.lon, h.lat))
+            #expect(abs(h.distanceMetres - reference) / reference < 5e-4, "\(h.id): \(h.distanceMetres) vs \(reference)")
+        }
+        #expect(throws: ModelError.self) { try q.nearestStations(lon: spot.x, lat: spot.y, k: 0) }
+    }
+}
