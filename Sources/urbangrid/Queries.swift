@@ -61,7 +61,12 @@ struct Lookup: ParsableCommand {
         var out = StandardOutput()
         switch format {
         case .json:
-            out.line((points == nil ? results[0].json : .array(results.map(\.json))).jsonText)
+            if points == nil {
+                out.line(results[0].json.jsonText)
+            } else {  // one object per line, streamed
+                for (i, r) in results.enumerated() { out.line((i == 0 ? "[" : ",") + r.json.jsonText) }
+                out.line(results.isEmpty ? "[]" : "]")
+            }
         case .table:
             let rows = results.map { r in
                 [NumberText.format(r.lon, precision: 7) + "," + NumberText.format(r.lat, precision: 7), r.gridCode ?? "(no grid)",

@@ -32,24 +32,24 @@ final class GEOSContext {
     }
 
     /// GEOS predicates return 1 (true), 0 (false) or 2 (exception).
-    func bool(_ code: CChar, _ what: String) throws -> Bool {
+    func bool(_ code: CChar, _ what: @autoclosure () -> String) throws -> Bool {  // the text only on failure: hot paths call this
         switch code {
         case 1: return true
         case 0: return false
-        default: throw error("\(what) failed")
+        default: throw error("\(what()) failed")
         }
     }
 
     /// GEOS measurements return 1 on success and 0 on exception, with the value through a pointer.
-    func double(_ what: String, _ body: (UnsafeMutablePointer<Double>) -> Int32) throws -> Double {
+    func double(_ what: @autoclosure () -> String, _ body: (UnsafeMutablePointer<Double>) -> Int32) throws -> Double {
         var v = 0.0
-        guard body(&v) == 1 else { throw error("\(what) failed") }
+        guard body(&v) == 1 else { throw error("\(what()) failed") }
         return v
     }
 
     /// Takes ownership of a geometry GEOS returned (NULL = exception).
-    func own(_ ptr: OpaquePointer?, _ what: String) throws -> GEOSHandle {
-        guard let ptr else { throw error("\(what) failed") }
+    func own(_ ptr: OpaquePointer?, _ what: @autoclosure () -> String) throws -> GEOSHandle {
+        guard let ptr else { throw error("\(what()) failed") }
         return GEOSHandle(context: self, owning: ptr)
     }
 }

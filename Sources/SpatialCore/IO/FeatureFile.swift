@@ -220,10 +220,10 @@ enum CSVFeatures {
                     throw SpatialError.parse(format: "CSV", location: "line \(row.line), column wkt", message: "\(error)")
                 }
             } else {
-                guard let x = Double(row.fields[lon!].trimmingCharacters(in: .whitespaces)) else {
+                guard let x = Self.number(row.fields[lon!]) else {
                     throw SpatialError.parse(format: "CSV", location: "line \(row.line), column \(header[lon!])", message: "not a number: '\(row.fields[lon!])'")
                 }
-                guard let y = Double(row.fields[lat!].trimmingCharacters(in: .whitespaces)) else {
+                guard let y = Self.number(row.fields[lat!]) else {
                     throw SpatialError.parse(format: "CSV", location: "line \(row.line), column \(header[lat!])", message: "not a number: '\(row.fields[lat!])'")
                 }
                 geometry = .point(x: x, y: y)
@@ -238,6 +238,9 @@ enum CSVFeatures {
         }
         return features
     }
+
+    /// A coordinate cell: the number, spaces around it allowed.
+    static func number(_ text: String) -> Double? { Double(text) ?? Double(text.trimmingSpaces) }
 
     static func value(_ text: String) -> JSONValue {
         if text.isEmpty { return .null }

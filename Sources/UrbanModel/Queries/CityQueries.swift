@@ -19,34 +19,51 @@ public final class CityQueries {
     public var holidays: HolidayCalendar = .none
 
     let forward: CoordinateTransform
-    // grids, in code order: the lowest code wins on a shared edge
-    let gridCodes: [String]
-    let gridCommunities: [String?]
-    let gridGeometries: [Geometry]
-    lazy var gridLocator: PolygonLocator? = try? gridGeometries.isEmpty ? nil : PolygonLocator(gridGeometries, semantics: .covers)
-    let gridIndexByCode: [String: Int]
-    // admin communities, for spots outside every grid
-    let communityCodes: [String]
-    lazy var communityLocator: PolygonLocator? = try? communityGeometries.isEmpty ? nil : PolygonLocator(communityGeometries, semantics: .covers)
-    let communityGeometries: [Geometry]
-    let chiefsByGrid: [String: String]
-    // streets (metric)
-    let segmentIDs: [String]
-    let segmentIndexByID: [String: Int]
-    let segmentsMetric: [Geometry]
-    let segmentIndex: SpatialIndex?
-    // vendor zones (lon/lat), their hours
-    let zones: [(id: String, name: String?, hours: OpeningHours?, hoursText: String?)]
-    lazy var zoneLocator: PolygonLocator? = try? zoneGeometries.isEmpty ? nil : PolygonLocator(zoneGeometries, semantics: .covers)
-    let zoneGeometries: [Geometry]
-    // POIs whose kind has an exclusion buffer (metric)
-    let sensitive: [(id: String, name: String?, kind: String, point: Geometry)]
-    let sensitiveIndex: SpatialIndex?
-    // hazards (metric points) and stations (metric points)
-    let hazards: [HazardRecord]
-    let hazardIndex: SpatialIndex?
-    let stations: [(id: String, name: String?, lonLat: Coordinate, metric: Geometry)]
-    let stationIndex: SpatialIndex?
+
+    /// Grid cells in code order (the lowest code wins on a shared edge), the admin communities for spots outside
+    /// every grid, and the chiefs.
+    struct Grids {
+        var codes: [String] = [], communities: [String?] = [], geometries: [Geometry] = []
+        var indexByCode: [String: Int] = [:]
+        var locator: PolygonLocator?
+        var communityCodes: [String] = []
+        var communityLocator: PolygonLocator?
+        var chiefs: [String: String] = [:]
+    }
+
+    struct Streets {
+        var ids: [String] = [], indexByID: [String: Int] = [:], metric: [Geometry] = []
+        /// Nearest segment to a point: GEOS's distance formula, without a GEOS call per point.
+        var nearest = NearestLineLocator([])
+    }
+
+    struct Zones {
+        var zones: [(id: String, name: String?, hours: OpeningHours?, hoursText: String?)] = []
+        var geometries: [Geometry] = []
+        var locator: PolygonLocator?
+    }
+
+    /// POIs whose kind has an exclusion buffer (metric points).
+    struct Protected {
+        /// The kinds loaded (`exclusionMetres`'s keys then): a change of kinds reloads.
+        var kinds: Set<String> = []
+        var pois: [(id: String, name: String?, kind: String, point: Geometry)] = []
+        var index: SpatialIndex?
+    }
+
+    struct Hazards {
+        var records: [HazardRecord] = []
+        var index: SpatialIndex?
+    }
+
+    struct Stations {
+        var stations: [(id: String, name: String?, lonLat: Coordinate, metric: Geometry)] = []
+        var index: SpatialIndex?
+    }
+
+    // Each group is read and indexed on first use, then kept: a lookup never loads hazards.
+    private var gridCache: Grids?, streetCache: Streets?, zoneCache: Zones?, protectedCache: Protected?
+    private var hazardCache: Hazards?, stationCache: Stations?
 
     /// The POI kinds with a default exclusion buffer (metres) around them: schools, kindergartens, hospitals.
     public static let defaultExclusionMetres: [String: Double] = ["school": 100, "kindergarten": 100, "hospital": 100]
@@ -55,97 +72,130 @@ public final class CityQueries {
         self.db = db
         self.exclusionMetres = exclusionMetres
         timeZone = TimeZone(identifier: try db.timeZone) ?? TimeZone(secondsFromGMT: 8 * 3600)!
-        let store = db.store
-        func geometry(_ r: SQLRow) throws -> Geometry? { try r["g"]?.geometry() }
-
         var extent: Envelope?
         for t in ["grids", "streets", "admin", "stations", "hazards", "vendor_zones"] {
-            let r = try store.query("SELECT min(MbrMinX(geom)) a, min(MbrMinY(geom)) b, max(MbrMaxX(geom)) c, max(MbrMaxY(geom)) d FROM \(t)")
+            let r = try db.store.query("SELECT min(MbrMinX(geom)) a, min(MbrMinY(geom)) b, max(MbrMaxX(geom)) c, max(MbrMaxY(geom)) d FROM \(t)")
             if let row = r.first, let a = row["a"]?.double, let b = row["b"]?.double, let c = row["c"]?.double, let d = row["d"]?.double {
                 extent = Envelope.union([extent, Envelope(minX: a, minY: b, maxX: c, maxY: d)])
             }
         }
         (metricCRS, metricCRSReason) = LocalMetricCRS.choose(for: extent ?? Envelope(minX: 0, minY: 0, maxX: 0, maxY: 0))
         forward = try CoordinateTransform(from: .wgs84, to: metricCRS)
+    }
 
-        var codes: [String] = [], communities: [String?] = [], grids: [Geometry] = []
-        for r in try store.query("SELECT code, community_code, AsBinary(geom) g FROM grids ORDER BY code, pk") {
-            guard let g = try geometry(r) else { continue }
-            codes.append(r["code"]?.string ?? "")
-            communities.append(r["community_code"]?.string)
-            grids.append(g)
-        }
-        gridCodes = codes
-        gridCommunities = communities
-        gridGeometries = grids
-        gridIndexByCode = Dictionary(codes.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+    /// Reads and indexes every group now (a service does this at start, so that no request pays for it).
+    public func warmUp() throws {
+        _ = try grids()
+        _ = try streets()
+        _ = try vendorZones()
+        _ = try protectedPOIs()
+        _ = try hazardData()
+        _ = try stationData()
+    }
 
-        var cCodes: [String] = [], cGeoms: [Geometry] = []
-        for r in try store.query("SELECT code, AsBinary(geom) g FROM admin WHERE level = 'community' ORDER BY code") {
-            guard let g = try geometry(r) else { continue }
-            cCodes.append(r["code"]?.string ?? "")
-            cGeoms.append(g)
-        }
-        communityCodes = cCodes
-        communityGeometries = cGeoms
-        var chiefs: [String: String] = [:]
-        for r in try store.query("SELECT grid_code, name FROM chiefs WHERE grid_code IS NOT NULL ORDER BY pk") {
-            if let code = r["grid_code"]?.string, chiefs[code] == nil { chiefs[code] = r["name"]?.string }
-        }
-        chiefsByGrid = chiefs
+    private func rows(_ sql: String) throws -> [SQLRow] { try db.store.query(sql) }
 
-        var ids: [String] = [], metric: [Geometry] = []
-        for r in try store.query("SELECT id, AsBinary(geom) g FROM streets ORDER BY pk") {
-            guard let g = try geometry(r) else { continue }
-            ids.append(r["id"]?.string ?? "")
-            metric.append(try forward.apply(to: g))
+    func grids() throws -> Grids {
+        if let g = gridCache { return g }
+        var g = Grids()
+        for r in try rows("SELECT code, community_code, AsBinary(geom) g FROM grids ORDER BY code, pk") {
+            guard let geometry = try r["g"]?.geometry() else { continue }
+            g.codes.append(r["code"]?.string ?? "")
+            g.communities.append(r["community_code"]?.string)
+            g.geometries.append(geometry)
         }
-        segmentIDs = ids
-        segmentIndexByID = Dictionary(ids.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
-        segmentsMetric = metric
-        segmentIndex = metric.isEmpty ? nil : try SpatialIndex(metric)
+        g.indexByCode = Dictionary(g.codes.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+        g.locator = g.geometries.isEmpty ? nil : try PolygonLocator(g.geometries, semantics: .covers)
+        var communities: [Geometry] = []
+        for r in try rows("SELECT code, AsBinary(geom) g FROM admin WHERE level = 'community' ORDER BY code") {
+            guard let geometry = try r["g"]?.geometry() else { continue }
+            g.communityCodes.append(r["code"]?.string ?? "")
+            communities.append(geometry)
+        }
+        g.communityLocator = communities.isEmpty ? nil : try PolygonLocator(communities, semantics: .covers)
+        for r in try rows("SELECT grid_code, name FROM chiefs WHERE grid_code IS NOT NULL ORDER BY pk") {
+            if let code = r["grid_code"]?.string, g.chiefs[code] == nil { g.chiefs[code] = r["name"]?.string }
+        }
+        gridCache = g
+        return g
+    }
 
-        var z: [(String, String?, OpeningHours?, String?)] = [], zg: [Geometry] = []
-        for r in try store.query("SELECT id, name, hours, AsBinary(geom) g FROM vendor_zones ORDER BY id") {
-            guard let g = try geometry(r) else { continue }
+    func streets() throws -> Streets {
+        if let s = streetCache { return s }
+        var s = Streets()
+        for r in try rows("SELECT id, AsBinary(geom) g FROM streets ORDER BY pk") {
+            guard let geometry = try r["g"]?.geometry() else { continue }
+            s.ids.append(r["id"]?.string ?? "")
+            s.metric.append(try forward.apply(to: geometry))
+        }
+        s.indexByID = Dictionary(s.ids.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+        s.nearest = NearestLineLocator(s.metric)
+        streetCache = s
+        return s
+    }
+
+    func vendorZones() throws -> Zones {
+        if let z = zoneCache { return z }
+        var z = Zones()
+        for r in try rows("SELECT id, name, hours, AsBinary(geom) g FROM vendor_zones ORDER BY id") {
+            guard let geometry = try r["g"]?.geometry() else { continue }
             let text = r["hours"]?.string
-            z.append((r["id"]?.string ?? "", r["name"]?.string, try text.map { try OpeningHours($0) }, text))
-            zg.append(g)
+            z.zones.append((r["id"]?.string ?? "", r["name"]?.string, try text.map { try OpeningHours($0) }, text))
+            z.geometries.append(geometry)
         }
-        zones = z.map { (id: $0.0, name: $0.1, hours: $0.2, hoursText: $0.3) }
-        zoneGeometries = zg
+        z.locator = z.geometries.isEmpty ? nil : try PolygonLocator(z.geometries, semantics: .covers)
+        zoneCache = z
+        return z
+    }
 
-        var s: [(String, String?, String, Geometry)] = []
-        for r in try store.query("SELECT id, name, kind, AsBinary(ST_PointOnSurface(geom)) g FROM pois ORDER BY pk") {
-            guard let kind = r["kind"]?.string, exclusionMetres[kind] != nil, let g = try geometry(r) else { continue }
-            s.append((r["id"]?.string ?? "", r["name"]?.string, kind, try forward.apply(to: g)))
+    func protectedPOIs() throws -> Protected {
+        if let p = protectedCache, p.kinds == Set(exclusionMetres.keys) { return p }
+        var p = Protected(kinds: Set(exclusionMetres.keys))
+        let kinds = exclusionMetres.keys.sorted()
+        guard !kinds.isEmpty else {
+            protectedCache = p
+            return p
         }
-        sensitive = s.map { (id: $0.0, name: $0.1, kind: $0.2, point: $0.3) }
-        sensitiveIndex = s.isEmpty ? nil : try SpatialIndex(s.map(\.3))
+        let list = kinds.map { "'" + $0.replacingOccurrences(of: "'", with: "''") + "'" }.joined(separator: ", ")
+        for r in try rows("SELECT id, name, kind, AsBinary(ST_PointOnSurface(geom)) g FROM pois WHERE kind IN (\(list)) ORDER BY pk") {
+            guard let kind = r["kind"]?.string, let geometry = try r["g"]?.geometry() else { continue }
+            p.pois.append((r["id"]?.string ?? "", r["name"]?.string, kind, try forward.apply(to: geometry)))
+        }
+        p.index = p.pois.isEmpty ? nil : try SpatialIndex(p.pois.map(\.point))
+        protectedCache = p
+        return p
+    }
 
-        var h: [HazardRecord] = []
-        for r in try store.query("""
+    func hazardData() throws -> Hazards {
+        if let h = hazardCache { return h }
+        var h = Hazards()
+        for r in try rows("""
             SELECT id, class_code, severity, status, reported_at, resolved_at, segment_id, grid_code, \
             ST_X(ST_PointOnSurface(geom)) x, ST_Y(ST_PointOnSurface(geom)) y FROM hazards ORDER BY pk
             """) {
             guard let x = r["x"]?.double, let y = r["y"]?.double else { continue }
             let lonLat = Coordinate(x, y)
-            h.append(HazardRecord(
+            h.records.append(HazardRecord(
                 id: r["id"]?.string ?? "", classCode: r["class_code"]?.string ?? "", severity: r["severity"]?.int,
                 status: r["status"]?.string ?? "", reportedAt: r["reported_at"]?.string, resolvedAt: r["resolved_at"]?.string,
                 segmentID: r["segment_id"]?.string, gridCode: r["grid_code"]?.string, lonLat: lonLat,
                 metric: try forward.apply(lonLat)))
         }
-        hazards = h
-        hazardIndex = h.isEmpty ? nil : try SpatialIndex(h.map { .point(Point($0.metric)) })
+        h.index = h.records.isEmpty ? nil : try SpatialIndex(h.records.map { .point(Point($0.metric)) })
+        hazardCache = h
+        return h
+    }
 
-        var st: [(String, String?, Coordinate, Geometry)] = []
-        for r in try store.query("SELECT id, name, ST_X(ST_PointOnSurface(geom)) x, ST_Y(ST_PointOnSurface(geom)) y FROM stations ORDER BY pk") {
+    func stationData() throws -> Stations {
+        if let s = stationCache { return s }
+        var s = Stations()
+        for r in try rows("SELECT id, name, ST_X(ST_PointOnSurface(geom)) x, ST_Y(ST_PointOnSurface(geom)) y FROM stations ORDER BY pk") {
             guard let x = r["x"]?.double, let y = r["y"]?.double else { continue }
-            st.append((r["id"]?.string ?? "", r["name"]?.string, Coordinate(x, y), .point(Point(try forward.apply(Coordinate(x, y))))))
+            s.stations.append((r["id"]?.string ?? "", r["name"]?.string, Coordinate(x, y), .point(Point(try forward.apply(Coordinate(x, y))))))
         }
-        stations = st.map { (id: $0.0, name: $0.1, lonLat: $0.2, metric: $0.3) }
-        stationIndex = st.isEmpty ? nil : try SpatialIndex(st.map(\.3))
+        s.index = s.stations.isEmpty ? nil : try SpatialIndex(s.stations.map(\.metric))
+        stationCache = s
+        return s
     }
 
     /// Checks a lon/lat pair given by a user.

@@ -72,28 +72,32 @@ extension CityQueries {
             (classPrefix.map { h.classCode.hasPrefix($0) } ?? true) && (status.map { h.status == $0 } ?? true)
         }
         var hits: [HazardHit] = []
+        let data = try hazardData()
+        let hazards = data.records
         switch area {
         case .near(let c, let radius):
             try Self.checkCoordinate(lon: c.x, lat: c.y, field: "near")
             try Self.checkDistance(radius, "radius")
-            guard let index = hazardIndex else { return [] }
+            guard let index = data.index else { return [] }
             for h in try index.nearest(to: .point(Point(try forward.apply(c))), maxDistance: radius) where keep(hazards[h.index]) {
                 hits.append(HazardHit(hazard: hazards[h.index], distanceMetres: h.distance))
             }
         case .along(let id, let buffer):
             try Self.checkDistance(buffer, "buffer")
-            guard let s = segmentIndexByID[id] else {
+            let streets = try streets()
+            guard let s = streets.indexByID[id] else {
                 throw ModelError.invalidArgument(name: "along", reason: "no street segment with id '\(id)'")
             }
-            guard let index = hazardIndex else { return [] }
-            for h in try index.nearest(to: segmentsMetric[s], maxDistance: buffer) where keep(hazards[h.index]) {
+            guard let index = data.index else { return [] }
+            for h in try index.nearest(to: streets.metric[s], maxDistance: buffer) where keep(hazards[h.index]) {
                 hits.append(HazardHit(hazard: hazards[h.index], distanceMetres: h.distance))
             }
         case .inGrid(let code):
-            guard let g = gridIndexByCode[code] else {
+            let grids = try grids()
+            guard let g = grids.indexByCode[code] else {
                 throw ModelError.invalidArgument(name: "in-grid", reason: "no grid cell with code '\(code)'")
             }
-            let centroid = try forward.apply(to: gridGeometries[g]).centroid()
+            let centroid = try forward.apply(to: grids.geometries[g]).centroid()
             for h in hazards where h.gridCode == code && keep(h) {
                 hits.append(HazardHit(hazard: h, distanceMetres: try centroid.distance(to: .point(Point(h.metric)))))
             }
@@ -164,9 +168,10 @@ extension CityQueries {
     public func nearestStations(lon: Double, lat: Double, k: Int = 1) throws -> [StationHit] {
         try Self.checkCoordinate(lon: lon, lat: lat)
         guard k > 0 else { throw ModelError.invalidArgument(name: "k", reason: "\(k) is not a positive count") }
-        guard let index = stationIndex else { return [] }
+        let data = try stationData()
+        guard let index = data.index else { return [] }
         return try index.nearest(to: .point(Point(try forward.apply(Coordinate(lon, lat)))), k: k).map { hit in
-            let s = stations[hit.index]
+            let s = data.stations[hit.index]
             return StationHit(id: s.id, name: s.name, lon: s.lonLat.x, lat: s.lonLat.y, distanceMetres: hit.distance, distance: "straight-line")
         }
     }

@@ -36,27 +36,42 @@ extension CityQueries {
     public func lookup(lon: Double, lat: Double) throws -> LookupResult {
         try Self.checkCoordinate(lon: lon, lat: lat)
         let c = Coordinate(lon, lat)
-        var r = LookupResult(lon: lon, lat: lat)
-        if let locator = gridLocator, let i = try locator.locate(c) {
-            r.gridCode = gridCodes[i]
-            r.communityCode = gridCommunities[i] ?? (try? GridCode(parsing: gridCodes[i]))?.communityCode
-            r.chief = chiefsByGrid[gridCodes[i]]
-        } else if let locator = communityLocator, let i = try locator.locate(c) {
-            r.communityCode = communityCodes[i]
+        let cell = try grids().locator?.locate(c)
+        return try lookup(c, cell: cell, metric: try forward.apply(c))
+    }
+
+    /// Lookups for many spots, in input order: cells located and coordinates projected in bulk.
+    public func lookup(_ points: [Coordinate]) throws -> [LookupResult] {
+        if let i = points.firstIndex(where: { !($0.x.isFinite && $0.y.isFinite && abs($0.x) <= 180 && abs($0.y) <= 90) }) {
+            try Self.checkCoordinate(lon: points[i].x, lat: points[i].y, field: "points[\(i)]")
+        }
+        let cells = try grids().locator?.locate(points)
+        var metric = points
+        try forward.apply(&metric)
+        return try points.indices.map { i in
+            try lookup(points[i], cell: cells.flatMap { $0[i] >= 0 ? Int($0[i]) : nil }, metric: metric[i])
+        }
+    }
+
+    private func lookup(_ c: Coordinate, cell: Int?, metric: Coordinate) throws -> LookupResult {
+        var r = LookupResult(lon: c.x, lat: c.y)
+        let g = try grids()
+        if let i = cell {
+            r.gridCode = g.codes[i]
+            r.communityCode = g.communities[i] ?? (try? GridCode(parsing: g.codes[i]))?.communityCode
+            r.chief = g.chiefs[g.codes[i]]
+        } else if let locator = g.communityLocator, let i = try locator.locate(c) {
+            r.communityCode = g.communityCodes[i]
         }
         if let community = r.communityCode, community.count >= 9 {
             r.streetCode = String(community.prefix(9))
             r.districtCode = String(community.prefix(6))
         }
-        if let index = segmentIndex, let nearest = try index.nearest(to: .point(Point(try forward.apply(c)))).first {
-            r.segmentID = segmentIDs[nearest.index]
+        let streets = try streets()
+        if let nearest = streets.nearest.nearest(metric) {
+            r.segmentID = streets.ids[nearest.index]
             r.segmentDistanceMetres = nearest.distance
         }
         return r
-    }
-
-    /// Lookups for many spots, in input order.
-    public func lookup(_ points: [Coordinate]) throws -> [LookupResult] {
-        try points.map { try lookup(lon: $0.x, lat: $0.y) }
     }
 }

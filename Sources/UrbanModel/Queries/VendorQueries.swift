@@ -64,7 +64,8 @@ extension CityQueries {
         try Self.checkCoordinate(lon: lon, lat: lat)
         var r = VendorCheck(permitted: false)
         let c = Coordinate(lon, lat)
-        guard let locator = zoneLocator, let i = try locator.locate(c) else {
+        let zones = try vendorZones().zones
+        guard let locator = try vendorZones().locator, let i = try locator.locate(c) else {
             r.reason = .outsideZone
             r.reasonDetail = "outside every vendor zone"
             return r
@@ -72,7 +73,7 @@ extension CityQueries {
         let zone = zones[i]
         r.zoneID = zone.id
         r.zoneName = zone.name
-        let state = self.state(zone: i, at: date)
+        let state = self.state(zone, at: date)
         r.open = state.open
         r.closesAt = state.closesAt
         r.opensAt = state.opensAt
@@ -96,6 +97,8 @@ extension CityQueries {
     /// Every vendor zone's state at `date`, nearest first when `near` is given (then only those within
     /// `radiusMetres` of it, measured to the zone's nearest point), otherwise by id.
     public func vendorZones(at date: Date, near: Coordinate? = nil, radiusMetres: Double? = nil) throws -> [VendorZoneState] {
+        let data = try vendorZones()
+        let zones = data.zones
         var out: [VendorZoneState] = []
         var distances: [Double?] = Array(repeating: nil, count: zones.count)
         if let near {
@@ -104,11 +107,11 @@ extension CityQueries {
                 throw ModelError.invalidArgument(name: "radius", reason: "\(r) is not a distance in metres (≥ 0)")
             }
             let p = Geometry.point(Point(try forward.apply(near)))
-            for i in zones.indices { distances[i] = try p.distance(to: try forward.apply(to: zoneGeometries[i])) }
+            for i in zones.indices { distances[i] = try p.distance(to: try forward.apply(to: data.geometries[i])) }
         }
         for i in zones.indices {
             if let r = radiusMetres, let d = distances[i], d > r { continue }
-            let s = state(zone: i, at: date)
+            let s = state(zones[i], at: date)
             out.append(VendorZoneState(zoneID: zones[i].id, name: zones[i].name, hours: zones[i].hoursText, open: s.open,
                                        closesAt: s.closesAt, opensAt: s.opensAt, distanceMetres: distances[i]))
         }
@@ -116,8 +119,8 @@ extension CityQueries {
         return out
     }
 
-    func state(zone i: Int, at date: Date) -> (open: Bool, closesAt: String?, opensAt: String?) {
-        guard let hours = zones[i].hours else { return (false, nil, nil) }  // no hours recorded: never open
+    func state(_ zone: (id: String, name: String?, hours: OpeningHours?, hoursText: String?), at date: Date) -> (open: Bool, closesAt: String?, opensAt: String?) {
+        guard let hours = zone.hours else { return (false, nil, nil) }  // no hours recorded: never open
         let open = hours.isOpen(at: date, holidays: holidays, timeZone: timeZone)
         let change = hours.nextChange(after: date, holidays: holidays, timeZone: timeZone).map(isoTime)
         return (open, open ? change : nil, open ? nil : change)
@@ -125,10 +128,11 @@ extension CityQueries {
 
     /// The nearest protected POI whose buffer holds the point (metric).
     func nearestProtected(_ p: Point) throws -> (id: String, name: String?, kind: String, distance: Double, buffer: Double)? {
-        guard let index = sensitiveIndex, let widest = exclusionMetres.values.max() else { return nil }
+        let protected = try protectedPOIs()
+        guard let index = protected.index, let widest = exclusionMetres.values.max() else { return nil }
         var best: (id: String, name: String?, kind: String, distance: Double, buffer: Double)?
         for hit in try index.nearest(to: .point(p), k: 64, maxDistance: widest) {
-            let poi = sensitive[hit.index]
+            let poi = protected.pois[hit.index]
             guard let buffer = exclusionMetres[poi.kind], hit.distance <= buffer else { continue }
             if best == nil || hit.distance < best!.distance { best = (poi.id, poi.name, poi.kind, hit.distance, buffer) }
         }
