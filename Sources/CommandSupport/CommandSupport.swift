@@ -43,6 +43,13 @@ public struct StandardOutput {
         if buffer.count >= 1 << 16 { flush() }
     }
 
+    /// Appends bytes written by a JSON fast path, then a newline.
+    public mutating func line(bytes: (inout [UInt8]) -> Void) {
+        bytes(&buffer)
+        buffer.append(0x0A)
+        if buffer.count >= 1 << 16 { flush() }
+    }
+
     public mutating func flush() {
         guard !buffer.isEmpty else { return }
         FileHandle.standardOutput.write(Data(buffer))

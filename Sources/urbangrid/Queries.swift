@@ -64,7 +64,12 @@ struct Lookup: ParsableCommand {
             if points == nil {
                 out.line(results[0].json.jsonText)
             } else {  // one object per line, streamed
-                for (i, r) in results.enumerated() { out.line((i == 0 ? "[" : ",") + r.json.jsonText) }
+                for (i, r) in results.enumerated() {
+                    out.line { b in
+                        b.append(i == 0 ? 0x5B : 0x2C)
+                        r.appendJSON(to: &b)
+                    }
+                }
                 out.line(results.isEmpty ? "[]" : "]")
             }
         case .table:

@@ -192,4 +192,23 @@ public enum JSONText {
         out.appendJSONString(s)
         return out
     }
+
+    /// Appends `s` as a JSON string literal, or `null`.
+    public static func append(_ s: String?, to out: inout [UInt8]) {
+        if let s { out.appendJSONString(s) } else { out.appendASCII("null") }
+    }
+
+    /// Appends the shortest text that reads back to `v` (`null` for nil or non-finite).
+    public static func append(_ v: Double?, to out: inout [UInt8]) {
+        if let v { out.appendDouble(v) } else { out.appendASCII("null") }
+    }
+
+    /// Appends `v` rounded to `decimals` (0...15) places, trailing zeros trimmed (`null` for nil).
+    public static func append(_ v: Double?, decimals: Int, to out: inout [UInt8]) {
+        guard let v else {
+            out.appendASCII("null")
+            return
+        }
+        GeoJSONNumberFormat(precision: decimals).append(v, to: &out)
+    }
 }
