@@ -2,6 +2,7 @@
 // Models are Swift values; the only CBC object is the `CbcModel` handle below, created and freed
 // inside one `MIPSolver.solve` call.
 internal import CCbc
+import Foundation
 
 /// A mixed-integer linear program: columns with bounds, objective coefficients and a kind, and rows
 /// with sparse coefficients, a sense and a right-hand side.
@@ -195,7 +196,14 @@ public enum MIPSolver {
     /// Solves `model` with CBC.
     /// - Throws: `SpatialError.invalidModel` for a malformed model, `.solver` when CBC abandons the
     ///   search for numerical reasons. Infeasible, unbounded and time-limited runs are statuses.
+    /// CBC 2.10's solve path (CbcMain0/CbcMain1 behind `Cbc_solve`) keeps static state: two models solved at the
+    /// same time in one process interfere ("abandoned", wrong statuses; seen when tests ran in parallel). Every
+    /// solve takes this lock; CBC's own threads (`threads` option) are unaffected.
+    private static let cbcLock = NSLock()
+
     public static func solve(_ model: MIPModel, options: MIPOptions = MIPOptions()) throws(SpatialError) -> MIPSolution {
+        cbcLock.lock()
+        defer { cbcLock.unlock() }
         try model.validate()
         let cbc = CbcModel()
         cbc.load(model, relax: options.relaxIntegrality)
