@@ -75,6 +75,7 @@ let package = Package(
             name: "urbangrid-bench",
             dependencies: [
                 "SpatialCore",
+                "UrbanModel",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 

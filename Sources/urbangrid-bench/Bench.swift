@@ -11,7 +11,7 @@ struct Bench: ParsableCommand {
         commandName: "urbangrid-bench",
         abstract: "Benchmarks of UrbanGrid's spatial core on the peers' inputs (JSON lines on stdout).")
 
-    @Option(help: "Comma-separated cases: pip_helsinki, pip_synth, proj_bulk, geojson_parse, geojson_write.")
+    @Option(help: "Comma-separated cases: pip_helsinki, pip_synth, proj_bulk, geojson_parse, geojson_write, network_matrix.")
     var cases = "pip_helsinki,pip_synth,proj_bulk,geojson_parse,geojson_write"
 
     @Option(help: "Timed runs per engine (median reported), after one warm-up.")
@@ -32,6 +32,7 @@ struct Bench: ParsableCommand {
         if wanted.contains("pip_synth") { try pipSynth() }
         if wanted.contains("proj_bulk") { try projBulk() }
         if wanted.contains("geojson_parse") || wanted.contains("geojson_write") { try geoJSON(wanted) }
+        if wanted.contains("network_matrix") { try networkMatrix() }
     }
 
     // MARK: timing and output
