@@ -68,6 +68,13 @@ public final class SpatiaLiteStore {
         if let cache { spatialite_cleanup_ex(cache) }
     }
 
+    /// Makes the statement running on this connection stop at its next step with `SpatialError.sqlite` code 9
+    /// (SQLITE_INTERRUPT). The one call that may come from another thread while the connection is busy (a
+    /// watchdog enforcing a time limit); a no-op when nothing runs or the connection is closed.
+    public func interrupt() {
+        if let db { sqlite3_interrupt(db) }
+    }
+
     /// Closes the connection. Idempotent. Throws (and stays open) while statements prepared on it are alive.
     public func close() throws {
         guard let h = db else { return }
