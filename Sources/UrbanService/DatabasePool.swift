@@ -1,0 +1,94 @@
+import Dispatch
+import Foundation
+import SpatialCore
+public import UrbanModel
+
+/// One read-only connection and the serial queue it is used on. `UrbanDatabase` is not thread-safe; a worker is
+/// handed to one request at a time by `DatabasePool`, and its connection is touched only on `queue` (blocking
+/// SQLite work stays off Swift's cooperative threads and NIO's event loops). `interrupt()` is the one call from
+/// elsewhere, and SQLite allows it from any thread.
+final class DatabaseWorker: @unchecked Sendable {
+    private let db: UrbanDatabase
+    private let queue: DispatchQueue
+
+    init(path: String, index: Int) throws {
+        db = try UrbanDatabase(path: path, readOnly: true)
+        queue = DispatchQueue(label: "urbangrid.db.\(index)")
+    }
+
+    func run<T: Sendable>(_ body: @escaping @Sendable (UrbanDatabase) throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            queue.async { continuation.resume(with: Result { try body(self.db) }) }
+        }
+    }
+
+    func interrupt() { db.store.interrupt() }
+}
+
+/// A small pool of read-only connections to the database: a request checks one out, reads on it, and gives it
+/// back, so no connection (nor the GEOS handles a query makes on it) is ever used by two requests at once.
+/// Requests beyond the pool's size wait, up to the time limit.
+public actor DatabasePool {
+    private var idle: [DatabaseWorker]
+    private var waiters: [(id: UInt64, continuation: CheckedContinuation<DatabaseWorker, any Error>)] = []
+    private var nextWaiter: UInt64 = 0
+    public nonisolated let size: Int
+    public nonisolated let path: String
+
+    /// Opens `size` read-only connections.
+    /// - Throws: `ModelError.invalidArgument` (no such file, not an UrbanGrid database), `SpatialError.sqlite`.
+    public init(path: String, size: Int) throws {
+        precondition(size > 0)
+        idle = try (0..<size).map { try DatabaseWorker(path: path, index: $0) }
+        self.size = size
+        self.path = path
+    }
+
+    /// Runs `body` on a connection of its own, within `timeLimit` (waiting included): when the limit passes, the
+    /// running SQL is interrupted and `ServiceError.timeLimit` thrown. `body` runs on the connection's queue.
+    public func read<T: Sendable>(timeLimit: Duration, _ body: @escaping @Sendable (UrbanDatabase) throws -> T) async throws -> T {
+        let start = ContinuousClock.now
+        let worker = try await checkout(timeLimit: timeLimit)
+        let remaining = max(.zero, timeLimit - (ContinuousClock.now - start))
+        let watchdog = DispatchWorkItem { worker.interrupt() }
+        let c = remaining.components
+        DispatchQueue.global().asyncAfter(
+            deadline: .now() + .nanoseconds(Int(min(Int64(Int.max / 2), c.seconds * 1_000_000_000 + c.attoseconds / 1_000_000_000))),
+            execute: watchdog)
+        defer {
+            watchdog.cancel()
+            checkin(worker)
+        }
+        do {
+            return try await worker.run(body)
+        } catch SpatialError.sqlite(let code, _, _) where code == 9 {  // SQLITE_INTERRUPT: the watchdog
+            throw ServiceError.timeLimit(timeLimit)
+        }
+    }
+
+    private func checkout(timeLimit: Duration) async throws -> DatabaseWorker {
+        if let w = idle.popLast() { return w }
+        nextWaiter += 1
+        let id = nextWaiter
+        return try await withCheckedThrowingContinuation { continuation in
+            waiters.append((id, continuation))
+            Task { [weak self] in
+                try? await Task.sleep(for: timeLimit)
+                await self?.expire(id, timeLimit)
+            }
+        }
+    }
+
+    private func expire(_ id: UInt64, _ timeLimit: Duration) {
+        guard let i = waiters.firstIndex(where: { $0.id == id }) else { return }
+        waiters.remove(at: i).continuation.resume(throwing: ServiceError.timeLimit(timeLimit))
+    }
+
+    private func checkin(_ worker: DatabaseWorker) {
+        if waiters.isEmpty {
+            idle.append(worker)
+        } else {
+            waiters.removeFirst().continuation.resume(returning: worker)
+        }
+    }
+}
