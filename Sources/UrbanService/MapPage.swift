@@ -4,6 +4,7 @@ import Hummingbird
 /// elsewhere. It draws grid cells, streets, vendor zones, hazards and stations from the OGC items endpoints
 /// (the view's bbox, following `next` links), colours the vendor zones open or closed at the chosen time from
 /// `GET /vendor/open?at=` (grey when that call fails), and looks up a clicked spot with `GET /lookup?lon=&lat=`.
+/// Query parameters of the page: `at` (the vendor-zone time, default now), `lookup=LON,LAT` (open that lookup).
 enum MapPage {
     /// Whether `/` should answer the JSON landing page: `f=json`, or an Accept header asking for JSON and not HTML.
     static func wantsJSON(_ request: Request) -> Bool {
@@ -105,7 +106,7 @@ const layers = {
     style: { color: "#4f7cac", weight: 0.6, fillColor: "#c6dbef", fillOpacity: 0.45 } }),
   streets: L.geoJSON(null, { pane: "streetPane", interactive: false, style: { color: "#444", weight: 1.3 } }),
   "vendor-zones": L.geoJSON(null, { pane: "zonePane",
-    style: f => ({ color: "#222", weight: 1, fillColor: zoneColour(f), fillOpacity: 0.75 }),
+    style: f => ({ color: "#111", weight: 2, fillColor: zoneColour(f), fillOpacity: 0.8 }),
     onEachFeature: (f, l) => l.bindTooltip(() => {
       const div = featureTable("vendor zone", f, ["name", "kind", "capacity", "hours"]);
       const h = zoneHours && zoneHours[String(f.id)];
@@ -114,11 +115,11 @@ const layers = {
       return div;
     }) }),
   hazards: L.geoJSON(null, { pane: "hazardPane",
-    pointToLayer: (f, ll) => L.circleMarker(ll, { pane: "hazardPane", radius: 4, color: "#a63603", weight: 1, fillColor: "#fd8d3c", fillOpacity: 0.9 }),
+    pointToLayer: (f, ll) => L.circleMarker(ll, { pane: "hazardPane", radius: 3, color: "#a63603", weight: 0.5, fillColor: "#fd8d3c", fillOpacity: 0.85 }),
     style: { color: "#e6550d", weight: 2 },
     onEachFeature: (f, l) => l.bindTooltip(() => featureTable("hazard", f, ["class_code", "severity", "status", "reported_at", "grid_code"])) }),
   stations: L.geoJSON(null, { pane: "stationPane",
-    pointToLayer: (f, ll) => L.circleMarker(ll, { pane: "stationPane", radius: 6, color: "#fff", weight: 2, fillColor: "#2171b5", fillOpacity: 1 }),
+    pointToLayer: (f, ll) => L.circleMarker(ll, { pane: "stationPane", radius: 7, color: "#fff", weight: 2, fillColor: "#2171b5", fillOpacity: 1 }),
     onEachFeature: (f, l) => l.bindTooltip(() => featureTable("station", f, ["name", "kind", "capacity", "hours"])) }),
 };
 Object.values(layers).forEach(l => l.addTo(map));
@@ -185,7 +186,7 @@ function loadView() {
   return Promise.all(["grids", "streets", "vendor-zones", "hazards", "stations"].map(n => loadLayer(n, bbox, gen, signal)));
 }
 
-map.on("click", async e => {
+async function lookup(e) {
   const lon = e.latlng.lng.toFixed(7), lat = e.latlng.lat.toFixed(7);
   const popup = L.popup({ maxWidth: 360 }).setLatLng(e.latlng).setContent("looking up " + lon + ", " + lat + " …").openOn(map);
   const div = document.createElement("div");
@@ -206,7 +207,8 @@ map.on("click", async e => {
     div.appendChild(p);
   }
   popup.setContent(div);
-});
+}
+map.on("click", lookup);
 
 function localNow() {
   const d = new Date();
@@ -234,6 +236,9 @@ async function start() {
   await zones;
   map.on("moveend", loadView);
   const counts = ["grids", "streets", "vendor-zones", "hazards", "stations"].map(n => n + "=" + layers[n].getLayers().length);
+  // ?lookup=LON,LAT opens the lookup popup there, as a click would (for links and screenshots)
+  const at = (params.get("lookup") || "").split(",").map(Number);
+  if (at.length === 2 && at.every(Number.isFinite)) await lookup({ latlng: L.latLng(at[1], at[0]) });
   document.body.dataset.loaded = counts.join(" ");
   document.title = "UrbanGrid map (" + counts.join(", ") + ")";
 }
