@@ -45,9 +45,10 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     }
 }
 
-/// The service is read-only and reads no bodies: only GET and HEAD (and OPTIONS) are answered, and a request
-/// declaring a body larger than `maximumBodyBytes` is refused (413) before any route sees it. (The per-request
-/// time limit is `DatabasePool.read`'s: every database read goes through it and is interrupted at the limit.)
+/// The service is read-only and reads no bodies: only GET and HEAD (and OPTIONS) are answered (HEAD as GET without
+/// the body, by `HeadResponder`), and a request declaring a body larger than `maximumBodyBytes` is refused (413)
+/// before any route sees it. (The per-request time limit is `DatabasePool.read`'s: every database read goes through
+/// it and is interrupted at the limit.)
 struct RequestLimitsMiddleware<Context: RequestContext>: RouterMiddleware {
     let maximumBodyBytes: Int
 
@@ -59,5 +60,23 @@ struct RequestLimitsMiddleware<Context: RequestContext>: RouterMiddleware {
             throw ServiceError(.contentTooLarge, code: "ContentTooLarge", "a request body of \(length) bytes: at most \(maximumBodyBytes), and none is read")
         }
         return try await next(request, context)
+    }
+}
+
+/// Answers HEAD as GET without the body (status and headers, Content-Length included), around the whole router:
+/// the router itself only knows the GET routes.
+struct HeadResponder<Responder: HTTPResponder>: HTTPResponder {
+    typealias Context = Responder.Context
+    let responder: Responder
+
+    func respond(to request: Request, context: Context) async throws -> Response {
+        guard request.method == .head else { return try await responder.respond(to: request, context: context) }
+        var head = request.head
+        head.method = .get
+        var response = try await responder.respond(to: Request(head: head, body: request.body), context: context)
+        let length = response.body.contentLength
+        response.body = ResponseBody()
+        if let length { response.headers[.contentLength] = String(length) }
+        return response
     }
 }

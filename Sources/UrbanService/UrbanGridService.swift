@@ -80,7 +80,7 @@ public func buildApplication(
     let router = buildRouter(service, accessLogger: accessLogger)
     let host = configuration.host
     return Application(
-        router: router,
+        responder: HeadResponder(responder: router.buildResponder()),
         server: .http1(configuration: .init(idleTimeout: .seconds(75))),
         configuration: .init(address: .hostname(host, port: configuration.port), serverName: "UrbanGrid"),
         onServerRunning: { channel in

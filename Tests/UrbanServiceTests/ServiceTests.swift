@@ -36,6 +36,12 @@ import UrbanService
                 #expect(r.status == .methodNotAllowed, "\(method)")
                 #expect(try r.json["code"] as? String == "MethodNotAllowed")
             }
+            // HEAD is GET without the body
+            let get = try await client.execute(uri: "/collections/stations/items?limit=3", method: .get)
+            let head = try await client.execute(uri: "/collections/stations/items?limit=3", method: .head)
+            #expect(head.status == .ok && head.body.readableBytes == 0)
+            #expect(head.headers[.contentLength] == String(get.body.readableBytes))
+            #expect(head.headers[.contentType] == "application/geo+json")
             let big = ByteBuffer(repeating: 0x41, count: 64 * 1024)
             let r = try await client.execute(uri: "/collections", method: .get, headers: [.contentLength: "\(big.readableBytes)"], body: big)
             #expect(r.status == .contentTooLarge)
