@@ -5,8 +5,7 @@ public import UrbanModel
 
 /// One read-only connection and the serial queue it is used on. `UrbanDatabase` is not thread-safe; a worker is
 /// handed to one request at a time by `DatabasePool`, and its connection is touched only on `queue` (blocking
-/// SQLite work stays off Swift's cooperative threads and NIO's event loops). `interrupt()` is the one call from
-/// elsewhere, and SQLite allows it from any thread.
+/// SQLite work stays off Swift's cooperative threads and NIO's event loops).
 final class DatabaseWorker: @unchecked Sendable {
     private let db: UrbanDatabase
     private let queue: DispatchQueue
@@ -16,13 +15,16 @@ final class DatabaseWorker: @unchecked Sendable {
         queue = DispatchQueue(label: "urbangrid.db.\(index)")
     }
 
-    func run<T: Sendable>(_ body: @escaping @Sendable (UrbanDatabase) throws -> T) async throws -> T {
+    /// Runs `body` on the connection's queue; SQL still running at `deadline` is interrupted (SQLITE_INTERRUPT).
+    func run<T: Sendable>(deadline: ContinuousClock.Instant, _ body: @escaping @Sendable (UrbanDatabase) throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
-            queue.async { continuation.resume(with: Result { try body(self.db) }) }
+            queue.async {
+                self.db.store.deadline = deadline
+                defer { self.db.store.deadline = nil }
+                continuation.resume(with: Result { try body(self.db) })
+            }
         }
     }
-
-    func interrupt() { db.store.interrupt() }
 }
 
 /// A small pool of read-only connections to the database: a request checks one out, reads on it, and gives it
@@ -45,23 +47,15 @@ public actor DatabasePool {
     }
 
     /// Runs `body` on a connection of its own, within `timeLimit` (waiting included): when the limit passes, the
-    /// running SQL is interrupted and `ServiceError.timeLimit` thrown. `body` runs on the connection's queue.
+    /// running SQL is interrupted (`SpatiaLiteStore.deadline`) and `ServiceError.timeLimit` thrown. `body` runs on
+    /// the connection's queue.
     public func read<T: Sendable>(timeLimit: Duration, _ body: @escaping @Sendable (UrbanDatabase) throws -> T) async throws -> T {
-        let start = ContinuousClock.now
+        let deadline = ContinuousClock.now + timeLimit
         let worker = try await checkout(timeLimit: timeLimit)
-        let remaining = max(.zero, timeLimit - (ContinuousClock.now - start))
-        let watchdog = DispatchWorkItem { worker.interrupt() }
-        let c = remaining.components
-        DispatchQueue.global().asyncAfter(
-            deadline: .now() + .nanoseconds(Int(min(Int64(Int.max / 2), c.seconds * 1_000_000_000 + c.attoseconds / 1_000_000_000))),
-            execute: watchdog)
-        defer {
-            watchdog.cancel()
-            checkin(worker)
-        }
+        defer { checkin(worker) }
         do {
-            return try await worker.run(body)
-        } catch SpatialError.sqlite(let code, _, _) where code == 9 {  // SQLITE_INTERRUPT: the watchdog
+            return try await worker.run(deadline: deadline, body)
+        } catch SpatialError.sqlite(let code, _, _) where code == 9 {  // SQLITE_INTERRUPT: the deadline passed
             throw ServiceError.timeLimit(timeLimit)
         }
     }
