@@ -1,28 +1,61 @@
-import Dispatch
 import Foundation
 import SpatialCore
 public import UrbanModel
 
-/// One read-only connection and the serial queue it is used on. `UrbanDatabase` is not thread-safe; a worker is
-/// handed to one request at a time by `DatabasePool`, and its connection is touched only on `queue` (blocking
-/// SQLite work stays off Swift's cooperative threads and NIO's event loops).
+/// One read-only connection and the thread it is used on. `UrbanDatabase` is not thread-safe; a worker is handed to
+/// one request at a time by `DatabasePool`, and its connection is touched only by its own thread (blocking SQLite
+/// work stays off Swift's cooperative threads and NIO's event loops, and a dedicated thread starts a job at once,
+/// where a GCD queue may wait for a free pool thread on a loaded machine).
 final class DatabaseWorker: @unchecked Sendable {
+    /// The jobs waiting for the thread; shared by the worker and its thread, so the worker can stop the thread.
+    private final class Jobs: @unchecked Sendable {
+        let condition = NSCondition()
+        var pending: [@Sendable () -> Void] = []
+        var stopped = false
+    }
+
     private let db: UrbanDatabase
-    private let queue: DispatchQueue
+    private let jobs = Jobs()
 
     init(path: String, index: Int) throws {
         db = try UrbanDatabase(path: path, readOnly: true)
-        queue = DispatchQueue(label: "urbangrid.db.\(index)")
+        let jobs = self.jobs
+        let thread = Thread {
+            while true {
+                jobs.condition.lock()
+                while jobs.pending.isEmpty && !jobs.stopped { jobs.condition.wait() }
+                if jobs.pending.isEmpty {  // stopped and drained
+                    jobs.condition.unlock()
+                    return
+                }
+                let job = jobs.pending.removeFirst()
+                jobs.condition.unlock()
+                job()
+            }
+        }
+        thread.name = "urbangrid.db.\(index)"
+        thread.start()
     }
 
-    /// Runs `body` on the connection's queue; SQL still running at `deadline` is interrupted (SQLITE_INTERRUPT).
+    deinit {
+        jobs.condition.lock()
+        jobs.stopped = true
+        jobs.condition.signal()
+        jobs.condition.unlock()
+    }
+
+    /// Runs `body` on the connection's thread; SQL still running at `deadline` is interrupted (SQLITE_INTERRUPT).
     func run<T: Sendable>(deadline: ContinuousClock.Instant, _ body: @escaping @Sendable (UrbanDatabase) throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
-            queue.async {
+            let job: @Sendable () -> Void = {
                 self.db.store.deadline = deadline
                 defer { self.db.store.deadline = nil }
                 continuation.resume(with: Result { try body(self.db) })
             }
+            jobs.condition.lock()
+            jobs.pending.append(job)
+            jobs.condition.signal()
+            jobs.condition.unlock()
         }
     }
 }
