@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "SpatialCore", targets: ["SpatialCore"]),
         .library(name: "UrbanModel", targets: ["UrbanModel"]),
         .library(name: "Siting", targets: ["Siting"]),
+        .library(name: "UrbanService", targets: ["UrbanService"]),
         .executable(name: "urbangrid", targets: ["urbangrid"]),
         .executable(name: "urbangrid-export", targets: ["urbangrid-export"]),
         .executable(name: "urbangrid-bench", targets: ["urbangrid-bench"]),
@@ -15,6 +16,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         // C libraries, found through pkg-config. Only SpatialCore imports them.
@@ -42,6 +44,18 @@ let package = Package(
             dependencies: ["SpatialCore"],
             swiftSettings: [.enableUpcomingFeature("InternalImportsByDefault")]),
 
+        // The HTTP service (Hummingbird 2): OGC API - Features over every layer, the map page, and the place where
+        // the query routes are registered. `urbangrid serve` only parses, opens and runs it.
+        .target(
+            name: "UrbanService",
+            dependencies: [
+                "SpatialCore",
+                "UrbanModel",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: [.enableUpcomingFeature("InternalImportsByDefault")]),
+
         // What both executables share: exit statuses, stdout, logging, progress.
         .target(
             name: "CommandSupport",
@@ -59,6 +73,7 @@ let package = Package(
                 "UrbanModel",
                 "Siting",
                 "CommandSupport",
+                "UrbanService",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
@@ -83,6 +98,12 @@ let package = Package(
         .testTarget(name: "UrbanModelTests", dependencies: ["UrbanModel", "SpatialCore"], exclude: ["Vectors"]),
         .testTarget(name: "SpatialCoreTests", dependencies: ["SpatialCore"], exclude: ["Vectors"]),
         .testTarget(name: "SitingTests", dependencies: ["Siting", "SpatialCore"]),
+        .testTarget(
+            name: "UrbanServiceTests",
+            dependencies: [
+                "UrbanService", "UrbanModel", "SpatialCore",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]),
         // Runs the built executables as a user would (the dependency makes SwiftPM build them first).
         .testTarget(name: "CLITests", dependencies: ["urbangrid", "urbangrid-export", "UrbanModel"], exclude: ["BadInputs", "Golden"]),
     ]

@@ -7,3 +7,5 @@ swift build --build-tests
 swift test --skip-build
 # a real client (GDAL's ogrinfo) opens every exported format
 Tools/check-export.sh .build/debug
+# a real client (GDAL's OAPIF driver) reads every layer from `urbangrid serve`, paging through the items
+Tools/check-oapif.sh .build/debug

@@ -68,6 +68,26 @@ public final class SpatiaLiteStore {
         if let cache { spatialite_cleanup_ex(cache) }
     }
 
+    /// While set, a statement running on this connection past this instant stops with `SpatialError.sqlite` code 9
+    /// (SQLITE_INTERRUPT): SQLite's progress handler checks the clock every 1000 virtual-machine steps, on the
+    /// connection's own thread, so no other thread (which a loaded machine may not schedule in time) is involved.
+    public var deadline: ContinuousClock.Instant? {
+        didSet {
+            guard let db else { return }
+            if deadline == nil {
+                sqlite3_progress_handler(db, 0, nil, nil)
+            } else if oldValue == nil {
+                // userdata is unretained self: the handler is removed with the connection (or when deadline is nil)
+                sqlite3_progress_handler(db, 1000, { userdata in
+                    guard let userdata else { return 0 }
+                    let store = Unmanaged<SpatiaLiteStore>.fromOpaque(userdata).takeUnretainedValue()
+                    guard let deadline = store.deadline else { return 0 }
+                    return ContinuousClock.now >= deadline ? 1 : 0  // non-zero interrupts the statement
+                }, Unmanaged.passUnretained(self).toOpaque())
+            }
+        }
+    }
+
     /// Closes the connection. Idempotent. Throws (and stays open) while statements prepared on it are alive.
     public func close() throws {
         guard let h = db else { return }

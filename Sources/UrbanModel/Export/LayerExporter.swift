@@ -156,26 +156,9 @@ public final class LayerExporter {
             let total = try reader.count()
             var n = 0
             // features are written straight from the columns: no Feature values, no JSON parsing
-            let encoder = GeoJSONEncoder(precision: precision)
-            let keys = reader.columns.map { JSONText.quoted($0.name) + [0x3A] }
-            let featureStart = Array(#"{"type":"Feature","id":"#.utf8), geometryStart = Array(#","geometry":"#.utf8)
-            let propertiesStart = Array(#","properties":{"#.utf8), null = Array("null".utf8)
+            let features = FeatureGeoJSONEncoder(reader: reader, precision: precision)
             func encode(_ row: LayerReader.Row, _ geometry: Geometry?, _ out: inout [UInt8]) {
-                out.append(contentsOf: featureStart)
-                row.appendID(to: &out)
-                out.append(contentsOf: geometryStart)
-                if let geometry { encoder.append(geometry, to: &out) } else { out.append(contentsOf: null) }
-                out.append(contentsOf: propertiesStart)
-                let columns = reader.splicesExtraProperties ? reader.tableColumns : keys.count
-                for i in 0..<columns {
-                    if i > 0 { out.append(0x2C) }
-                    out.append(contentsOf: keys[i])
-                    row.appendJSON(i, to: &out)
-                }
-                // the extra properties as stored, in each feature's own order, absent ones absent
-                if reader.splicesExtraProperties { row.appendExtraMembers(to: &out, comma: columns > 0) }
-                out.append(0x7D)
-                out.append(0x7D)
+                features.append(row, geometry: geometry, to: &out)
             }
             if settings.format == .geojson {
                 let w = GeoJSONWriter(precision: precision, sink: sink)

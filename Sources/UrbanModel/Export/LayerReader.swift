@@ -2,17 +2,27 @@ import Foundation
 public import SpatialCore
 
 /// Which features of a layer to read: all, those matching an SQL condition on the layer's columns, those
-/// intersecting a lon/lat box, or both.
+/// intersecting a lon/lat box, the one with a given id, any combination; optionally one page of them.
 public struct LayerFilter: Sendable, Hashable {
     /// An SQL expression over the layer table's columns (`status = 'open' AND severity >= 3`). It runs on a
     /// read-only connection and must be one expression: anything else is rejected when prepared.
+    /// Only for trusted callers (the command line): request text from the network never goes here.
     public var whereSQL: String?
     /// WGS84 lon/lat; features whose geometry intersects it (exactly, by GEOS through SpatiaLite).
     public var bbox: Envelope?
+    /// Only the feature with this id (bound as a parameter, never spliced into SQL).
+    public var featureID: String?
+    /// At most this many features (in storage order) after skipping `offset`; nil: all. `count()` ignores it.
+    public var limit: Int?
+    /// Features skipped before the first one read (in storage order). `count()` ignores it.
+    public var offset: Int
 
-    public init(whereSQL: String? = nil, bbox: Envelope? = nil) {
+    public init(whereSQL: String? = nil, bbox: Envelope? = nil, featureID: String? = nil, limit: Int? = nil, offset: Int = 0) {
         self.whereSQL = whereSQL?.isEmpty == true ? nil : whereSQL
         self.bbox = bbox
+        self.featureID = featureID
+        self.limit = limit
+        self.offset = offset
     }
 
     /// Parses `W,S,E,N` (lon/lat degrees).
@@ -93,6 +103,16 @@ public final class LayerReader {
                 """)
             parameters += [b.maxX, b.minX, b.maxY, b.minY, b.minX, b.minY, b.maxX, b.maxY]
         }
+        if let id = filter.featureID {
+            conditions.append("id = ?")
+            parameters.append(id)
+        }
+        if let limit = filter.limit, limit < 0 {
+            throw ModelError.invalidArgument(name: "limit", reason: "\(limit) is negative")
+        }
+        if filter.offset < 0 {
+            throw ModelError.invalidArgument(name: "offset", reason: "\(filter.offset) is negative")
+        }
         whereClause = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
         self.parameters = parameters
 
@@ -135,10 +155,10 @@ public final class LayerReader {
 
     /// Prepares a statement over the layer, turning SQLite's complaint about a bad `--where` into an error
     /// that names the option.
-    private func prepare(_ sql: String) throws -> Statement {
+    private func prepare(_ sql: String, extra: [(any SQLBindable)?] = []) throws -> Statement {
         do {
             let st = try db.store.prepare(sql)
-            try st.bind(parameters)
+            try st.bind(parameters + extra)
             return st
         } catch SpatialError.sqlite(_, let message, _) where filter.whereSQL != nil {
             throw ModelError.invalidArgument(name: "where", reason: "'\(filter.whereSQL!)' is not a valid condition on layer columns: \(message)")
@@ -226,7 +246,11 @@ public final class LayerReader {
             // points as SpatiaLite's X and Y (no WKB round trip through GEOS), anything else as WKB
             names += ["ST_X(geom)", "ST_Y(geom)", "CASE WHEN ST_X(geom) IS NULL THEN AsBinary(geom) END"]
         }
-        let st = try prepare("SELECT \(names.joined(separator: ", ")) FROM \(schema.table)\(whereClause) ORDER BY pk")
+        // paging: LIMIT -1 is SQLite's "no limit", needed when only an offset is given
+        let paged = filter.limit != nil || filter.offset > 0
+        let st = try prepare(
+            "SELECT \(names.joined(separator: ", ")) FROM \(schema.table)\(whereClause) ORDER BY pk\(paged ? " LIMIT ? OFFSET ?" : "")",
+            extra: paged ? [filter.limit ?? -1, filter.offset] : [])
         let wkb = try WKBReader()
         while try st.step() {
             var props: JSONObject?
@@ -248,5 +272,17 @@ public final class LayerReader {
         try forEachRow(rawJSON: false) { row in
             try body(StoredFeature(id: row.id, values: try columns.indices.map(row.value), geometry: row.geometry))
         }
+    }
+}
+
+extension UrbanDatabase {
+    /// The WGS84 lon/lat extent of a layer's geometries, from its R*Tree (so as SpatiaLite stores it: each
+    /// feature's bounding box rounded outwards to float precision); nil for an empty layer or one without geometry.
+    public func extent(_ layer: UrbanModel.Layer) throws -> Envelope? {
+        let schema = LayerSchema.of(layer)
+        guard schema.geometry != .none else { return nil }
+        let row = try store.query("SELECT min(xmin), min(ymin), max(xmax), max(ymax) FROM idx_\(schema.table)_geom")
+        guard let r = row.first, let w = r[0].double, let s = r[1].double, let e = r[2].double, let n = r[3].double else { return nil }
+        return Envelope(minX: w, minY: s, maxX: e, maxY: n)
     }
 }

@@ -348,4 +348,20 @@ struct SpatiaLiteStoreTests {
             #expect(try again.scalar("PRAGMA journal_mode").string == "wal")
         }
     }
+
+    @Test func deadlineInterruptsARunningStatement() throws {
+        let store = try SpatiaLiteStore(path: ":memory:")
+        let billion = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1000000000) SELECT count(*) FROM n"
+        store.deadline = ContinuousClock.now + .milliseconds(100)
+        let start = ContinuousClock.now
+        do {
+            _ = try store.scalar(billion)
+            Issue.record("a billion rows counted before the deadline")
+        } catch SpatialError.sqlite(let code, _, _) {
+            #expect(code == 9)  // SQLITE_INTERRUPT
+        }
+        #expect(ContinuousClock.now - start < .seconds(5))
+        store.deadline = nil
+        #expect(try store.scalar("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100000) SELECT count(*) FROM n").int == 100000)
+    }
 }

@@ -1,0 +1,121 @@
+import Foundation
+import SpatialCore
+public import UrbanModel
+
+/// One read-only connection and the thread it is used on. `UrbanDatabase` is not thread-safe; a worker is handed to
+/// one request at a time by `DatabasePool`, and its connection is touched only by its own thread (blocking SQLite
+/// work stays off Swift's cooperative threads and NIO's event loops, and a dedicated thread starts a job at once,
+/// where a GCD queue may wait for a free pool thread on a loaded machine).
+final class DatabaseWorker: @unchecked Sendable {
+    /// The jobs waiting for the thread; shared by the worker and its thread, so the worker can stop the thread.
+    private final class Jobs: @unchecked Sendable {
+        let condition = NSCondition()
+        var pending: [@Sendable () -> Void] = []
+        var stopped = false
+    }
+
+    private let db: UrbanDatabase
+    private let jobs = Jobs()
+
+    init(path: String, index: Int) throws {
+        db = try UrbanDatabase(path: path, readOnly: true)
+        let jobs = self.jobs
+        let thread = Thread {
+            while true {
+                jobs.condition.lock()
+                while jobs.pending.isEmpty && !jobs.stopped { jobs.condition.wait() }
+                if jobs.pending.isEmpty {  // stopped and drained
+                    jobs.condition.unlock()
+                    return
+                }
+                let job = jobs.pending.removeFirst()
+                jobs.condition.unlock()
+                job()
+            }
+        }
+        thread.name = "urbangrid.db.\(index)"
+        thread.start()
+    }
+
+    deinit {
+        jobs.condition.lock()
+        jobs.stopped = true
+        jobs.condition.signal()
+        jobs.condition.unlock()
+    }
+
+    /// Runs `body` on the connection's thread; SQL still running at `deadline` is interrupted (SQLITE_INTERRUPT).
+    func run<T: Sendable>(deadline: ContinuousClock.Instant, _ body: @escaping @Sendable (UrbanDatabase) throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            let job: @Sendable () -> Void = {
+                self.db.store.deadline = deadline
+                defer { self.db.store.deadline = nil }
+                continuation.resume(with: Result { try body(self.db) })
+            }
+            jobs.condition.lock()
+            jobs.pending.append(job)
+            jobs.condition.signal()
+            jobs.condition.unlock()
+        }
+    }
+}
+
+/// A small pool of read-only connections to the database: a request checks one out, reads on it, and gives it
+/// back, so no connection (nor the GEOS handles a query makes on it) is ever used by two requests at once.
+/// Requests beyond the pool's size wait, up to the time limit.
+public actor DatabasePool {
+    private var idle: [DatabaseWorker]
+    private var waiters: [(id: UInt64, continuation: CheckedContinuation<DatabaseWorker, any Error>)] = []
+    private var nextWaiter: UInt64 = 0
+    public nonisolated let size: Int
+    public nonisolated let path: String
+
+    /// Opens `size` read-only connections.
+    /// - Throws: `ModelError.invalidArgument` (no such file, not an UrbanGrid database), `SpatialError.sqlite`.
+    public init(path: String, size: Int) throws {
+        precondition(size > 0)
+        idle = try (0..<size).map { try DatabaseWorker(path: path, index: $0) }
+        self.size = size
+        self.path = path
+    }
+
+    /// Runs `body` on a connection of its own, within `timeLimit` (waiting included): when the limit passes, the
+    /// running SQL is interrupted (`SpatiaLiteStore.deadline`) and `ServiceError.timeLimit` thrown. `body` runs on
+    /// the connection's queue.
+    public func read<T: Sendable>(timeLimit: Duration, _ body: @escaping @Sendable (UrbanDatabase) throws -> T) async throws -> T {
+        let deadline = ContinuousClock.now + timeLimit
+        let worker = try await checkout(timeLimit: timeLimit)
+        defer { checkin(worker) }
+        do {
+            return try await worker.run(deadline: deadline, body)
+        } catch SpatialError.sqlite(let code, _, _) where code == 9 {  // SQLITE_INTERRUPT: the deadline passed
+            throw ServiceError.timeLimit(timeLimit)
+        }
+    }
+
+    private func checkout(timeLimit: Duration) async throws -> DatabaseWorker {
+        if let w = idle.popLast() { return w }
+        nextWaiter += 1
+        let id = nextWaiter
+        return try await withCheckedThrowingContinuation { continuation in
+            waiters.append((id, continuation))
+            Task { [weak self] in
+                try? await Task.sleep(for: timeLimit)
+                await self?.expire(id, timeLimit)
+            }
+        }
+    }
+
+    private func expire(_ id: UInt64, _ timeLimit: Duration) {
+        guard let i = waiters.firstIndex(where: { $0.id == id }) else { return }
+        waiters.remove(at: i).continuation.resume(throwing: ServiceError.timeLimit(timeLimit))
+    }
+
+    private func checkin(_ worker: DatabaseWorker) {
+        if waiters.isEmpty {
+            idle.append(worker)
+        } else {
+            waiters.removeFirst().continuation.resume(returning: worker)
+        }
+    }
+}

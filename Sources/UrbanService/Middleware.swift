@@ -1,0 +1,82 @@
+import Foundation
+import Hummingbird
+import Logging
+
+/// One structured line per request on the service's logger (stderr): method, path, status, duration in
+/// milliseconds and body bytes. Outermost, so it sees the final status of errors too.
+struct AccessLogMiddleware<Context: RequestContext>: RouterMiddleware {
+    let logger: Logger
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let start = ContinuousClock.now
+        var status: HTTPResponse.Status = .internalServerError
+        var bytes: Int?
+        defer {
+            let d = (ContinuousClock.now - start).components
+            let ms = Double(d.seconds) * 1000 + Double(d.attoseconds) / 1e15
+            logger.info("request", metadata: [
+                "method": "\(request.method.rawValue)",
+                "path": "\(request.uri.path)",
+                "status": "\(status.code)",
+                "duration_ms": "\(String(format: "%.1f", ms))",
+                "bytes": "\(bytes.map(String.init) ?? "-")",
+            ])
+        }
+        let response = try await next(request, context)
+        status = response.status
+        bytes = response.body.contentLength
+        return response
+    }
+}
+
+/// Turns whatever a route throws into a JSON error response (`ServiceError(from:)`); unexpected errors are
+/// logged with their details, which the client does not see.
+struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch {
+            let e = ServiceError(from: error)
+            if e.status == .internalServerError {
+                context.logger.error("request failed", metadata: ["path": "\(request.uri.path)", "error": "\(error)"])
+            }
+            return try e.response(from: request, context: context)
+        }
+    }
+}
+
+/// The service is read-only and reads no bodies: only GET and HEAD (and OPTIONS) are answered (HEAD as GET without
+/// the body, by `HeadResponder`), and a request declaring a body larger than `maximumBodyBytes` is refused (413)
+/// before any route sees it. (The per-request time limit is `DatabasePool.read`'s: every database read goes through
+/// it and is interrupted at the limit.)
+struct RequestLimitsMiddleware<Context: RequestContext>: RouterMiddleware {
+    let maximumBodyBytes: Int
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard [.get, .head, .options].contains(request.method) else {
+            throw ServiceError(.methodNotAllowed, code: "MethodNotAllowed", "\(request.method.rawValue): this service is read-only (GET only)")
+        }
+        if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > maximumBodyBytes {
+            throw ServiceError(.contentTooLarge, code: "ContentTooLarge", "a request body of \(length) bytes: at most \(maximumBodyBytes), and none is read")
+        }
+        return try await next(request, context)
+    }
+}
+
+/// Answers HEAD as GET without the body (status and headers, Content-Length included), around the whole router:
+/// the router itself only knows the GET routes.
+struct HeadResponder<Responder: HTTPResponder>: HTTPResponder {
+    typealias Context = Responder.Context
+    let responder: Responder
+
+    func respond(to request: Request, context: Context) async throws -> Response {
+        guard request.method == .head else { return try await responder.respond(to: request, context: context) }
+        var head = request.head
+        head.method = .get
+        var response = try await responder.respond(to: Request(head: head, body: request.body), context: context)
+        let length = response.body.contentLength
+        response.body = ResponseBody()
+        if let length { response.headers[.contentLength] = String(length) }
+        return response
+    }
+}

@@ -1,0 +1,39 @@
+public import Foundation
+
+/// Everything `buildApplication` needs: the database, where to listen, and the limits.
+public struct ServiceConfiguration: Sendable {
+    /// The UrbanGrid database (SpatiaLite), opened read-only.
+    public var databasePath: String
+    public var host: String
+    /// 0: any free port (the one bound is logged and passed to `onServerRunning`).
+    public var port: Int
+    /// Read-only connections, one per worker; a request holds one while it reads.
+    public var connections: Int
+    /// Features per items page when the request names no `limit`.
+    public var defaultLimit: Int
+    /// The largest page; a larger `limit` is clamped to it (OGC API – Features, issue 640).
+    public var maximumLimit: Int
+    /// The longest a request may wait for a connection and read (the running SQL is interrupted after it).
+    public var requestTimeLimit: Duration
+    /// Requests declaring a larger body are refused (413): the service reads no bodies.
+    public var maximumBodyBytes: Int
+    /// Debian's libjs-leaflet files, served under `/static/leaflet/`.
+    public var leafletDirectory: String
+
+    public init(
+        databasePath: String, host: String = "127.0.0.1", port: Int = 8080,
+        connections: Int = max(2, min(8, ProcessInfo.processInfo.activeProcessorCount)),
+        defaultLimit: Int = 100, maximumLimit: Int = 10_000, requestTimeLimit: Duration = .seconds(30),
+        maximumBodyBytes: Int = 16 * 1024, leafletDirectory: String = "/usr/share/javascript/leaflet"
+    ) {
+        self.databasePath = databasePath
+        self.host = host
+        self.port = port
+        self.connections = connections
+        self.defaultLimit = defaultLimit
+        self.maximumLimit = maximumLimit
+        self.requestTimeLimit = requestTimeLimit
+        self.maximumBodyBytes = maximumBodyBytes
+        self.leafletDirectory = leafletDirectory
+    }
+}

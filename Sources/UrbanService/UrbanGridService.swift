@@ -1,0 +1,92 @@
+public import Hummingbird
+public import Logging
+public import SpatialCore
+import UrbanModel
+
+/// The request context of every route: Hummingbird's basic one, with a small body limit (the service reads none).
+public struct ServiceRequestContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+
+    public init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+    }
+
+    public var maxUploadSize: Int { 16 * 1024 }
+}
+
+/// What the routes share: the configuration, the pool of read-only connections and the static files. Sendable;
+/// the databases themselves stay inside the pool.
+public struct UrbanGridService: Sendable {
+    public let configuration: ServiceConfiguration
+    public let pool: DatabasePool
+    let staticFiles: StaticFiles
+
+    /// Opens the database read-only (`configuration.connections` connections) and reads the Leaflet files.
+    /// - Throws: `ModelError.invalidArgument` for a missing file or one that is not an UrbanGrid database.
+    public init(configuration: ServiceConfiguration) throws {
+        guard configuration.connections > 0, configuration.defaultLimit >= 1, configuration.maximumLimit >= configuration.defaultLimit else {
+            throw ModelError.invalidArgument(name: "configuration", reason: "need connections ≥ 1 and 1 ≤ default limit ≤ maximum limit")
+        }
+        self.configuration = configuration
+        pool = try DatabasePool(path: configuration.databasePath, size: configuration.connections)
+        staticFiles = StaticFiles(leafletDirectory: configuration.leafletDirectory)
+    }
+
+    /// Whether Leaflet was found (the map page needs it).
+    public var hasLeaflet: Bool { staticFiles.hasLeaflet }
+
+    /// A 200 response with a JSON document.
+    public static func json(_ value: JSONValue, type: String = "application/json") throws -> Response {
+        try FeaturesAPI.json(value, type: type)
+    }
+
+    /// A 200 response with bytes already encoded.
+    public static func bytes(_ bytes: [UInt8], type: String) -> Response { FeaturesAPI.bytes(bytes, type: type) }
+}
+
+/// The router of the whole service: access log, errors as JSON, limits, then `/` (map page or JSON landing page),
+/// the OGC API – Features routes, the static Leaflet files and the query routes (`addQueryRoutes`).
+/// - Parameter accessLogger: where the one-line-per-request access log goes.
+public func buildRouter(_ service: UrbanGridService, accessLogger: Logger = Logger(label: "urbangrid.http")) -> Router<ServiceRequestContext> {
+    let router = Router(context: ServiceRequestContext.self)
+    router.middlewares.add(AccessLogMiddleware(logger: accessLogger))
+    router.middlewares.add(ErrorMiddleware())
+    router.middlewares.add(RequestLimitsMiddleware(maximumBodyBytes: service.configuration.maximumBodyBytes))
+    let features = FeaturesAPI(service: service)
+    router.get("/") { request, _ in
+        MapPage.wantsJSON(request) ? try features.landingPage(request) : MapPage.response()
+    }
+    features.register(on: router)
+    service.staticFiles.register(on: router)
+    service.addQueryRoutes(to: router)
+    return router
+}
+
+/// The service as a Hummingbird application: `try await buildApplication(config).runService()` serves it; tests
+/// call `.test(.router)` on it without a socket.
+/// - Parameters:
+///   - logger: the service's logger (start-up, failures); the access log uses `accessLogger`.
+///   - onListening: called with the host and the port actually bound (useful with port 0).
+public func buildApplication(
+    _ configuration: ServiceConfiguration,
+    logger: Logger = Logger(label: "urbangrid.serve"),
+    accessLogger: Logger = Logger(label: "urbangrid.http"),
+    onListening: @escaping @Sendable (String, Int) async -> Void = { _, _ in }
+) throws -> some ApplicationProtocol {
+    let service = try UrbanGridService(configuration: configuration)
+    if !service.hasLeaflet {
+        logger.warning("Leaflet not found in \(configuration.leafletDirectory): the map page will not draw (install Debian's libjs-leaflet)")
+    }
+    let router = buildRouter(service, accessLogger: accessLogger)
+    let host = configuration.host
+    return Application(
+        responder: HeadResponder(responder: router.buildResponder()),
+        server: .http1(configuration: .init(idleTimeout: .seconds(75))),
+        configuration: .init(address: .hostname(host, port: configuration.port), serverName: "UrbanGrid"),
+        onServerRunning: { channel in
+            let port = channel.localAddress?.port ?? configuration.port
+            logger.info("listening on http://\(host):\(port) (database \(configuration.databasePath), read-only, \(configuration.connections) connections)")
+            await onListening(host, port)
+        },
+        logger: logger)
+}

@@ -1,0 +1,75 @@
+import ArgumentParser
+import CommandSupport
+import Foundation
+import Logging
+import UrbanService
+
+extension UrbanGridCommand {
+    struct Serve: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Serve the database over HTTP: OGC API - Features for every layer and a map page at /.",
+            discussion: """
+                Read-only: the database is opened read-only, one connection per worker, and no route writes. \
+                Routes: / (the map for browsers; JSON landing page with ?f=json or Accept: application/json), \
+                /api, /conformance, /collections, /collections/{layer}, /collections/{layer}/items \
+                (bbox, limit, offset), /collections/{layer}/items/{id}, /static/leaflet/… (Debian's libjs-leaflet). \
+                Logs and one access-log line per request go to stderr. --port 0 takes any free port; \
+                the log line 'listening on http://HOST:PORT' names it.
+                """)
+
+        @Argument(help: "The UrbanGrid database (SpatiaLite).", completion: .file())
+        var db: String
+
+        @Option(help: "Address to listen on.")
+        var host: String = "127.0.0.1"
+
+        @Option(help: "Port to listen on (0: any free port).")
+        var port: Int = 8080
+
+        @Option(help: "Read-only database connections (concurrent reads).")
+        var connections: Int = 4
+
+        @Option(help: "Seconds a request may take (waiting for a connection included) before it is stopped with 503.")
+        var timeLimit: Double = 30
+
+        @Option(help: "Largest page of features (items' limit is clamped to it).")
+        var maxLimit: Int = 10_000
+
+        @Option(help: "Directory holding leaflet.js, leaflet.css and images/ (Debian's libjs-leaflet).", completion: .directory)
+        var leaflet: String = "/usr/share/javascript/leaflet"
+
+        func validate() throws {
+            guard (0...65535).contains(port) else { throw ValidationError("--port must be 0...65535") }
+            guard (1...64).contains(connections) else { throw ValidationError("--connections must be 1...64") }
+            guard timeLimit > 0, timeLimit.isFinite else { throw ValidationError("--time-limit must be a positive number of seconds") }
+            guard maxLimit >= 100 else { throw ValidationError("--max-limit must be at least 100 (the default page)") }
+        }
+
+        func run() throws {
+            let config = ServiceConfiguration(
+                databasePath: db, host: host, port: port, connections: connections,
+                maximumLimit: maxLimit, requestTimeLimit: .milliseconds(Int64(timeLimit * 1000)), leafletDirectory: leaflet)
+            // open the database now, so a bad DB is exit status 2 with its message, before anything listens
+            let app = try buildApplication(config)
+            let done = DispatchSemaphore(value: 0)
+            let failure = FailureBox()
+            Task {
+                do {
+                    // SIGINT/SIGTERM end the process through CommandSupport's handler (nothing to flush: read-only)
+                    try await app.runService(gracefulShutdownSignals: [])
+                } catch {
+                    failure.error = error
+                }
+                done.signal()
+            }
+            done.wait()
+            if let error = failure.error { throw error }
+        }
+    }
+}
+
+/// The error of the server task, handed to the waiting main thread (written before the semaphore's signal,
+/// read after its wait).
+private final class FailureBox: @unchecked Sendable {
+    var error: (any Error)?
+}

@@ -1,0 +1,101 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import Testing
+
+/// `urbangrid serve` as a user runs it: the built binary on a real socket (any free port), asked over HTTP,
+/// then stopped. Expected counts are the rows imported by the test itself.
+@Suite struct ServeCommandTests {
+    /// A running `urbangrid serve`; its stderr collected as it comes.
+    final class Server: @unchecked Sendable {
+        let process = Process()
+        private let lock = NSLock()
+        private var errText = ""
+        var stderr: String { lock.withLock { errText } }
+
+        init(_ arguments: [String]) throws {
+            process.executableURL = CLI.buildDirectory.appendingPathComponent("urbangrid")
+            process.arguments = arguments
+            process.currentDirectoryURL = CLI.repositoryRoot
+            let err = Pipe()
+            process.standardError = err
+            process.standardOutput = FileHandle.nullDevice
+            err.fileHandleForReading.readabilityHandler = { [weak self] h in
+                let data = h.availableData
+                guard let self, !data.isEmpty else { return }
+                self.lock.withLock { self.errText += String(decoding: data, as: UTF8.self) }
+            }
+            try process.run()
+        }
+
+        /// The base URL from the 'listening on http://HOST:PORT' log line, once it appears.
+        func waitForListening(timeout: Duration = .seconds(120)) async throws -> String {
+            let start = ContinuousClock.now
+            while ContinuousClock.now - start < timeout {
+                if let r = stderr.range(of: #"listening on (http://[0-9.]+:[0-9]+)"#, options: .regularExpression) {
+                    return String(stderr[r].dropFirst("listening on ".count))
+                }
+                guard process.isRunning else { break }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            throw CLIError("the server did not start: \(stderr)")
+        }
+
+        func stop() {
+            if process.isRunning { process.terminate() }
+            process.waitUntilExit()
+        }
+    }
+
+    struct CLIError: Error, CustomStringConvertible {
+        var description: String
+        init(_ d: String) { description = d }
+    }
+
+    func get(_ url: String, accept: String? = nil) async throws -> (Int, [String: Any]) {
+        var request = URLRequest(url: URL(string: url)!)
+        if let accept { request.setValue(accept, forHTTPHeaderField: "Accept") }
+        let (data, response) = try await URLSession.shared.data(for: request)
+        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+        return (status, (try? JSONSerialization.jsonObject(with: data) as? [String: Any]) ?? [:])
+    }
+
+    @Test func servesOGCAPIFeaturesOnARealPort() async throws {
+        let dir = try CLI.temporaryDirectory("serve")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let db = dir + "/city.sqlite"
+        #expect(try CLI.run(["init", db]).status == 0)
+        try "id,name,lon,lat\na,Alpha,24.94,60.17\nb,Beta,24.95,60.18\nc,Gamma,24.96,60.19\n"
+            .write(toFile: dir + "/stations.csv", atomically: true, encoding: .utf8)
+        let imported = try CLI.run(["import", db, "--layer", "stations", dir + "/stations.csv"])
+        #expect(imported.status == 0, "\(imported.stderr)")
+
+        let server = try Server(["serve", db, "--host", "127.0.0.1", "--port", "0"])
+        defer { server.stop() }
+        let base = try await server.waitForListening()
+        let (s1, landing) = try await get(base + "/?f=json")
+        #expect(s1 == 200 && (landing["links"] as? [Any])?.isEmpty == false)
+        let (s2, items) = try await get(base + "/collections/stations/items?limit=2")
+        #expect(s2 == 200)
+        #expect(items["numberMatched"] as? Int == 3 && items["numberReturned"] as? Int == 2)
+        // the next link is absolute, on the address we asked
+        let next = try #require((items["links"] as? [[String: Any]])?.first { $0["rel"] as? String == "next" }?["href"] as? String)
+        #expect(next.hasPrefix(base + "/collections/stations/items?"))
+        let (s3, rest) = try await get(next)
+        #expect(s3 == 200 && rest["numberReturned"] as? Int == 1)
+        let (s4, error) = try await get(base + "/collections/stations/items?bbox=1,2,3")
+        #expect(s4 == 400 && error["code"] as? String == "InvalidParameterValue")
+        server.stop()
+        // one access-log line per request on stderr: method, path, status, duration, bytes
+        let log = server.stderr
+        #expect(log.contains("method=GET") && log.contains("path=/collections/stations/items") && log.contains("status=400"), "\(log)")
+        #expect(log.contains("duration_ms=") && log.contains("bytes="))
+    }
+
+    @Test func refusesAMissingDatabaseWithStatus2() throws {
+        let r = try CLI.run(["serve", "/nonexistent/city.sqlite", "--port", "0"])
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("does not exist"), "\(r.stderr)")
+    }
+}

@@ -1,0 +1,156 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Logging
+
+import SpatialCore
+import Testing
+import UrbanModel
+import UrbanService
+
+/// Static files, limits, the access log, the connection pool and its time limit.
+@Suite struct ServiceTests {
+    @Test func staticLeafletFilesAreServedByExactName() async throws {
+        try await Fixture.withService { client in
+            let js = try await client.execute(uri: "/static/leaflet/leaflet.js", method: .get)
+            #expect(js.status == .ok && js.headers[.contentType]?.hasPrefix("text/javascript") == true)
+            #expect(js.text == (try String(contentsOfFile: Fixture.leaflet + "/leaflet.js", encoding: .utf8)))
+            let css = try await client.execute(uri: "/static/leaflet/leaflet.css", method: .get)
+            #expect(css.status == .ok && css.headers[.contentType]?.hasPrefix("text/css") == true)
+            let png = try await client.execute(uri: "/static/leaflet/images/marker-icon.png", method: .get)
+            #expect(png.status == .ok && png.headers[.contentType] == "image/png")
+            #expect(Array(png.body.readableBytesView) == [0x89, 0x50, 0x4E, 0x47, 1, 2, 3])
+            // only leaflet.js, leaflet.css and images/*.png, never a path into the file system
+            for uri in ["/static/leaflet/images/notes.txt", "/static/leaflet/..%2Fleaflet.js", "/static/leaflet/images/..%2F..%2Fetc%2Fpasswd",
+                        "/static/leaflet/leaflet.min.js"] {
+                let r = try await client.execute(uri: uri, method: .get)
+                #expect(r.status == .notFound, "\(uri)")
+            }
+        }
+    }
+
+    @Test func readOnlyAndNoBodies() async throws {
+        try await Fixture.withService { client in
+            for method in [HTTPRequest.Method.post, .put, .delete, .patch] {
+                let r = try await client.execute(uri: "/collections", method: method)
+                #expect(r.status == .methodNotAllowed, "\(method)")
+                #expect(try r.json["code"] as? String == "MethodNotAllowed")
+            }
+            // HEAD is GET without the body
+            let get = try await client.execute(uri: "/collections/stations/items?limit=3", method: .get)
+            let head = try await client.execute(uri: "/collections/stations/items?limit=3", method: .head)
+            #expect(head.status == .ok && head.body.readableBytes == 0)
+            #expect(head.headers[.contentLength] == String(get.body.readableBytes))
+            #expect(head.headers[.contentType] == "application/geo+json")
+            let big = ByteBuffer(repeating: 0x41, count: 64 * 1024)
+            let r = try await client.execute(uri: "/collections", method: .get, headers: [.contentLength: "\(big.readableBytes)"], body: big)
+            #expect(r.status == .contentTooLarge)
+        }
+    }
+
+    @Test func accessLogHasOneStructuredLinePerRequest() async throws {
+        let sink = LogSink()
+        let logger = Logger(label: "urbangrid.http") { _ in sink }
+        try await Fixture.withService(accessLogger: logger) { client in
+            _ = try await client.execute(uri: "/collections/stations/items?limit=2", method: .get)
+            _ = try await client.execute(uri: "/collections/nothing", method: .get)
+        }
+        let lines = sink.records
+        #expect(lines.count == 2)
+        let first = try #require(lines.first)
+        #expect(first.metadata["method"] == "GET" && first.metadata["path"] == "/collections/stations/items" && first.metadata["status"] == "200")
+        #expect(Double(first.metadata["duration_ms"] ?? "") != nil)
+        #expect(Int(first.metadata["bytes"] ?? "").map { $0 > 100 } == true)
+        #expect(lines.last?.metadata["status"] == "404")
+    }
+
+    @Test func poolGivesEachReaderItsOwnConnection() async throws {
+        let pool = try DatabasePool(path: Fixture.database, size: 2)
+        // more concurrent readers than connections: they wait for one, and each sees a consistent database
+        let counts = try await withThrowingTaskGroup(of: Int.self) { group in
+            for _ in 0..<8 {
+                group.addTask { try await pool.read(timeLimit: .seconds(30)) { db in try db.count(.stations) } }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(counts == Array(repeating: Fixture.columns * Fixture.rows, count: 8))
+    }
+
+    @Test func poolIsReadOnly() async throws {
+        let pool = try DatabasePool(path: Fixture.database, size: 1)
+        await #expect(throws: SpatialError.self) {
+            try await pool.read(timeLimit: .seconds(30)) { db in try db.store.execute("DELETE FROM stations") }
+        }
+    }
+
+    @Test func timeLimitInterruptsALongQuery() async throws {
+        let pool = try DatabasePool(path: Fixture.database, size: 1)
+        let start = ContinuousClock.now
+        await #expect(throws: ServiceError.self) {
+            try await pool.read(timeLimit: .milliseconds(200)) { db in
+                // counts to a billion: far longer than the limit unless interrupted
+                try db.store.scalar("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1000000000) SELECT count(*) FROM n").int ?? 0
+            }
+        }
+        #expect(ContinuousClock.now - start < .seconds(10))
+        // the connection is usable again afterwards
+        #expect(try await pool.read(timeLimit: .seconds(30)) { db in try db.count(.chiefs) } == 3)
+    }
+
+    @Test func timeLimitCoversWaitingForAConnection() async throws {
+        let pool = try DatabasePool(path: Fixture.database, size: 1)
+        async let holder: Int = pool.read(timeLimit: .seconds(30)) { db in
+            Thread.sleep(forTimeInterval: 1.0)
+            return try db.count(.chiefs)
+        }
+        try await Task.sleep(for: .milliseconds(100))
+        do {
+            _ = try await pool.read(timeLimit: .milliseconds(200)) { db in try db.count(.chiefs) }
+            Issue.record("expected the time limit")
+        } catch let e as ServiceError {
+            #expect(e.status == .serviceUnavailable && e.code == "TimeLimit")
+        }
+        #expect(try await holder == 3)
+    }
+
+    @Test func errorsMapToStatuses() {
+        #expect(ServiceError(from: ModelError.invalidArgument(name: "lon", reason: "x")).status == .badRequest)
+        #expect(ServiceError(from: SpatialError.unknownCRS("EPSG:0")).status == .badRequest)
+        #expect(ServiceError(from: SpatialError.sqlite(code: 1, message: "secret SQL detail", sql: nil)).status == .internalServerError)
+        #expect(!ServiceError(from: SpatialError.sqlite(code: 1, message: "secret SQL detail", sql: nil)).detail.contains("secret"))
+        #expect(ServiceError.notFound("no grid").status == .notFound)
+        #expect(String(decoding: ServiceError.badParameter("lat", "91 is not a latitude").body, as: UTF8.self)
+                == #"{"code":"InvalidParameterValue","description":"lat: 91 is not a latitude"}"#)
+    }
+
+    @Test func missingDatabaseIsABadArgument() {
+        #expect(throws: ModelError.self) {
+            _ = try UrbanGridService(configuration: ServiceConfiguration(databasePath: "/nonexistent/city.sqlite"))
+        }
+    }
+}
+
+/// Collects log records (the access log) for assertions.
+final class LogSink: LogHandler, @unchecked Sendable {
+    struct Record {
+        var message: String
+        var metadata: [String: String]
+    }
+
+    private let lock = NSLock()
+    private var stored: [Record] = []
+    var records: [Record] { lock.withLock { stored } }
+
+    var metadata: Logger.Metadata = [:]
+    var logLevel: Logger.Level = .trace
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        let m = (event.metadata ?? [:]).mapValues { "\($0)" }
+        lock.withLock { stored.append(Record(message: "\(event.message)", metadata: m)) }
+    }
+}
