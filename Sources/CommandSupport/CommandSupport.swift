@@ -72,8 +72,8 @@ extension ParsableCommand {
             signal(sig, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
             source.setEventHandler {
-                StagedFile.removePending()
-                FileHandle.standardError.write(Data("\n\(name): interrupted, nothing written under a final name\n".utf8))
+                let removed = StagedFile.removePending()
+                FileHandle.standardError.write(Data("\n\(name): interrupted\(removed > 0 ? ", nothing written under a final name" : "")\n".utf8))
                 Foundation.exit(128 + sig)
             }
             source.resume()

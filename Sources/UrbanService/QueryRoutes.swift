@@ -1,27 +1,124 @@
+import Foundation
 import Hummingbird
+import SpatialCore
+import UrbanModel
 
-// The registration point for the query routes (`GET /lookup`, `/vendor/check`, `/vendor/open`, `/hazards…`,
-// `/stations/nearest`, `/coverage`…), written on the query-library side. Add them here, in
-// `addQueryRoutes(to:service:)`, which `buildRouter` calls after the OGC API routes. Conventions:
-//
-// * read on a pooled connection, within the time limit:
-//       let result = try await service.pool.read(timeLimit: service.configuration.requestTimeLimit) { db in … }
-//   (`db` is an `UrbanDatabase` of its own for the duration of the closure; return a Sendable value, e.g. the
-//   JSON bytes, never the database or GEOS objects; build GEOS handles/prepared geometries inside the closure).
-// * parameters: `request.uri.queryParameters.get("lon")`; parse numbers with `Double`; bad ones →
-//   `throw ServiceError.badParameter("lon", "…")`.
-// * errors: throw freely. `ErrorMiddleware` answers every error with `ServiceError(from:)`: ModelError and the
-//   SpatialError bad-input cases → 400 `{"code","description"}`, `ServiceError.notFound("no grid …")` → 404,
-//   the time limit → 503, anything else → 500 (details logged, not sent).
-// * JSON answers: `UrbanGridService.json(_ value: JSONValue)` (or bytes with `UrbanGridService.bytes(_:type:)`),
-//   with the keys of ../shared/reference/cli.md ("JSON keys that scripts rely on").
-// * the map page already calls `GET /vendor/open?at=ISO8601` → `{"at":…, "zones":[{"zone_id":…, "open":…,
-//   "closes_at":…|null, "opens_at":…|null}]}` and `GET /lookup?lon=X&lat=Y` → `{grid_code, community_code,
-//   street_code, district_code, chief, segment_id, segment_distance_m}`.
+// The query routes: the JSON answers of `urbangrid lookup`, `vendor check`, `vendor open`, `hazards`,
+// `hazards hotspots` and `stations nearest`, with the same keys and errors (bad parameters 400 with the message,
+// unknown segment or grid 404). Each runs on a pooled connection with that connection's warm `CityQueries`.
 
 extension UrbanGridService {
-    /// Adds the query routes to the router. Nothing yet: see the comment above.
     func addQueryRoutes(to router: Router<ServiceRequestContext>) {
-        _ = router
+        let limit = configuration.requestTimeLimit
+        let pool = self.pool
+
+        // GET /lookup?lon=X&lat=Y
+        router.get("/lookup") { request, _ -> Response in
+            let q = request.uri.queryParameters
+            let (lon, lat) = (try Self.number(q, "lon"), try Self.number(q, "lat"))
+            let bytes = try await pool.query(timeLimit: limit) { c -> [UInt8] in
+                var out: [UInt8] = []
+                try c.lookup(lon: lon, lat: lat).appendJSON(to: &out)
+                return out
+            }
+            return Self.bytes(bytes, type: "application/json")
+        }
+
+        // GET /vendor/check?lon=X&lat=Y&at=TIME
+        router.get("/vendor/check") { request, _ -> Response in
+            let q = request.uri.queryParameters
+            let (lon, lat, at) = (try Self.number(q, "lon"), try Self.number(q, "lat"), try Self.text(q, "at"))
+            let json = try await pool.query(timeLimit: limit) { c in try c.vendorCheck(lon: lon, lat: lat, at: try c.parseTime(at)).json }
+            return try Self.json(json)
+        }
+
+        // GET /vendor/open?at=TIME[&near=LON,LAT&radius=M][&open_only=true]: every zone with its state (the map colours them)
+        router.get("/vendor/open") { request, _ -> Response in
+            let q = request.uri.queryParameters
+            let at = try Self.text(q, "at")
+            let near = try q.get("near").map { try Self.lonLat($0, "near") }
+            let radius = try q.get("radius").map { _ in try Self.number(q, "radius") }
+            let openOnly = q.get("open_only") == "true"
+            let json = try await pool.query(timeLimit: limit) { c -> JSONValue in
+                let date = try c.parseTime(at)
+                let zones = try c.vendorZones(at: date, near: near, radiusMetres: radius).filter { !openOnly || $0.open }
+                return .object(["at": .string(c.isoTime(date)), "zones": .array(zones.map(\.json))])
+            }
+            return try Self.json(json)
+        }
+
+        // GET /hazards?near=LON,LAT&radius=M | along=SEGMENT&buffer=M | in_grid=CODE [&class=CODE][&status=open][&f=geojson]
+        router.get("/hazards") { request, _ -> Response in
+            let q = request.uri.queryParameters
+            let area: HazardArea
+            switch (q.get("near"), q.get("along"), q.get("in_grid")) {
+            case (let near?, nil, nil): area = .near(try Self.lonLat(near, "near"), radiusMetres: try Self.number(q, "radius"))
+            case (nil, let along?, nil): area = .along(segmentID: along, bufferMetres: try Self.number(q, "buffer"))
+            case (nil, nil, let grid?): area = .inGrid(code: grid)
+            default: throw ServiceError.badParameter("near/along/in_grid", "give one of near=LON,LAT&radius=M, along=SEGMENT_ID&buffer=M, in_grid=CODE")
+            }
+            let classCode = q.get("class"), status = q.get("status")
+            let geojson = q.get("f") == "geojson"
+            let bytes = try await pool.query(timeLimit: limit) { c -> [UInt8] in
+                let hits: [HazardHit]
+                do {
+                    hits = try c.hazards(in: area, classPrefix: classCode, status: status)
+                } catch ModelError.invalidArgument(let name, let reason) where name == "along" || name == "in-grid" {
+                    throw ServiceError.notFound(reason)
+                }
+                let text = geojson ? FeatureCollection(hits.map(\.feature)).geoJSON(precision: 7) : JSONValue.array(hits.map(\.json)).jsonText
+                return Array(text.utf8)
+            }
+            return Self.bytes(bytes, type: geojson ? "application/geo+json" : "application/json")
+        }
+
+        // GET /hazards/hotspots?by=grid|segment|community&top=N
+        router.get("/hazards/hotspots") { request, _ -> Response in
+            let q = request.uri.queryParameters
+            let by = q.get("by") ?? "grid"
+            guard let unit = HazardHotspot.Unit(rawValue: by) else {
+                throw ServiceError.badParameter("by", "'\(by)' is not one of grid, segment, community")
+            }
+            let top = try q.get("top").map { _ in try Self.integer(q, "top") } ?? 10
+            let json = try await pool.query(timeLimit: limit) { c in JSONValue.array(try c.hotspots(by: unit, top: top).map(\.json)) }
+            return try Self.json(json)
+        }
+
+        // GET /stations/nearest?lon=X&lat=Y[&k=N]
+        router.get("/stations/nearest") { request, _ -> Response in
+            let q = request.uri.queryParameters
+            let (lon, lat) = (try Self.number(q, "lon"), try Self.number(q, "lat"))
+            let k = try q.get("k").map { _ in try Self.integer(q, "k") } ?? 1
+            if let network = q.get("network") {
+                throw ServiceError.badParameter("network", "'\(network)': street-network distances are not available in this release")
+            }
+            let json = try await pool.query(timeLimit: limit) { c in JSONValue.array(try c.nearestStations(lon: lon, lat: lat, k: k).map(\.json)) }
+            return try Self.json(json)
+        }
+    }
+
+    static func text(_ q: Parameters, _ name: String) throws -> String {
+        guard let v = q.get(name), !v.isEmpty else { throw ServiceError.badParameter(name, "missing") }
+        return v
+    }
+
+    static func number(_ q: Parameters, _ name: String) throws -> Double {
+        let t = try text(q, name)
+        guard let v = Double(t), v.isFinite else { throw ServiceError.badParameter(name, "'\(t)' is not a number") }
+        return v
+    }
+
+    static func integer(_ q: Parameters, _ name: String) throws -> Int {
+        let t = try text(q, name)
+        guard let v = Int(t) else { throw ServiceError.badParameter(name, "'\(t)' is not an integer") }
+        return v
+    }
+
+    static func lonLat(_ text: String, _ name: String) throws -> Coordinate {
+        let p = text.split(separator: ",").map { Double($0) }
+        guard p.count == 2, let lon = p[0], let lat = p[1] else {
+            throw ServiceError.badParameter(name, "'\(text)' is not LON,LAT")
+        }
+        return Coordinate(lon, lat)
     }
 }

@@ -52,13 +52,17 @@ public final class StagedFile {
 
     /// Removes every temporary file not yet committed: for a signal handler (SIGINT, SIGTERM) that ends the
     /// process before the owners can clean up. Final names are never touched.
-    public static func removePending() {
+    /// - Returns: how many were removed.
+    @discardableResult
+    public static func removePending() -> Int {
         pending.withLock { paths in
+            let n = paths.count
+            defer { paths.removeAll() }
             for p in paths {
                 remove(p)
                 try? FileManager.default.removeItem(atPath: p)  // a staged directory
             }
-            paths.removeAll()
+            return n
         }
     }
 
