@@ -16,9 +16,6 @@ final class DatabaseWorker: @unchecked Sendable {
 
     private let db: UrbanDatabase
     private let jobs = Jobs()
-    /// The warm query indexes of this connection (grid locator, street and hazard indexes…), made on its thread
-    /// on first use and kept: requests never rebuild them. Touched only by the worker's thread.
-    private var queries: CityQueries?
 
     init(path: String, index: Int) throws {
         db = try UrbanDatabase(path: path, readOnly: true)
@@ -45,18 +42,6 @@ final class DatabaseWorker: @unchecked Sendable {
         jobs.stopped = true
         jobs.condition.signal()
         jobs.condition.unlock()
-    }
-
-    /// Runs `body` with this connection's `CityQueries` (made and warmed on first use) on its thread.
-    func runQueries<T: Sendable>(deadline: ContinuousClock.Instant, _ body: @escaping @Sendable (CityQueries) throws -> T) async throws -> T {
-        try await run(deadline: deadline) { db in
-            if self.queries == nil {
-                let q = try CityQueries(db)
-                try q.warmUp()
-                self.queries = q
-            }
-            return try body(self.queries!)
-        }
     }
 
     /// Runs `body` on the connection's thread; SQL still running at `deadline` is interrupted (SQLITE_INTERRUPT).
@@ -106,25 +91,6 @@ public actor DatabasePool {
         } catch SpatialError.sqlite(let code, _, _) where code == 9 {  // SQLITE_INTERRUPT: the deadline passed
             throw ServiceError.timeLimit(timeLimit)
         }
-    }
-
-    /// Like `read`, with the connection's warm `CityQueries` (lookups, vendors, hazards, stations).
-    public func query<T: Sendable>(timeLimit: Duration, _ body: @escaping @Sendable (CityQueries) throws -> T) async throws -> T {
-        let deadline = ContinuousClock.now + timeLimit
-        let worker = try await checkout(timeLimit: timeLimit)
-        defer { checkin(worker) }
-        do {
-            return try await worker.runQueries(deadline: deadline, body)
-        } catch SpatialError.sqlite(let code, _, _) where code == 9 {
-            throw ServiceError.timeLimit(timeLimit)
-        }
-    }
-
-    /// Builds every connection's query indexes now (the service calls it before it listens, so the first
-    /// requests do not pay for loading the grid).
-    public func warmQueries() async throws {
-        let workers = idle
-        for w in workers { _ = try await w.runQueries(deadline: ContinuousClock.now + .seconds(3600)) { _ in true } }
     }
 
     private func checkout(timeLimit: Duration) async throws -> DatabaseWorker {

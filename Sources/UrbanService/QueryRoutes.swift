@@ -5,18 +5,18 @@ import UrbanModel
 
 // The query routes: the JSON answers of `urbangrid lookup`, `vendor check`, `vendor open`, `hazards`,
 // `hazards hotspots` and `stations nearest`, with the same keys and errors (bad parameters 400 with the message,
-// unknown segment or grid 404). Each runs on a pooled connection with that connection's warm `CityQueries`.
+// unknown segment or grid 404). Each runs on a `CityQueries` of the service's `QueryPool`, warm from the start.
 
 extension UrbanGridService {
     func addQueryRoutes(to router: Router<ServiceRequestContext>) {
         let limit = configuration.requestTimeLimit
-        let pool = self.pool
+        let pool = self.queries
 
         // GET /lookup?lon=X&lat=Y
         router.get("/lookup") { request, _ -> Response in
             let q = request.uri.queryParameters
             let (lon, lat) = (try Self.number(q, "lon"), try Self.number(q, "lat"))
-            let bytes = try await pool.query(timeLimit: limit) { c -> [UInt8] in
+            let bytes = try await pool.query(timeLimit: limit) { (c: CityQueries) -> [UInt8] in
                 var out: [UInt8] = []
                 try c.lookup(lon: lon, lat: lat).appendJSON(to: &out)
                 return out
@@ -39,7 +39,7 @@ extension UrbanGridService {
             let near = try q.get("near").map { try Self.lonLat($0, "near") }
             let radius = try q.get("radius").map { _ in try Self.number(q, "radius") }
             let openOnly = q.get("open_only") == "true"
-            let json = try await pool.query(timeLimit: limit) { c -> JSONValue in
+            let json = try await pool.query(timeLimit: limit) { (c: CityQueries) -> JSONValue in
                 let date = try c.parseTime(at)
                 let zones = try c.vendorZones(at: date, near: near, radiusMetres: radius).filter { !openOnly || $0.open }
                 return .object(["at": .string(c.isoTime(date)), "zones": .array(zones.map(\.json))])
@@ -59,7 +59,7 @@ extension UrbanGridService {
             }
             let classCode = q.get("class"), status = q.get("status")
             let geojson = q.get("f") == "geojson"
-            let bytes = try await pool.query(timeLimit: limit) { c -> [UInt8] in
+            let bytes = try await pool.query(timeLimit: limit) { (c: CityQueries) -> [UInt8] in
                 let hits: [HazardHit]
                 do {
                     hits = try c.hazards(in: area, classPrefix: classCode, status: status)

@@ -19,6 +19,8 @@ public struct ServiceRequestContext: RequestContext {
 public struct UrbanGridService: Sendable {
     public let configuration: ServiceConfiguration
     public let pool: DatabasePool
+    /// The warm indexes of the query routes (`QueryRoutes.swift`).
+    public let queries: QueryPool
     let staticFiles: StaticFiles
 
     /// Opens the database read-only (`configuration.connections` connections) and reads the Leaflet files.
@@ -29,6 +31,7 @@ public struct UrbanGridService: Sendable {
         }
         self.configuration = configuration
         pool = try DatabasePool(path: configuration.databasePath, size: configuration.connections)
+        queries = try QueryPool(path: configuration.databasePath, size: configuration.connections)
         staticFiles = StaticFiles(leafletDirectory: configuration.leafletDirectory)
     }
 
@@ -89,7 +92,7 @@ public func buildApplication(
             // no request pays for loading them
             let start = ContinuousClock.now
             do {
-                try await service.pool.warmQueries()
+                try service.queries.warmUp()
                 logger.info("query indexes ready in \(ContinuousClock.now - start)")
             } catch {
                 logger.error("cannot build the query indexes: \(error); the query routes will answer with this error")

@@ -149,7 +149,10 @@ def main():
     ap.add_argument("--seconds", type=int, default=20)
     ap.add_argument("--connections", type=int, default=8)
     ap.add_argument("--keep", help="work folder to keep and reuse (the grid takes a while to build)")
+    ap.add_argument("--log", default="notice", help="URBANGRID_LOG of the service (info writes an access-log line per request)")
+    ap.add_argument("--serve-args", default="", help="extra arguments for urbangrid serve, e.g. '--connections 2'")
     a = ap.parse_args()
+    a.serve_args = a.serve_args.split()
     a.work = a.keep or tempfile.mkdtemp(prefix="urbangrid-service-bench-")
     os.makedirs(a.work, exist_ok=True)
     os.chmod(a.work, 0o777)
@@ -163,8 +166,9 @@ def main():
                        check=True, stdout=subprocess.DEVNULL)
     box = lon_lat_box()
     port = free_port()
-    server = subprocess.Popen([os.path.join(a.bin, "urbangrid"), "serve", db, "--port", str(port)],
-                              stdout=subprocess.DEVNULL, stderr=open(os.path.join(a.work, "serve.log"), "w"))
+    server = subprocess.Popen([os.path.join(a.bin, "urbangrid"), "serve", db, "--port", str(port)] + a.serve_args,
+                              stdout=subprocess.DEVNULL, stderr=open(os.path.join(a.work, "serve.log"), "w"),
+                              env={**os.environ, "URBANGRID_LOG": a.log})
     try:
         for _ in range(600):
             try:
@@ -179,6 +183,7 @@ def main():
         server.terminate()
         server.wait()
     theirs = run_postgis(a, gpkg, box)
+    ours["access_log"] = a.log in ("info", "debug", "trace")
     for r in (ours, theirs):
         r["cells"] = cells
         r["seconds"] = a.seconds

@@ -1,0 +1,93 @@
+import Foundation
+import SpatialCore
+public import UrbanModel
+
+/// The warm query indexes the query routes answer from: a few `CityQueries`, each on a read-only connection of its
+/// own, lent to one request at a time.
+///
+/// Unlike `DatabasePool` (whose connections run SQL on threads of their own), a lookup here runs on the request's
+/// own task: after warm-up it touches only memory (the grid locator, the street and hazard indexes), so the thread
+/// hops of a dedicated connection thread would cost more than the answer (the service benchmark measured
+/// context switches as the largest cost). The few SQL queries (hotspots) are short and bounded by the deadline.
+/// Checkout and checkin are a lock, not an actor hop.
+public final class QueryPool: @unchecked Sendable {  // `idle` and `waiters` only under `lock`
+    /// One `CityQueries`, handed from request to request: never used by two at once (the pool's lock decides).
+    private final class Lent: @unchecked Sendable {
+        let queries: CityQueries
+        init(_ q: CityQueries) { queries = q }
+    }
+
+    private let lock = NSLock()
+    private var idle: [Lent]
+    private var waiters: [(id: UInt64, continuation: CheckedContinuation<Lent, any Error>)] = []
+    private var nextWaiter: UInt64 = 0
+    public let size: Int
+
+    /// Opens `size` read-only connections (nothing is loaded until `warmUp` or the first query).
+    public init(path: String, size: Int) throws {
+        precondition(size > 0)
+        idle = try (0..<size).map { _ in Lent(try CityQueries(try UrbanDatabase(path: path, readOnly: true))) }
+        self.size = size
+    }
+
+    /// Loads and indexes every layer on every connection.
+    public func warmUp() throws {
+        let all = lock.withLock { idle }
+        for l in all { try l.queries.warmUp() }
+    }
+
+    /// Runs `body` with a `CityQueries` of its own, within `timeLimit` (waiting included; SQL still running then is
+    /// interrupted and `ServiceError.timeLimit` thrown).
+    public func query<T>(timeLimit: Duration, _ body: (CityQueries) throws -> T) async throws -> T {
+        let deadline = ContinuousClock.now + timeLimit
+        let lent = try await checkout(timeLimit: timeLimit)
+        defer { checkin(lent) }
+        let q = lent.queries
+        q.db.store.deadline = deadline
+        defer { q.db.store.deadline = nil }
+        do {
+            return try body(q)
+        } catch SpatialError.sqlite(let code, _, _) where code == 9 {  // SQLITE_INTERRUPT: the deadline passed
+            throw ServiceError.timeLimit(timeLimit)
+        }
+    }
+
+    private func checkout(timeLimit: Duration) async throws -> Lent {
+        if let q = lock.withLock({ idle.popLast() }) { return q }
+        return try await withCheckedThrowingContinuation { continuation in
+            let id: UInt64? = lock.withLock {
+                if let q = idle.popLast() {  // freed meanwhile
+                    continuation.resume(returning: q)
+                    return nil
+                }
+                nextWaiter += 1
+                waiters.append((nextWaiter, continuation))
+                return nextWaiter
+            }
+            guard let id else { return }
+            Task { [weak self] in
+                try? await Task.sleep(for: timeLimit)
+                self?.expire(id, timeLimit)
+            }
+        }
+    }
+
+    private func expire(_ id: UInt64, _ timeLimit: Duration) {
+        let waiter = lock.withLock { () -> CheckedContinuation<Lent, any Error>? in
+            guard let i = waiters.firstIndex(where: { $0.id == id }) else { return nil }
+            return waiters.remove(at: i).continuation
+        }
+        waiter?.resume(throwing: ServiceError.timeLimit(timeLimit))
+    }
+
+    private func checkin(_ q: Lent) {
+        let waiter = lock.withLock { () -> CheckedContinuation<Lent, any Error>? in
+            if waiters.isEmpty {
+                idle.append(q)
+                return nil
+            }
+            return waiters.removeFirst().continuation
+        }
+        waiter?.resume(returning: q)
+    }
+}
