@@ -85,14 +85,14 @@ import UrbanService
 
     @Test func timeLimitInterruptsALongQuery() async throws {
         let pool = try DatabasePool(path: Fixture.database, size: 1)
-        let start = ContinuousClock.now
         await #expect(throws: ServiceError.self) {
             try await pool.read(timeLimit: .milliseconds(200)) { db in
                 // counts to a billion: far longer than the limit unless interrupted
                 try db.store.scalar("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1000000000) SELECT count(*) FROM n").int ?? 0
             }
         }
-        #expect(ContinuousClock.now - start < .seconds(10))
+        // (no wall-clock bound here: on a loaded machine the interrupted statement still ends late; uninterrupted, the
+        // count would finish with a number and no error, which the expectation above rejects)
         // the connection is usable again afterwards
         #expect(try await pool.read(timeLimit: .seconds(30)) { db in try db.count(.chiefs) } == 3)
     }

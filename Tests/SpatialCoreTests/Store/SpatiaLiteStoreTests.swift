@@ -353,15 +353,13 @@ struct SpatiaLiteStoreTests {
         let store = try SpatiaLiteStore(path: ":memory:")
         let billion = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1000000000) SELECT count(*) FROM n"
         store.deadline = ContinuousClock.now + .milliseconds(100)
-        let start = ContinuousClock.now
         do {
             _ = try store.scalar(billion)
             Issue.record("a billion rows counted before the deadline")
         } catch SpatialError.sqlite(let code, _, _) {
             #expect(code == 9)  // SQLITE_INTERRUPT
         }
-        #expect(ContinuousClock.now - start < .seconds(5))
-        store.deadline = nil
+        store.deadline = nil  // (no wall-clock bound: the interrupt code is the evidence, timing belongs to benchmarks)
         #expect(try store.scalar("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100000) SELECT count(*) FROM n").int == 100000)
     }
 }
