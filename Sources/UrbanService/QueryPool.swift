@@ -30,10 +30,13 @@ public final class QueryPool: @unchecked Sendable {  // `idle` and `waiters` onl
         self.size = size
     }
 
-    /// Loads and indexes every layer on every connection.
-    public func warmUp() throws {
-        let all = lock.withLock { idle }
-        for l in all { try l.queries.warmUp() }
+    /// Loads and indexes every layer on every connection. Each is checked out while it warms, so a request that
+    /// arrives meanwhile waits for one (within its time limit) instead of sharing it.
+    public func warmUp() async throws {
+        var taken: [Lent] = []
+        defer { for l in taken { checkin(l) } }
+        for _ in 0..<size { taken.append(try await checkout(timeLimit: .seconds(3600))) }
+        for l in taken { try l.queries.warmUp() }
     }
 
     /// Runs `body` with a `CityQueries` of its own, within `timeLimit` (waiting included; SQL still running then is

@@ -92,7 +92,7 @@ public func buildApplication(
             // no request pays for loading them
             let start = ContinuousClock.now
             do {
-                try service.queries.warmUp()
+                try await service.queries.warmUp()
                 logger.info("query indexes ready in \(ContinuousClock.now - start)")
             } catch {
                 logger.error("cannot build the query indexes: \(error); the query routes will answer with this error")
