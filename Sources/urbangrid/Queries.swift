@@ -296,3 +296,63 @@ struct Stations: ParsableCommand {
         }
     }
 }
+
+struct Coverage: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Per demand unit: the nearest facility and its distance, covered or not; totals by weight, per community and street.",
+        discussion: """
+            Distances are straight-line metres in the city's metric CRS, to each unit's centroid (a point: itself) or, \
+            with --measure boundary, its nearest point. Weights: the demand layer's weight column, 1 for other layers. \
+            --network answers that street-network distances are not available in this release.
+            """)
+
+    @Argument(help: "The database.") var db: String
+    @Option(help: "The facility layer (e.g. stations).") var facilities: String
+    @Option(help: "The demand layer (grids, demand, pois…).") var demand: String
+    @Option(help: "Metres.") var radius: Double
+    @Option(help: "centroid or boundary.") var measure: String = "centroid"
+    @Option(help: "walk or drive (not available yet).") var network: String?
+    @Option(help: "table, json or geojson (the demand units with their coverage).") var format: QueryFormat = .table
+
+    func run() throws {
+        func layer(_ name: String, _ option: String) throws -> UrbanModel.Layer {
+            guard let l = UrbanModel.Layer(rawValue: name) else {
+                throw CLIError.badInput("--\(option) '\(name)': one of \(UrbanModel.Layer.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            return l
+        }
+        if let network {
+            throw CLIError.badInput("--network \(network): street-network distances are not available in this release; omit --network for straight-line distances")
+        }
+        guard let m = CoverageMeasure(rawValue: measure) else { throw CLIError.badInput("--measure '\(measure)': centroid or boundary") }
+        let database = try UrbanDatabase(path: db, readOnly: true)
+        let report = try CityQueries(database).coverage(
+            facilities: try layer(facilities, "facilities"), demand: try layer(demand, "demand"), radiusMetres: radius, measure: m)
+        var out = StandardOutput()
+        switch format {
+        case .json: out.line(report.json.jsonText)
+        case .geojson:
+            let reader = try LayerReader(database, layer: report.demand)
+            var geometries: [String: Geometry] = [:]
+            try reader.forEach { f in geometries[f.id] = f.geometry }
+            out.line(FeatureCollection(report.units.map { u in
+                Feature(id: .string(u.id), geometry: geometries[u.id], properties: u.json.objectValue)
+            }).geoJSON(precision: 7))
+        case .table:
+            out.line("coverage within \(NumberText.format(radius)) m (straight-line, \(m.rawValue), \(report.crs)): "
+                + "\(NumberText.format(report.coveredWeight, precision: 2)) of \(NumberText.format(report.totalWeight, precision: 2)) "
+                + "(\(NumberText.format(report.coveragePercent, precision: 1)) %), \(report.uncovered.count) of \(report.units.count) units uncovered")
+            let rows = report.totals(by: false).map { t in
+                [t.key.isEmpty ? "(none)" : t.key, String(t.units), NumberText.format(t.coveredWeight, precision: 2),
+                 NumberText.format(t.totalWeight, precision: 2), NumberText.format(t.coveragePercent, precision: 1) + " %"]
+            }
+            for l in TextTable.lines(["community", "units", "covered", "total", "coverage"], rows) { out.line(l) }
+            if !report.uncovered.isEmpty {
+                out.line("uncovered:")
+                let un = report.uncovered.map { [$0.id, $0.communityCode ?? "", $0.facilityID ?? "none", fixed($0.distanceMetres)] }
+                for l in TextTable.lines(["unit", "community", "nearest facility", "distance m"], un) { out.line(l) }
+            }
+        }
+        out.flush()
+    }
+}

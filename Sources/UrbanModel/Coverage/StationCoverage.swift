@@ -42,34 +42,12 @@ public struct GridCoverage: Sendable {
         guard radiusMetres.isFinite, radiusMetres >= 0 else {
             throw ModelError.invalidArgument(name: "radius_m", reason: "\(radiusMetres) is not a distance in metres (≥ 0)")
         }
-        var cells: [(code: String, community: String?, geometry: Geometry)] = []
-        for r in try db.store.query("SELECT code, community_code, AsBinary(geom) AS g FROM grids ORDER BY code, pk") {
-            guard let g = try r["g"]?.geometry() else { continue }
-            cells.append((r["code"]?.string ?? "", r["community_code"]?.string, g))
-        }
-        var stations: [(id: String, geometry: Geometry)] = []
-        for r in try db.store.query("SELECT id, AsBinary(geom) AS g FROM stations ORDER BY pk") {
-            guard let g = try r["g"]?.geometry() else { continue }
-            stations.append((r["id"]?.string ?? "", g))
-        }
-        let envelope = Envelope.union(cells.map(\.geometry.envelope) + stations.map(\.geometry.envelope))
-            ?? Envelope(minX: 0, minY: 0, maxX: 0, maxY: 0)
-        let (crs, reason) = LocalMetricCRS.choose(for: envelope)
-        let forward = try CoordinateTransform(from: .wgs84, to: crs)
-        let index = stations.isEmpty ? nil : try SpatialIndex(stations.map { try forward.apply(to: $0.geometry) })
-        var units: [GridCoverageUnit] = []
-        units.reserveCapacity(cells.count)
-        for cell in cells {
-            let metric = try forward.apply(to: cell.geometry)
-            let target = measure == .centroid ? try metric.centroid() : metric
-            guard let index, let nearest = try index.nearest(to: target).first else {
-                units.append(GridCoverageUnit(gridCode: cell.code, communityCode: cell.community, stationID: nil, distanceMetres: nil, covered: false))
-                continue
-            }
-            units.append(GridCoverageUnit(
-                gridCode: cell.code, communityCode: cell.community, stationID: stations[nearest.index].id,
-                distanceMetres: nearest.distance, covered: nearest.distance <= radiusMetres))
-        }
-        return GridCoverage(radiusMetres: radiusMetres, measure: measure, crs: crs.definition, crsReason: reason, units: units)
+        let queries = try CityQueries(db)
+        let report = try queries.coverage(facilities: .stations, demand: .grids, radiusMetres: radiusMetres, measure: measure)
+        let units = report.units.map { u in  // a grid's id is its code
+            GridCoverageUnit(gridCode: u.id, communityCode: u.communityCode, stationID: u.facilityID,
+                             distanceMetres: u.distanceMetres, covered: u.covered)
+        }.sorted { $0.gridCode < $1.gridCode }
+        return GridCoverage(radiusMetres: radiusMetres, measure: measure, crs: report.crs, crsReason: queries.metricCRSReason, units: units)
     }
 }
