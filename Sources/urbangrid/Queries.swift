@@ -356,3 +356,35 @@ struct Coverage: ParsableCommand {
         out.flush()
     }
 }
+
+struct Audit: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Evaluate a city's rules (JSON, see GeoData/rules/README.md): pass/fail per rule with the offending features. Exit status 1 when any rule fails.")
+
+    @Argument(help: "The database.") var db: String
+    @Option(help: ArgumentHelp("The rules file.", valueName: "FILE")) var rules: String
+    @Option(help: ArgumentHelp("The time hazard ages are counted at (default now).", valueName: "TIME")) var at: String?
+    @Option(help: "Offenders listed per rule in the table (all in JSON).") var show: Int = 20
+    @Option(help: "table or json.") var format: OutputFormat = .table
+
+    func run() throws {
+        let set = try RuleSet(contentsOf: rules)
+        let q = try CityQueries(try UrbanDatabase(path: db, readOnly: true))
+        let date = try at.map { try q.parseTime($0) } ?? Date()
+        let results = try q.audit(set, at: date)
+        var out = StandardOutput()
+        switch format {
+        case .json:
+            out.line(JSONValue.object(["at": .string(q.isoTime(date)), "passed": .bool(results.allSatisfy(\.passed)),
+                                       "rules": .array(results.map(\.json))]).jsonText)
+        case .table:
+            for r in results {
+                out.line("\(r.passed ? "pass" : "FAIL")  \(r.id)  \(r.description): \(r.offenders.count) of \(r.checked) fail")
+                for o in r.offenders.prefix(show) { out.line("      \(o.id)  \(o.detail)") }
+                if r.offenders.count > show { out.line("      … \(r.offenders.count - show) more (--format json lists all)") }
+            }
+        }
+        out.flush()
+        if !results.allSatisfy(\.passed) { throw ExitCode(1) }
+    }
+}
