@@ -21,3 +21,12 @@ echo "== export: urbangrid-export against ogr2ogr, 1,000,000 points (Tools/bench
 swift build -c release --product urbangrid --product urbangrid-export >&2 2>/dev/null || { swift build -c release --product urbangrid >&2; swift build -c release --product urbangrid-export >&2; }
 command -v ogr2ogr >/dev/null || Tools/install-deps.sh gdal-bin >/dev/null
 python3 Tools/bench/export_bench.py --bin .build/release --n "${EXPORT_N:-1000000}" | tee "$out/export.txt"
+echo "== network matrix: urbangrid Dijkstra against SciPy csgraph (Tools/bench/network_bench.py) ==" >&2
+swift build -c release --product urbangrid-bench >&2
+python3 -c "import scipy" 2>/dev/null || python3 -m pip install -q scipy
+python3 Tools/bench/network_bench.py --bin .build/release | tee "$out/network.txt"
+if [ -f out/demo.sqlite ]; then
+  echo "== batch lookup: urbangrid lookup --points against Shapely (Tools/bench/lookup_bench.py) ==" >&2
+  python3 Tools/bench/lookup_bench.py --bin .build/release --n "${LOOKUP_N:-1000000}" | tee "$out/lookup.txt"
+fi
+# The service under load (wrk against PostGIS + pgbench) needs PostgreSQL: python3 Tools/bench/service_bench.py
