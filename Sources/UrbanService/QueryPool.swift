@@ -36,7 +36,19 @@ public final class QueryPool: @unchecked Sendable {  // `idle` and `waiters` onl
         var taken: [Lent] = []
         defer { for l in taken { checkin(l) } }
         for _ in 0..<size { taken.append(try await checkout(timeLimit: .seconds(3600))) }
-        for l in taken { try l.queries.warmUp() }
+        // every connection at once (each has its own database and GEOS objects); errors after all have finished
+        let errors = ErrorBox()
+        let all = taken
+        DispatchQueue.concurrentPerform(iterations: all.count) { i in
+            do { try all[i].queries.warmUp() } catch { errors.set(error) }
+        }
+        if let e = errors.error { throw e }
+    }
+
+    private final class ErrorBox: @unchecked Sendable {  // written under its lock
+        private let lock = NSLock()
+        private(set) var error: (any Error)?
+        func set(_ e: any Error) { lock.withLock { if error == nil { error = e } } }
     }
 
     /// Runs `body` with a `CityQueries` of its own, within `timeLimit` (waiting included; SQL still running then is

@@ -88,16 +88,19 @@ public func buildApplication(
         configuration: .init(address: .hostname(host, port: configuration.port), serverName: "UrbanGrid"),
         onServerRunning: { channel in
             let port = channel.localAddress?.port ?? configuration.port
-            // the query indexes (grid locator, street and hazard indexes) of every connection, before "listening":
-            // no request pays for loading them
-            let start = ContinuousClock.now
-            do {
-                try await service.queries.warmUp()
-                logger.info("query indexes ready in \(ContinuousClock.now - start)")
-            } catch {
-                logger.error("cannot build the query indexes: \(error); the query routes will answer with this error")
-            }
             logger.info("listening on http://\(host):\(port) (database \(configuration.databasePath), read-only, \(configuration.connections) connections)")
+            // the query indexes (grid locator, street and hazard indexes) of every connection, built now, all at once:
+            // the OGC API and the map answer meanwhile; query requests wait for them (within their time limit), and
+            // none ever pays for loading them again
+            Task {
+                let start = ContinuousClock.now
+                do {
+                    try await service.queries.warmUp()
+                    logger.info("query indexes ready in \(ContinuousClock.now - start)")
+                } catch {
+                    logger.error("cannot build the query indexes: \(error); the query routes will answer with this error")
+                }
+            }
             await onListening(host, port)
         },
         logger: logger)
