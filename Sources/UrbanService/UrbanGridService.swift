@@ -96,7 +96,7 @@ public func buildApplication(
                 let start = ContinuousClock.now
                 do {
                     try await service.queries.warmUp()
-                    logger.info("query indexes ready in \(ContinuousClock.now - start)")
+                    logger.notice("query indexes ready in \(ContinuousClock.now - start)")
                 } catch {
                     logger.error("cannot build the query indexes: \(error); the query routes will answer with this error")
                 }

@@ -176,8 +176,11 @@ def main():
                 break
             except OSError:
                 time.sleep(0.1)
-        # warm: the first lookup loads the grid index
-        subprocess.run(["curl", "-s", "-o", "/dev/null", f"http://127.0.0.1:{port}/lookup?lon={box[0]}&lat={box[1]}"], check=False)
+        # the service builds its query indexes after it starts listening: wait for them (logged at notice level too)
+        for _ in range(3000):
+            if "query indexes ready" in open(os.path.join(a.work, "serve.log")).read():
+                break
+            time.sleep(0.1)
         ours = run_wrk(a, port, box)
     finally:
         server.terminate()
