@@ -107,7 +107,8 @@ nonisolated(unsafe) private var signalSources: [any DispatchSourceSignal] = []  
 /// A one-line progress bar on stderr, drawn only when stderr is a terminal and at most ten times a second.
 public final class ProgressBar {
     private let label: String
-    private let enabled: Bool
+    /// Whether it draws at all (stderr is a terminal): callers skip work done only for the bar when it does not.
+    public let enabled: Bool
     private var last = Date.distantPast
     private var drawn = false
 

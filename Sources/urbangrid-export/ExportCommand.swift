@@ -90,9 +90,9 @@ struct Layers: ParsableCommand {
         defer { bar.finish() }
         let results: [ExportedLayer]
         if layers.count == 1 {
-            results = [try exporter.export(layers[0], to: out, progress: bar.update)]
+            results = [try exporter.export(layers[0], to: out, progress: bar.enabled ? bar.update : nil)]
         } else {
-            results = try exporter.export(layers, to: out) { l, done, total in bar.update(done, of: total) }
+            results = try exporter.export(layers, to: out, progress: bar.enabled ? { _, done, total in bar.update(done, of: total) } : nil)
         }
         bar.finish()
         var stdout = StandardOutput()

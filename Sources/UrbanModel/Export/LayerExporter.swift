@@ -97,7 +97,7 @@ public final class LayerExporter {
             let gpkg = try GeoPackageWriter(path: file.temporaryPath)
             var results: [ExportedLayer] = []
             for layer in layers {
-                var r = try writeGeoPackageLayer(layer, gpkg) { progress?(layer, $0, $1) }
+                var r = try writeGeoPackageLayer(layer, gpkg, progress: progress.map { p in { p(layer, $0, $1) } })
                 r.path = path
                 results.append(r)
             }
@@ -119,7 +119,7 @@ public final class LayerExporter {
         var staged: [StagedExport] = []
         for layer in layers {
             let file = (path as NSString).appendingPathComponent("\(layer.rawValue).\(settings.format.fileExtension)")
-            staged.append(try stage(layer, at: file) { progress?(layer, $0, $1) })
+            staged.append(try stage(layer, at: file, progress: progress.map { p in { p(layer, $0, $1) } }))
         }
         for s in staged { try s.commit() }
         return staged.map(\.result)
@@ -153,7 +153,7 @@ public final class LayerExporter {
                 bytes += chunk.count
                 try file.write(chunk)
             }
-            let total = try reader.count()
+            let total = progress == nil ? 0 : try reader.count()  // a second pass over the rows only for someone watching
             var n = 0
             // features are written straight from the columns: no Feature values, no JSON parsing
             let features = FeatureGeoJSONEncoder(reader: reader, precision: precision)
@@ -234,7 +234,7 @@ public final class LayerExporter {
         buffer.reserveCapacity(1 << 17)
         CSVText.appendRecord(header, to: &buffer)
         var bytes = 0
-        let total = try reader.count()
+        let total = progress == nil ? 0 : try reader.count()  // a second pass over the rows only for someone watching
         var n = 0
         try each(reader) { f, g in
             var fields = [f.id] + f.values.map(Self.csvText)
@@ -283,7 +283,7 @@ public final class LayerExporter {
         // the table's own name (`vendor_zones`): SpatiaLite's gpkg functions do not quote names with a hyphen
         try gpkg.beginLayer(schema.table, geometryType: geometryType, crs: settings.crs, fields: fields,
                             description: "UrbanGrid layer \(layer.rawValue)")
-        let total = try reader.count()
+        let total = progress == nil ? 0 : try reader.count()  // a second pass over the rows only for someone watching
         var n = 0
         try each(reader) { f, g in
             let values: [SQLValue] = [.text(f.id)] + f.values.map { v in
