@@ -36,7 +36,7 @@ extension UrbanGridService {
         router.get("/vendor/open") { request, _ -> Response in
             let q = request.uri.queryParameters
             let at = try Self.text(q, "at")
-            let near = try q.get("near").map { try Self.lonLat($0, "near") }
+            let near = try q.get("near").map { try CityQueries.parseLonLat($0, field: "near") }
             let radius = try q.get("radius").map { _ in try Self.number(q, "radius") }
             let openOnly = q.get("open_only") == "true"
             let json = try await pool.query(timeLimit: limit) { (c: CityQueries) -> JSONValue in
@@ -52,7 +52,7 @@ extension UrbanGridService {
             let q = request.uri.queryParameters
             let area: HazardArea
             switch (q.get("near"), q.get("along"), q.get("in_grid")) {
-            case (let near?, nil, nil): area = .near(try Self.lonLat(near, "near"), radiusMetres: try Self.number(q, "radius"))
+            case (let near?, nil, nil): area = .near(try CityQueries.parseLonLat(near, field: "near"), radiusMetres: try Self.number(q, "radius"))
             case (nil, let along?, nil): area = .along(segmentID: along, bufferMetres: try Self.number(q, "buffer"))
             case (nil, nil, let grid?): area = .inGrid(code: grid)
             default: throw ServiceError.badParameter("near/along/in_grid", "give one of near=LON,LAT&radius=M, along=SEGMENT_ID&buffer=M, in_grid=CODE")
@@ -112,13 +112,5 @@ extension UrbanGridService {
         let t = try text(q, name)
         guard let v = Int(t) else { throw ServiceError.badParameter(name, "'\(t)' is not an integer") }
         return v
-    }
-
-    static func lonLat(_ text: String, _ name: String) throws -> Coordinate {
-        let p = text.split(separator: ",").map { Double($0) }
-        guard p.count == 2, let lon = p[0], let lat = p[1] else {
-            throw ServiceError.badParameter(name, "'\(text)' is not LON,LAT")
-        }
-        return Coordinate(lon, lat)
     }
 }

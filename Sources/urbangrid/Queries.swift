@@ -9,16 +9,6 @@ enum QueryFormat: String, ExpressibleByArgument, CaseIterable {
     case table, json, geojson
 }
 
-/// `--near LON,LAT`.
-func parseLonLat(_ text: String, option: String) throws -> Coordinate {
-    let p = text.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
-    guard p.count == 2, let lon = p[0], let lat = p[1] else {
-        throw CLIError.badInput("--\(option) '\(text)': expected LON,LAT (WGS84 degrees, e.g. 24.94,60.17)")
-    }
-    try CityQueries.checkCoordinate(lon: lon, lat: lat, field: option)
-    return Coordinate(lon, lat)
-}
-
 func fixed(_ v: Double?, _ decimals: Int = 1) -> String { v.map { NumberText.format($0, precision: decimals) } ?? "" }
 
 struct Lookup: ParsableCommand {
@@ -164,7 +154,7 @@ struct Vendor: ParsableCommand {
 
         func run() throws {
             let (q, date) = try common.queries()
-            let zones = try q.vendorZones(at: date, near: try near.map { try parseLonLat($0, option: "near") }, radiusMetres: radius)
+            let zones = try q.vendorZones(at: date, near: try near.map { try CityQueries.parseLonLat($0, field: "near") }, radiusMetres: radius)
             let shown = all ? zones : zones.filter(\.open)
             var out = StandardOutput()
             switch common.format {
@@ -212,7 +202,7 @@ struct Hazards: ParsableCommand {
 
         func run() throws {
             let area: HazardArea = if let near {
-                .near(try parseLonLat(near, option: "near"), radiusMetres: radius!)
+                .near(try CityQueries.parseLonLat(near, field: "near"), radiusMetres: radius!)
             } else if let along {
                 .along(segmentID: along, bufferMetres: buffer!)
             } else {

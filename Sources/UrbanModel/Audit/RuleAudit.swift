@@ -127,14 +127,12 @@ extension CityQueries {
         }
     }
 
+    /// `(id, geometry)` of the rows of `sql`, which selects an id and a WKB geometry.
     func layerGeometries(_ sql: String, _ parameters: [String] = []) throws -> [(id: String, geometry: Geometry)] {
-        let st = try db.store.prepare(sql)
-        try st.bind(parameters.map { $0 as (any SQLBindable)? })
-        var out: [(String, Geometry)] = []
-        while try st.step() {
-            if let g = try st.geometry(1) { out.append((try st.string(0) ?? "", g)) }
+        try rows(sql, parameters).compactMap { r in
+            guard let g = try r[1].geometry() else { return nil }
+            return (r[0].string ?? "", g)
         }
-        return out.map { (id: $0.0, geometry: $0.1) }
     }
 
     /// How many of `items` intersect each area (GEOS, through an STRtree over the items).
@@ -146,7 +144,6 @@ extension CityQueries {
 
     func audit(_ rule: AuditRule, id: String, at date: Date) throws -> RuleResult {
         var r = RuleResult(id: id, kind: rule.kind, description: "", checked: 0, offenders: [])
-        func kindsSQL(_ kinds: [String]) -> String { kinds.map { "'" + $0.replacingOccurrences(of: "'", with: "''") + "'" }.joined(separator: ", ") }
         switch rule {
         case .vendorZonesPerStreet(let min):
             r.description = "every street (街道) has at least \(min) vendor zone\(min == 1 ? "" : "s")"
@@ -159,8 +156,8 @@ extension CityQueries {
         case .marketsPerDistrict(let min, let poiKinds, let zoneKinds):
             r.description = "every district has at least \(min) convenience market\(min == 1 ? "" : "s") (POIs: \(poiKinds.joined(separator: ", ")); zones: \(zoneKinds.joined(separator: ", ")))"
             let districts = try adminAreas(level: "district")
-            var items = try layerGeometries("SELECT id, AsBinary(geom) FROM pois WHERE kind IN (\(kindsSQL(poiKinds))) ORDER BY pk").map(\.geometry)
-            items += try layerGeometries("SELECT id, AsBinary(geom) FROM vendor_zones WHERE kind IN (\(kindsSQL(zoneKinds))) ORDER BY pk").map(\.geometry)
+            var items = try layerGeometries("SELECT id, AsBinary(geom) FROM pois WHERE kind IN (\(Self.placeholders(poiKinds.count))) ORDER BY pk", poiKinds).map(\.geometry)
+            items += try layerGeometries("SELECT id, AsBinary(geom) FROM vendor_zones WHERE kind IN (\(Self.placeholders(zoneKinds.count))) ORDER BY pk", zoneKinds).map(\.geometry)
             r.checked = districts.count
             for (d, n) in zip(districts, try counts(in: districts, of: items)) where n < min {
                 r.offenders.append(.init(id: d.code, detail: "\(d.name ?? d.code): \(n) market\(n == 1 ? "" : "s")"))
@@ -175,8 +172,8 @@ extension CityQueries {
         case .gridChief:
             r.description = "every grid cell has a chief"
             r.checked = try db.count(.grids)
-            for row in try db.store.query("SELECT code FROM grids WHERE code NOT IN (SELECT grid_code FROM chiefs WHERE grid_code IS NOT NULL) ORDER BY code") {
-                r.offenders.append(.init(id: row["code"]?.string ?? "", detail: "no chief names this grid"))
+            for code in try db.gridCodesWithoutChief() {
+                r.offenders.append(.init(id: code, detail: "no chief names this grid"))
             }
         case .segmentChief:
             r.description = "every street segment has a chief"
@@ -187,7 +184,7 @@ extension CityQueries {
         case .vendorZoneExclusion(let distance, let poiKinds):
             r.description = "no vendor zone within \(NumberText.format(distance)) m of a \(poiKinds.joined(separator: ", "))"
             let zones = try layerGeometries("SELECT id, AsBinary(geom) FROM vendor_zones ORDER BY pk")
-            let pois = try db.store.query("SELECT id, name, kind, AsBinary(geom) g FROM pois WHERE kind IN (\(kindsSQL(poiKinds))) ORDER BY pk").compactMap { row -> (String, String, Geometry)? in
+            let pois = try rows("SELECT id, name, kind, AsBinary(geom) g FROM pois WHERE kind IN (\(Self.placeholders(poiKinds.count))) ORDER BY pk", poiKinds).compactMap { row -> (String, String, Geometry)? in
                 guard let g = try row["g"]?.geometry() else { return nil }
                 return (row["id"]?.string ?? "", "\(row["kind"]?.string ?? "") '\(row["name"]?.string ?? row["id"]?.string ?? "")'", try forward.apply(to: g))
             }

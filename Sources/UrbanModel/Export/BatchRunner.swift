@@ -90,7 +90,7 @@ public enum BatchRunner {
         }
         let passed = (gridFindings?.isEmpty ?? true) && coverage.allSatisfy { $0.uncovered.isEmpty }
         let zone = TimeZone(identifier: try db.timeZone) ?? .current
-        let stamp = ISO8601DateFormatter.string(from: generatedAt, timeZone: zone, formatOptions: [.withInternetDateTime])
+        let stamp = ISOTime.string(generatedAt, in: zone)
         let summary: JSONValue = .object([
             "title": .string(plan.title), "generated_at": .string(stamp), "database": .string(database), "plan": .string(plan.path),
             "passed": .bool(passed),

@@ -149,14 +149,8 @@ public enum GridAudit {
         }
 
         // Responsibility: every cell has a chief.
-        let chiefRows = try db.store.query("SELECT DISTINCT grid_code FROM chiefs WHERE grid_code IS NOT NULL")
-        let withChief = Set(chiefRows.compactMap { $0["grid_code"]?.string })
-        var reported: Set<String> = []
-        for r in rows {
-            let code = r["code"]?.string ?? ""
-            if !withChief.contains(code), reported.insert(code).inserted {
-                findings.append(.init(kind: .noChief, code: code, detail: "no chief is assigned to grid \(code)"))
-            }
+        for code in try db.gridCodesWithoutChief() {
+            findings.append(.init(kind: .noChief, code: code, detail: "no chief is assigned to grid \(code)"))
         }
         return findings.sorted { ($0.kind, $0.code, $0.other ?? "") < ($1.kind, $1.code, $1.other ?? "") }
     }

@@ -93,7 +93,15 @@ public final class CityQueries {
         _ = try stationData()
     }
 
-    private func rows(_ sql: String) throws -> [SQLRow] { try db.store.query(sql) }
+    /// The rows of `sql` with `parameters` bound in order (lists go in as `IN (\(placeholders(n)))`: never as SQL text).
+    func rows(_ sql: String, _ parameters: [String] = []) throws -> [SQLRow] {
+        let st = try db.store.prepare(sql)
+        try st.bind(parameters.map { $0 as (any SQLBindable)? })
+        return try st.rows()
+    }
+
+    /// `?, ?, …`: `n` parameter markers for an `IN` list.
+    static func placeholders(_ n: Int) -> String { Array(repeating: "?", count: n).joined(separator: ", ") }
 
     func grids() throws -> Grids {
         if let g = gridCache { return g }
@@ -156,8 +164,7 @@ public final class CityQueries {
             protectedCache = p
             return p
         }
-        let list = kinds.map { "'" + $0.replacingOccurrences(of: "'", with: "''") + "'" }.joined(separator: ", ")
-        for r in try rows("SELECT id, name, kind, AsBinary(ST_PointOnSurface(geom)) g FROM pois WHERE kind IN (\(list)) ORDER BY pk") {
+        for r in try rows("SELECT id, name, kind, AsBinary(ST_PointOnSurface(geom)) g FROM pois WHERE kind IN (\(Self.placeholders(kinds.count))) ORDER BY pk", kinds) {
             guard let kind = r["kind"]?.string, let geometry = try r["g"]?.geometry() else { continue }
             p.pois.append((r["id"]?.string ?? "", r["name"]?.string, kind, try forward.apply(to: geometry)))
         }
@@ -203,6 +210,16 @@ public final class CityQueries {
         guard lon.isFinite, lat.isFinite, (-180...180).contains(lon), (-90...90).contains(lat) else {
             throw ModelError.invalidArgument(name: field, reason: "(\(lon), \(lat)) is not a WGS84 longitude/latitude (−180…180, −90…90)")
         }
+    }
+
+    /// Parses `LON,LAT` (WGS84 degrees) as a user gives a spot (`--near`, `near=`), checked like `checkCoordinate`.
+    public static func parseLonLat(_ text: String, field: String) throws -> Coordinate {
+        let p = text.split(separator: ",", omittingEmptySubsequences: false).map { Double($0.trimmingCharacters(in: .whitespaces)) }
+        guard p.count == 2, let lon = p[0], let lat = p[1] else {
+            throw ModelError.invalidArgument(name: field, reason: "'\(text)' is not LON,LAT (WGS84 degrees, e.g. 24.94,60.17)")
+        }
+        try checkCoordinate(lon: lon, lat: lat, field: field)
+        return Coordinate(lon, lat)
     }
 
     /// ISO 8601 with the database's offset, e.g. 2026-11-22T18:00:00+08:00.

@@ -29,6 +29,14 @@ extension UrbanDatabase {
         try store.query("SELECT AsBinary(geom) AS g FROM streets WHERE geom IS NOT NULL ORDER BY pk").compactMap { try $0["g"]?.geometry() }
     }
 
+    /// The grid codes no `chiefs` row names, in code order, each once (the responsibility rule of `GridAudit` and
+    /// of the `grid-chief` audit rule).
+    public func gridCodesWithoutChief() throws -> [String] {
+        try store.query("""
+            SELECT DISTINCT code FROM grids WHERE code NOT IN (SELECT grid_code FROM chiefs WHERE grid_code IS NOT NULL) ORDER BY code
+            """).compactMap { $0["code"]?.string }
+    }
+
     /// Replaces the grids of the communities in `result` by its cells, in one transaction: the old cells
     /// of those communities (by `community_code`, or by a code starting with the community code) are
     /// deleted, then the new ones inserted with `id` = `code`. Grids of other communities are untouched.
