@@ -50,10 +50,37 @@ public struct StandardOutput {
         if buffer.count >= 1 << 16 { flush() }
     }
 
+    /// Appends text made elsewhere (whole lines); a large chunk goes straight out without a copy.
+    public mutating func write(bytes: [UInt8]) {
+        if buffer.count + bytes.count < 1 << 16 {
+            buffer.append(contentsOf: bytes)
+            return
+        }
+        flush()
+        Self.writeAll(bytes)
+    }
+
     public mutating func flush() {
         guard !buffer.isEmpty else { return }
-        FileHandle.standardOutput.write(Data(buffer))
+        Self.writeAll(buffer)
         buffer.removeAll(keepingCapacity: true)
+    }
+
+    /// write(2) until done; a failure (a full disk, a closed pipe when SIGPIPE is ignored) ends the process with
+    /// a message, as a half-written result must not look like a whole one.
+    private static func writeAll(_ bytes: [UInt8]) {
+        bytes.withUnsafeBytes { raw in
+            var done = 0
+            while done < raw.count {
+                let n = Foundation.write(STDOUT_FILENO, raw.baseAddress! + done, raw.count - done)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    FileHandle.standardError.write(Data("error: cannot write the result to standard output: \(String(cString: strerror(errno)))\n".utf8))
+                    exit(1)
+                }
+                done += n
+            }
+        }
     }
 }
 

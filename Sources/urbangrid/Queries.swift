@@ -36,32 +36,22 @@ struct Lookup: ParsableCommand {
         let source = try crs.map { try CRS($0) }
         var spots: [Coordinate]
         if let points {
-            spots = try FeatureFile.read(points, options: .init(crs: source)).enumerated().map { i, f in
-                guard case .point(let p)? = f.geometry else {
-                    throw CLIError.badInput("\(points) (features[\(i)]): expected a point")
-                }
-                return p.coordinate
-            }
+            spots = try FeatureFile.readPoints(points, options: .init(crs: source))
         } else {
             spots = [Coordinate(lon!, lat!)]
             if let source { spots = [try CoordinateTransform(from: source, to: .wgs84).apply(spots[0])] }
         }
         let queries = try CityQueries(try UrbanDatabase(path: db, readOnly: true))
-        let results = try queries.lookup(spots)
         var out = StandardOutput()
+        if format == .json, points != nil {  // streamed, made on every core
+            try queries.lookupJSONArray(spots) { out.write(bytes: $0) }
+            out.flush()
+            return
+        }
+        let results = try queries.lookup(spots)
         switch format {
         case .json:
-            if points == nil {
-                out.line(results[0].json.jsonText)
-            } else {  // one object per line, streamed
-                for (i, r) in results.enumerated() {
-                    out.line { b in
-                        b.append(i == 0 ? 0x5B : 0x2C)
-                        r.appendJSON(to: &b)
-                    }
-                }
-                out.line(results.isEmpty ? "[]" : "]")
-            }
+            out.line(results[0].json.jsonText)
         case .table:
             let rows = results.map { r in
                 [NumberText.format(r.lon, precision: 7) + "," + NumberText.format(r.lat, precision: 7), r.gridCode ?? "(no grid)",

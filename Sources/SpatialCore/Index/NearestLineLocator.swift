@@ -10,15 +10,21 @@
 /// Immutable after init and free of C handles: safe to share between threads.
 public final class NearestLineLocator: Sendable {
     public let count: Int
-    private let ax: [Double], ay: [Double], bx: [Double], by: [Double]
-    private let owner: [Int32]
+    /// The straight pieces, one record each (one cache line holds the piece and its line).
+    private struct Piece {
+        var ax: Double, ay: Double, bx: Double, by: Double
+        var owner: Int32
+    }
+    private let pieces: [Piece]
     private let x0: Double, y0: Double, size: Double
     private let nx: Int, ny: Int
     private let offsets: [Int32], items: [Int32]
+    /// Per bucket, every piece that can be nearest to some point of the bucket (see `candidateLists`); a bucket
+    /// whose list would be long holds the single entry -1 and is searched ring by ring instead.
+    private let candidateOffsets: [Int32], candidates: [Int32]
 
     /// - Parameter lines: LineStrings or MultiLineStrings (other kinds are skipped: they are never nearest).
-    public init(_ lines: [Geometry], bucketsPerPiece: Double = 1) {
-        count = lines.count
+    public convenience init(_ lines: [Geometry], bucketsPerPiece: Double = 1) {
         var ax: [Double] = [], ay: [Double] = [], bx: [Double] = [], by: [Double] = [], owner: [Int32] = []
         func add(_ cs: [Coordinate], _ k: Int) {
             if cs.count == 1 { ax.append(cs[0].x); ay.append(cs[0].y); bx.append(cs[0].x); by.append(cs[0].y); owner.append(Int32(k)) }
@@ -66,16 +72,103 @@ public final class NearestLineLocator: Sendable {
                 }
             }
         }
-        (self.ax, self.ay, self.bx, self.by, self.owner) = (ax, ay, bx, by, owner)
-        (x0, y0, self.size, self.nx, self.ny) = (e.minX, e.minY, size, nx, ny)
-        offsets = counts
-        self.items = items
+        let pieces = ax.indices.map { Piece(ax: ax[$0], ay: ay[$0], bx: bx[$0], by: by[$0], owner: owner[$0]) }
+        self.init(count: lines.count, pieces: pieces, x0: e.minX, y0: e.minY, size: size, nx: nx, ny: ny, offsets: counts, items: items)
+    }
+
+    /// `lists` nil: made here, with a locator that searches ring by ring.
+    private init(count: Int, pieces: [Piece], x0: Double, y0: Double, size: Double, nx: Int, ny: Int,
+                 offsets: [Int32], items: [Int32], lists: ([Int32], [Int32])? = nil) {
+        (self.count, self.pieces, self.x0, self.y0, self.size, self.nx, self.ny) = (count, pieces, x0, y0, size, nx, ny)
+        (self.offsets, self.items) = (offsets, items)
+        (candidateOffsets, candidates) = lists ?? NearestLineLocator(
+            count: count, pieces: pieces, x0: x0, y0: y0, size: size, nx: nx, ny: ny, offsets: offsets, items: items,
+            lists: ([], [])).candidateLists()
+    }
+
+    /// For each bucket B, the pieces that can be nearest to a point of B. Any point p of B is within
+    /// `U = min over pieces q of (largest distance from a corner of B to q)` of some piece (distance to a segment is
+    /// convex, so its largest value on a rectangle is at a corner), so its nearest piece — and every piece tied
+    /// with it — lies within U of B. The list keeps the pieces whose distance to B is at most U (plus a rounding
+    /// margin), found among the pieces near B's centre; a query then scans one short list.
+    private func candidateLists(limit: Int = 96) -> ([Int32], [Int32]) {
+        var offsets: [Int32] = [0], out: [Int32] = []
+        offsets.reserveCapacity(nx * ny + 1)
+        var seen = [Int32](repeating: -1, count: pieces.count)
+        var gathered: [Int32] = []
+        let half = size / 2, halfDiagonal = size * 2.0.squareRoot() / 2
+        for r in 0..<ny {
+            for c in 0..<nx {
+                let b = r * nx + c
+                let minX = x0 + Double(c) * size, minY = y0 + Double(r) * size, maxX = minX + size, maxY = minY + size
+                guard let centre = nearest(Coordinate(minX + half, minY + half)) else { break }
+                // every piece within reach of the bucket: distance to the centre at most d + half diagonal
+                let reach = centre.distance + halfDiagonal
+                let rings = Int((reach / size).rounded(.up)) + 1
+                gathered.removeAll(keepingCapacity: true)
+                var u = Double.infinity
+                for rr in max(0, r - rings)...min(ny - 1, r + rings) {
+                    for cc in max(0, c - rings)...min(nx - 1, c + rings) {
+                        let bb = rr * nx + cc
+                        for k in Int(self.offsets[bb])..<Int(self.offsets[bb + 1]) {
+                            let i = Int(items[k])
+                            guard seen[i] != Int32(b) else { continue }
+                            seen[i] = Int32(b)
+                            let piece = pieces[i]
+                            // a cheap test first: the piece's envelope within reach of the bucket
+                            let dx = max(0, min(piece.ax, piece.bx) - maxX, minX - max(piece.ax, piece.bx))
+                            let dy = max(0, min(piece.ay, piece.by) - maxY, minY - max(piece.ay, piece.by))
+                            guard (dx * dx + dy * dy).squareRoot() <= reach + halfDiagonal else { continue }
+                            gathered.append(Int32(i))
+                            let corners = max(Self.distance(minX, minY, piece), Self.distance(maxX, minY, piece),
+                                              Self.distance(minX, maxY, piece), Self.distance(maxX, maxY, piece))
+                            u = min(u, corners)
+                        }
+                    }
+                }
+                let bound = u * (1 + 1e-9) + 1e-9
+                let start = out.count
+                for i in gathered where Self.distance(piece: pieces[Int(i)], minX, minY, maxX, maxY) <= bound {
+                    out.append(i)
+                }
+                if out.count - start > limit {
+                    out.removeSubrange(start...)
+                    out.append(-1)
+                }
+                offsets.append(Int32(out.count))
+            }
+        }
+        if offsets.count != nx * ny + 1 { return ([Int32](repeating: 0, count: nx * ny + 1), []) }  // no pieces
+        return (offsets, out)
+    }
+
+    /// The distance between a piece and a rectangle: 0 when the piece crosses it, else the least of its ends'
+    /// distances to the rectangle and the corners' distances to the piece.
+    private static func distance(piece p: Piece, _ minX: Double, _ minY: Double, _ maxX: Double, _ maxY: Double) -> Double {
+        // Liang-Barsky: does the piece meet the rectangle?
+        var t0 = 0.0, t1 = 1.0, meets = true
+        let dx = p.bx - p.ax, dy = p.by - p.ay
+        for (q, v) in [(-dx, p.ax - minX), (dx, maxX - p.ax), (-dy, p.ay - minY), (dy, maxY - p.ay)] {
+            if q == 0 {
+                if v < 0 { meets = false }
+            } else {
+                let t = v / q
+                if q < 0 { if t > t1 { meets = false } else { t0 = max(t0, t) } } else { if t < t0 { meets = false } else { t1 = min(t1, t) } }
+            }
+        }
+        if meets && t0 <= t1 { return 0 }
+        func toRect(_ x: Double, _ y: Double) -> Double {
+            let ex = max(0, minX - x, x - maxX), ey = max(0, minY - y, y - maxY)
+            return (ex * ex + ey * ey).squareRoot()
+        }
+        return min(toRect(p.ax, p.ay), toRect(p.bx, p.by), distance(minX, minY, p), distance(maxX, minY, p),
+                   distance(minX, maxY, p), distance(maxX, maxY, p))
     }
 
     /// GEOS's `Distance::pointToSegment`, operation for operation.
     @inline(__always)
-    private func distance(_ px: Double, _ py: Double, _ i: Int) -> Double {
-        let (ax, ay, bx, by) = (ax[i], ay[i], bx[i], by[i])
+    private static func distance(_ px: Double, _ py: Double, _ piece: Piece) -> Double {
+        let (ax, ay, bx, by) = (piece.ax, piece.ay, piece.bx, piece.by)
         if ax == bx && ay == by { return ((px - ax) * (px - ax) + (py - ay) * (py - ay)).squareRoot() }
         let len2 = (bx - ax) * (bx - ax) + (by - ay) * (by - ay)
         let r = ((px - ax) * (bx - ax) + (py - ay) * (by - ay)) / len2
@@ -87,34 +180,74 @@ public final class NearestLineLocator: Sendable {
 
     /// The nearest line (lowest index among equals) and its distance; nil when there are no lines.
     public func nearest(_ p: Coordinate) -> (index: Int, distance: Double)? {
-        guard !ax.isEmpty, p.x.isFinite, p.y.isFinite else { return nil }
+        guard !pieces.isEmpty, p.x.isFinite, p.y.isFinite else { return nil }
+        return pieces.withUnsafeBufferPointer { pieces in
+            offsets.withUnsafeBufferPointer { offsets in
+                items.withUnsafeBufferPointer { items in
+                    nearest(p, pieces, offsets, items)
+                }
+            }
+        }
+    }
+
+    @inline(__always)
+    private func nearest(_ p: Coordinate, _ pieces: UnsafeBufferPointer<Piece>, _ offsets: UnsafeBufferPointer<Int32>,
+                         _ items: UnsafeBufferPointer<Int32>) -> (index: Int, distance: Double)? {
+        let (nx, ny, size) = (nx, ny, size)
         // the bucket holding p, clamped to the grid
         let fc = (p.x - x0) / size, fr = (p.y - y0) / size
         let c = min(nx - 1, max(0, Int(fc.rounded(.down)))), r = min(ny - 1, max(0, Int(fr.rounded(.down))))
+        if candidateOffsets.count > nx * ny, fc >= 0, fr >= 0, fc < Double(nx), fr < Double(ny) {  // p in its bucket's rectangle: its list
+            let b = r * nx + c
+            let lo = Int(candidateOffsets[b]), hi = Int(candidateOffsets[b + 1])
+            if lo < hi, candidates[lo] >= 0 {
+                return candidates.withUnsafeBufferPointer { list in
+                    var best = Double.infinity, bestOwner = Int32.max
+                    for k in lo..<hi {
+                        let piece = pieces[Int(list[k])]
+                        let d = Self.distance(p.x, p.y, piece)
+                        if d < best || (d == best && piece.owner < bestOwner) {
+                            best = d
+                            bestOwner = piece.owner
+                        }
+                    }
+                    return (Int(bestOwner), best)
+                }
+            }
+        }
+        // anything in a bucket outside ring k is at least k buckets plus this from p
+        let lx = p.x - (x0 + Double(c) * size), ly = p.y - (y0 + Double(r) * size)
+        let inner = max(0, min(lx, size - lx, ly, size - ly))
         var best = Double.infinity, bestOwner = Int32.max
+        func visit(_ b: Int) {
+            for k in Int(offsets[b])..<Int(offsets[b + 1]) {
+                let piece = pieces[Int(items[k])]
+                let d = Self.distance(p.x, p.y, piece)
+                if d < best || (d == best && piece.owner < bestOwner) {
+                    best = d
+                    bestOwner = piece.owner
+                }
+            }
+        }
         var ring = 0
         while true {
             let r0 = r - ring, r1 = r + ring, c0 = c - ring, c1 = c + ring
-            if max(0, r0) <= min(ny - 1, r1) && max(0, c0) <= min(nx - 1, c1) {
-                for rr in max(0, r0)...min(ny - 1, r1) {
-                    for cc in max(0, c0)...min(nx - 1, c1) where max(abs(rr - r), abs(cc - c)) == ring {  // the ring's new buckets
-                        let b = rr * nx + cc
-                        for k in Int(offsets[b])..<Int(offsets[b + 1]) {
-                            let i = Int(items[k])
-                            let d = distance(p.x, p.y, i)
-                            if d < best || (d == best && owner[i] < bestOwner) {
-                                best = d
-                                bestOwner = owner[i]
-                            }
-                        }
-                    }
+            if ring == 0 {
+                visit(r * nx + c)
+            } else {
+                // the ring's buckets: its top and bottom rows whole, then the left and right columns between them
+                let cl = max(0, c0), ch = min(nx - 1, c1)
+                if cl <= ch {
+                    if r0 >= 0 { for cc in cl...ch { visit(r0 * nx + cc) } }
+                    if r1 < ny { for cc in cl...ch { visit(r1 * nx + cc) } }
+                }
+                let rl = max(0, r0 + 1), rh = min(ny - 1, r1 - 1)
+                if rl <= rh {
+                    if c0 >= 0 { for rr in rl...rh { visit(rr * nx + c0) } }
+                    if c1 < nx { for rr in rl...rh { visit(rr * nx + c1) } }
                 }
             }
-            // anything in a bucket outside this ring is at least `ring` buckets from p's bucket edge
-            let lx = p.x - (x0 + Double(c) * size), ly = p.y - (y0 + Double(r) * size)
-            let inner = min(lx, size - lx, ly, size - ly)
-            let reach = Double(ring) * size + max(0, inner)
-            if best < .infinity && best < reach { break }
+            if best < .infinity && best < Double(ring) * size + inner { break }
             if r0 <= 0 && c0 <= 0 && r1 >= ny - 1 && c1 >= nx - 1 { break }
             ring += 1
         }

@@ -94,7 +94,7 @@ import Testing
         #expect(try f[0].geometry!.isValid)
     }
 
-    @Test(arguments: [
+    static let badInputs = [
         ("lat.csv", "id,lon,lat\n1,24,60\n2,24,95\n", "line 3, geometry: longitude/latitude"),
         ("nan.csv", "id,lon,lat\n1,nan,60\n", "line 2, geometry: coordinate"),
         ("num.csv", "id,lon,lat\n1,24,abc\n", "line 2, column lat: not a number: 'abc'"),
@@ -106,7 +106,9 @@ import Testing
         ("null.geojson", #"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{},"geometry":null}]}"#, "feature 0, geometry: missing (null) geometry"),
         ("syntax.geojson", "{\"type\":\"FeatureCollection\",\n\"features\":[}", "line 2"),
         ("x.kml", "<kml/>", "unknown format"),
-    ])
+    ]
+
+    @Test(arguments: badInputs)
     func badInputNamesWhereAndWhat(_ c: (String, String, String)) throws {
         let path = try temp(c.0, c.1)
         let message = parseLocation { _ = try FeatureFile.read(path) }
@@ -119,5 +121,64 @@ import Testing
         #expect(parseLocation { _ = try FeatureFile.read(path, options: .init(idField: "code")) }?.contains("properties.code") == true)
         let shp = try temp("lonely.shp", "")
         #expect(parseLocation { _ = try FeatureFile.read(shp) }?.contains("missing") == true)
+    }
+
+    // MARK: points (batch query input)
+
+    /// The points reader gives the feature reader's errors for the same files (its plain-CSV path included).
+    @Test(arguments: badInputs)
+    func pointsReaderNamesWhereAndWhat(_ c: (String, String, String)) throws {
+        let path = try temp(c.0, c.1)
+        let message = parseLocation { _ = try FeatureFile.readPoints(path) }
+        #expect(message?.contains(c.2) == true, "\(message ?? "no error")")
+        #expect(message?.contains(c.0) == true, "the message names the file: \(message ?? "")")
+    }
+
+    /// Plain CSV read from bytes: a byte-order mark, CRLF, blank lines, spaces around numbers, other columns,
+    /// `Longitude`/`Latitude` headers — the same coordinates the feature reader makes, in order.
+    @Test(arguments: [
+        "\u{FEFF}id,lon,lat,name\r\n1,24.9432708,60.1665138,a\r\n\r\n2, 24.95 ,60.17 ,b\r\n3,-0.5e1,1E-3,c",
+        "Latitude , Longitude\n60.1,24.9\n\n\n60.2,24.8\n",
+        "x,y\n1,2\n3,4",
+        "lon,lat,note\n24.9,60.1,\"quoted, so the general reader\"\n",
+        "lng,lat\n0x1p3,7\n",
+    ])
+    func plainCSVPointsMatchTheFeatureReader(_ text: String) throws {
+        let path = try temp("p.csv", text)
+        let features = try FeatureFile.read(path).map { f -> Coordinate in
+            guard case .point(let p)? = f.geometry else { Issue.record("not a point"); return Coordinate(0, 0) }
+            return p.coordinate
+        }
+        #expect(try FeatureFile.readPoints(path) == features)
+    }
+
+    /// A file large enough to be read in parts on several cores: order kept, and an error in a later part names
+    /// its own line.
+    @Test func largeCSVInPartsKeepsOrderAndLineNumbers() throws {
+        var rng = SplitMix64(seed: 7)
+        var text = "id,lon,lat\n"
+        var expected: [Coordinate] = []
+        for i in 0..<120_000 {
+            let c = Coordinate(24 + rng.nextUnit(), 60 + rng.nextUnit())
+            expected.append(c)
+            text += "\(i),\(c.x),\(c.y)\n"
+            if i % 50_000 == 7 { text += "\n" }  // blank lines count as lines
+        }
+        let path = try temp("big.csv", text)
+        #expect(try FeatureFile.readPoints(path) == expected)
+        // line 1 header, 120,000 records and 3 blank lines: the record of id 100,000 is on line 100,000 + 2 + 2
+        let broken = try temp("broken.csv", text.replacingOccurrences(of: "\n100000,", with: "\n100000,east,"))
+        let message = parseLocation { _ = try FeatureFile.readPoints(broken) }
+        #expect(message?.contains("broken.csv: line 100004, column lon: not a number: 'east'") == true, "\(message ?? "no error")")
+    }
+
+    /// Coordinates in another CRS are converted as the feature reader converts them; non-points are refused.
+    @Test func pointsInAnotherCRSAndNonPoints() throws {
+        let path = try temp("g.csv", "lon,lat\n117.978,36.812\n118.05,36.79\n")
+        let viaFeatures = try FeatureFile.read(path, options: .init(crs: .gcj02)).compactMap { $0.geometry?.coordinates.first }
+        #expect(try FeatureFile.readPoints(path, options: .init(crs: .gcj02)) == viaFeatures)
+        let line = try temp("l.geojson", #"{"type":"Feature","properties":{},"geometry":{"type":"LineString","coordinates":[[24,60],[25,60]]}}"#)
+        let message = parseLocation { _ = try FeatureFile.readPoints(line) }
+        #expect(message?.contains("l.geojson: feature 0, geometry: expected a point, found LineString") == true, "\(message ?? "no error")")
     }
 }

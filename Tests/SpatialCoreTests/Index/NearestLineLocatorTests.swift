@@ -47,4 +47,27 @@ import Testing
         #expect(locator.nearest(Coordinate(25, 0))!.index == 1)
         #expect(NearestLineLocator([]).nearest(Coordinate(0, 0)) == nil)
     }
+
+    /// Far from every line (the middle of a ring of 400 short pieces) a bucket's candidate list would be long: it is
+    /// searched ring by ring instead. Points on bucket edges and corners (integer lattice) use their bucket's list.
+    /// Both against GEOS.
+    @Test func longCandidateListsAndBucketEdgesAgreeWithGEOS() throws {
+        var lines: [Geometry] = []
+        for k in 0..<400 {
+            let a = Double(k) / 400 * 2 * Double.pi, b = Double(k + 1) / 400 * 2 * Double.pi
+            lines.append(.lineString(try LineString([Coordinate(1000 * cos(a), 1000 * sin(a)), Coordinate(1000 * cos(b), 1000 * sin(b))])))
+        }
+        lines.append(.lineString(try LineString([Coordinate(-1000, -1000), Coordinate(1000, -1000)])))
+        let locator = NearestLineLocator(lines)
+        let geos = try SpatialIndex(lines)
+        var rng = SplitMix64(seed: 5)
+        var points = (0..<1500).map { _ in Coordinate((rng.nextUnit() - 0.5) * 2100, (rng.nextUnit() - 0.5) * 2100) }
+        for x in stride(from: -1000, through: 1000, by: 125) { for y in stride(from: -1000, through: 1000, by: 125) { points.append(Coordinate(Double(x), Double(y))) } }
+        for p in points {
+            let ours = try #require(locator.nearest(p))
+            let theirs = try geos.nearest(to: .point(Point(p)))
+            #expect(ours.index == theirs.map(\.index).min(), "\(p): \(ours) vs GEOS \(theirs)")
+            #expect(abs(ours.distance - theirs[0].distance) <= 1e-9 * max(1, theirs[0].distance), "\(p): \(ours.distance) vs \(theirs[0].distance)")
+        }
+    }
 }

@@ -85,6 +85,36 @@ import Testing
         #expect(try q.lookup(lon: Self.lon0 + 0.0015, lat: mid.1).gridCode == "999901001001002")  // 002 / 004
     }
 
+    /// Batch lookups (made in parallel chunks, written from text prepared per cell and segment) give, spot for spot
+    /// and in input order, the answers of single lookups (checked above against GEOS and PROJ) — over several
+    /// chunks, with spots outside every cell.
+    @Test func batchLookupsAgreeWithSingleOnes() throws {
+        let (q, dir) = try city()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        var rng = SplitMix64(seed: 11)
+        let points = (0..<20_000).map { _ in Coordinate(Self.lon0 - 0.001 + rng.nextUnit() * 0.004, Self.lat0 - 0.001 + rng.nextUnit() * 0.004) }
+        let singles = try points.map { try q.lookup(lon: $0.x, lat: $0.y) }
+        #expect(try q.lookup(points) == singles)
+        var text: [UInt8] = []
+        try q.lookupJSONArray(points) { text.append(contentsOf: $0) }
+        #expect(try JSONValue(parsing: text).arrayValue?.count == points.count)
+        // line i: "[" or "," and then the very text of the single answer's appendJSON
+        let lines = text.split(separator: 0x0A)
+        #expect(lines.count == points.count + 1 && lines.last == [0x5D])
+        for (i, s) in singles.enumerated() {
+            var one: [UInt8] = []
+            s.appendJSON(to: &one)
+            if Array(lines[i].dropFirst()) != one {
+                Issue.record("spot \(i): \(String(decoding: lines[i], as: UTF8.self)) vs \(String(decoding: one, as: UTF8.self))")
+                break
+            }
+        }
+        #expect(singles.contains { $0.gridCode == nil } && singles.contains { $0.gridCode != nil })
+        var empty: [UInt8] = []
+        try q.lookupJSONArray([]) { empty.append(contentsOf: $0) }
+        #expect(String(decoding: empty, as: UTF8.self) == "[]\n")
+    }
+
     /// Thousands of random spots: the cell returned covers the spot (GEOS), and a spot with no cell is covered by none.
     @Test func randomSpotsLandInCellsThatCoverThem() throws {
         let (q, dir) = try city()
