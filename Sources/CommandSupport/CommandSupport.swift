@@ -84,13 +84,18 @@ public struct StandardOutput {
     }
 }
 
+/// The level of every log: `URBANGRID_LOG` (trace, debug, info, notice, warning, error, critical), default info.
+public var logLevel: Logger.Level {
+    ProcessInfo.processInfo.environment["URBANGRID_LOG"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+}
+
 extension ParsableCommand {
     /// Runs the command with UrbanGrid's exit codes: 2 for bad input or usage (with a message that says what
     /// and where), 1 only where a command documents it. Logs go to stderr at `URBANGRID_LOG` (default info).
     public static func runWithUrbanGridExitCodes() {
         LoggingSystem.bootstrap { label in
             var h = StreamLogHandler.standardError(label: label)
-            h.logLevel = ProcessInfo.processInfo.environment["URBANGRID_LOG"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+            h.logLevel = logLevel
             return h
         }
         let name = configuration.commandName ?? "urbangrid"

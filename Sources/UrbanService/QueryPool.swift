@@ -37,10 +37,16 @@ public final class QueryPool: @unchecked Sendable {  // `idle` and `waiters` onl
         defer { for l in taken { checkin(l) } }
         for _ in 0..<size { taken.append(try await checkout(timeLimit: .seconds(3600))) }
         // every connection at once (each has its own database and GEOS objects); errors after all have finished
+        // on Dispatch's threads, not the task's: the service's event loops keep answering meanwhile
         let errors = ErrorBox()
         let all = taken
-        DispatchQueue.concurrentPerform(iterations: all.count) { i in
-            do { try all[i].queries.warmUp() } catch { errors.set(error) }
+        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+            DispatchQueue.global().async {
+                DispatchQueue.concurrentPerform(iterations: all.count) { i in
+                    do { try all[i].queries.warmUp() } catch { errors.set(error) }
+                }
+                done.resume()
+            }
         }
         if let e = errors.error { throw e }
     }

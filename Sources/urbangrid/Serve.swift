@@ -46,11 +46,15 @@ extension UrbanGridCommand {
         }
 
         func run() throws {
+            // request handlers run on the event loop that read the request (no hop to another thread)
+            installEventLoopsAsGlobalExecutor()
             let config = ServiceConfiguration(
                 databasePath: db, host: host, port: port, connections: connections,
                 maximumLimit: maxLimit, requestTimeLimit: .milliseconds(Int64(timeLimit * 1000)), leafletDirectory: leaflet)
             // open the database now, so a bad DB is exit status 2 with its message, before anything listens
-            let app = try buildApplication(config)
+            // the access log (a line per request) through a buffer: written to stderr every 100 ms, not per line
+            let accessLogger = Logger(label: "urbangrid.http") { BufferedLogHandler(label: $0, level: logLevel) }
+            let app = try buildApplication(config, accessLogger: accessLogger)
             let done = DispatchSemaphore(value: 0)
             let failure = FailureBox()
             Task {

@@ -64,6 +64,43 @@ import UrbanService
         #expect(lines.last?.metadata["status"] == "404")
     }
 
+    /// The buffered access-log handler: whole lines, each thread's in order, metadata sorted, an ISO 8601 UTC time
+    /// with milliseconds; nothing lost when a 64 KiB buffer fills repeatedly or at the final flush.
+    @Test func bufferedAccessLogKeepsEveryLineWholeAndInOrder() throws {
+        var fds: [Int32] = [0, 0]
+        #expect(pipe(&fds) == 0)
+        let sink = BufferedLogHandler.Sink(fileDescriptor: fds[1], interval: 0.01)
+        let reader = FileHandle(fileDescriptor: fds[0], closeOnDealloc: true)
+        let collected = LockedBytes()
+        let readThread = Thread {
+            while case let d = reader.availableData, !d.isEmpty { collected.append(d) }
+            collected.end()
+        }
+        readThread.start()
+        DispatchQueue.concurrentPerform(iterations: 4) { t in
+            let logger = Logger(label: "urbangrid.http") { BufferedLogHandler(label: $0, level: .info, sink: sink) }
+            for i in 0..<3000 {
+                logger.info("request", metadata: ["thread": "\(t)", "i": "\(i)", "path": "/lookup"])
+                logger.debug("not at this level")
+            }
+        }
+        sink.flush()
+        close(fds[1])
+        while !collected.isEnded { Thread.sleep(forTimeInterval: 0.01) }
+        let lines = String(decoding: collected.bytes, as: UTF8.self).split(separator: "\n")
+        #expect(lines.count == 12_000)
+        var next = [0, 0, 0, 0]
+        let pattern = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z info urbangrid\.http: request i=(\d+) path=\/lookup thread=(\d)$/
+        for line in lines {
+            guard let m = line.wholeMatch(of: pattern), let i = Int(m.1), let t = Int(m.2) else {
+                Issue.record("malformed line: \(line)")
+                return
+            }
+            #expect(i == next[t], "thread \(t): line \(i) after \(next[t] - 1)")
+            next[t] = i + 1
+        }
+    }
+
     @Test func poolGivesEachReaderItsOwnConnection() async throws {
         let pool = try DatabasePool(path: Fixture.database, size: 2)
         // more concurrent readers than connections: they wait for one, and each sees a consistent database
@@ -153,4 +190,16 @@ final class LogSink: LogHandler, @unchecked Sendable {
         let m = (event.metadata ?? [:]).mapValues { "\($0)" }
         lock.withLock { stored.append(Record(message: "\(event.message)", metadata: m)) }
     }
+}
+
+/// Bytes read from a pipe by another thread.
+final class LockedBytes: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: [UInt8] = []
+    private var ended = false
+    var bytes: [UInt8] { lock.withLock { stored } }
+    func append(_ d: Data) { lock.withLock { stored.append(contentsOf: d) } }
+    /// Whether the reader has seen the end of the pipe (its last read returned nothing).
+    var isEnded: Bool { lock.withLock { ended } }
+    func end() { lock.withLock { ended = true } }
 }
