@@ -8,7 +8,9 @@ The same cells go into PostGIS (exported as a GeoPackage by urbangrid-export, lo
 Each request asks for the cell covering a uniformly random point of the box: GET /lookup?lon=…&lat=… (the full
 lookup: cell, community, chief, nearest street) against
 `SELECT code FROM grids WHERE ST_Covers(geom, ST_SetSRID(ST_MakePoint(x, y), 4326)) ORDER BY code LIMIT 1`.
-Prints requests/s, p50 and p99 latency and errors for each. Needs: wrk, postgresql-15, postgresql-15-postgis-3,
+The service runs once with its access log off (URBANGRID_LOG=notice) and once on (info, a line per request);
+pgbench runs over the Unix socket and over loopback TCP (the transport wrk and the service use).
+Prints requests/s, p50 and p99 latency and errors for each, and the ratios. Needs: wrk, postgresql-15, postgresql-15-postgis-3,
 gdal-bin (Tools/install-deps.sh installs them when asked), pyproj.
     python3 Tools/bench/service_bench.py [--bin .build/release] [--seconds 20] [--connections 8] [--keep DIR]
 """
@@ -22,6 +24,8 @@ import subprocess
 import sys
 import tempfile
 import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 BOX_3067 = (375000, 6662000, 395000, 6682000)
 
@@ -98,49 +102,39 @@ end
 
 
 def run_postgis(a, gpkg, box):
-    pgbin = "/usr/lib/postgresql/15/bin"
-    data = os.path.join(a.work, "pgdata")
-    sock = os.path.join(a.work, "pgsock")
-    shutil.rmtree(data, ignore_errors=True)  # a fresh cluster every run
-    shutil.rmtree(os.path.join(a.work, "pgbench-log"), ignore_errors=True)
-    os.makedirs(sock, exist_ok=True)
-    user = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
-    if os.geteuid() == 0:
-        shutil.chown(a.work, "postgres")
-        shutil.chown(sock, "postgres")
-    subprocess.run(user + [f"{pgbin}/initdb", "-D", data, "-A", "trust", "-U", "postgres"], check=True, stdout=subprocess.DEVNULL)
-    subprocess.run(user + [f"{pgbin}/pg_ctl", "-D", data, "-o", f"-k {sock} -c listen_addresses='' -c max_connections=50", "-w", "start"],
-                   check=True, stdout=subprocess.DEVNULL)
-    try:
-        psql = ["psql", "-h", sock, "-U", "postgres", "-q"]
-        subprocess.run(psql + ["-c", "CREATE DATABASE bench"], check=True)
-        subprocess.run(psql + ["-d", "bench", "-c", "CREATE EXTENSION postgis"], check=True)
-        subprocess.run(["ogr2ogr", "-f", "PostgreSQL", f"PG:host={sock} user=postgres dbname=bench", gpkg, "grids",
+    """pgbench with the lookup query, over the Unix socket and over loopback TCP (the transport wrk uses with us)."""
+    from pg import cluster
+    tcp_port = free_port()
+    with cluster(a.work, tcp_port=tcp_port) as (psql, sock, user):
+        subprocess.run(["ogr2ogr", "-f", "PostgreSQL", f"PG:host={sock} port={tcp_port} user=postgres dbname=bench", gpkg, "grids",
                         "-nln", "grids", "-lco", "GEOMETRY_NAME=geom", "-lco", "SPATIAL_INDEX=GIST"], check=True)
-        subprocess.run(psql + ["-d", "bench", "-c", "ANALYZE grids"], check=True)
+        subprocess.run(psql + ["-c", "ANALYZE grids"], check=True)
         script = os.path.join(a.work, "lookup.sql")
         open(script, "w").write(f"""\\set x random(0, 999999999)
 \\set y random(0, 999999999)
 SELECT code FROM grids WHERE ST_Covers(geom, ST_SetSRID(ST_MakePoint({box[0]!r} + :x * {(box[2] - box[0]) / 1e9!r}, {box[1]!r} + :y * {(box[3] - box[1]) / 1e9!r}), 4326)) ORDER BY code LIMIT 1;
 """)
-        log = os.path.join(a.work, "pgbench-log")
-        os.makedirs(log, exist_ok=True)
-        if os.geteuid() == 0:
-            shutil.chown(log, "postgres")
-        out = subprocess.run(user + ["pgbench", "-h", sock, "-U", "postgres", "-n", "-M", "prepared", "-c", str(a.connections), "-j", "2",
-                                     "-T", str(a.seconds), "-f", script, "-l", "--log-prefix", os.path.join(log, "tx"), "bench"],
-                             check=True, capture_output=True, text=True).stdout
-        tps = float(re.search(r"tps = ([0-9.]+)", out).group(1))
-        lat = []
-        for f in os.listdir(log):
-            for line in open(os.path.join(log, f)):
-                lat.append(int(line.split()[2]))
-        lat.sort()
-        failed = int(re.search(r"number of failed transactions: (\d+)", out).group(1)) if "failed transactions" in out else 0
-        return {"engine": "PostGIS + pgbench (prepared, unix socket)", "requests_per_s": round(tps),
-                "p50_ms": lat[len(lat) // 2] / 1000, "p99_ms": lat[int(len(lat) * 0.99)] / 1000, "errors": failed}
-    finally:
-        subprocess.run(user + [f"{pgbin}/pg_ctl", "-D", data, "-m", "fast", "stop"], stdout=subprocess.DEVNULL)
+        results = []
+        for transport, host in (("unix socket", sock), ("loopback TCP", "127.0.0.1")):
+            log = os.path.join(a.work, "pgbench-log")
+            shutil.rmtree(log, ignore_errors=True)
+            os.makedirs(log, exist_ok=True)
+            if os.geteuid() == 0:
+                shutil.chown(log, "postgres")
+            out = subprocess.run(user + ["pgbench", "-h", host, "-p", str(tcp_port), "-U", "postgres", "-n", "-M", "prepared",
+                                         "-c", str(a.connections), "-j", "2", "-T", str(a.seconds), "-f", script, "-l",
+                                         "--log-prefix", os.path.join(log, "tx"), "bench"],
+                                 check=True, capture_output=True, text=True).stdout
+            tps = float(re.search(r"tps = ([0-9.]+)", out).group(1))
+            lat = []
+            for f in os.listdir(log):
+                for line in open(os.path.join(log, f)):
+                    lat.append(int(line.split()[2]))
+            lat.sort()
+            failed = int(re.search(r"number of failed transactions: (\d+)", out).group(1)) if "failed transactions" in out else 0
+            results.append({"engine": f"PostGIS + pgbench (prepared, {transport})", "requests_per_s": round(tps),
+                            "p50_ms": lat[len(lat) // 2] / 1000, "p99_ms": lat[int(len(lat) * 0.99)] / 1000, "errors": failed})
+        return results
 
 
 def main():
@@ -149,7 +143,8 @@ def main():
     ap.add_argument("--seconds", type=int, default=20)
     ap.add_argument("--connections", type=int, default=8)
     ap.add_argument("--keep", help="work folder to keep and reuse (the grid takes a while to build)")
-    ap.add_argument("--log", default="notice", help="URBANGRID_LOG of the service (info writes an access-log line per request)")
+    ap.add_argument("--log", default="notice,info",
+                    help="URBANGRID_LOG values of the service, a run each (info writes an access-log line per request)")
     ap.add_argument("--serve-args", default="", help="extra arguments for urbangrid serve, e.g. '--connections 2'")
     a = ap.parse_args()
     a.serve_args = a.serve_args.split()
@@ -165,36 +160,41 @@ def main():
         subprocess.run([os.path.join(a.bin, "urbangrid-export"), db, "--layer", "grids", "--format", "gpkg", "--out", gpkg],
                        check=True, stdout=subprocess.DEVNULL)
     box = lon_lat_box()
-    port = free_port()
-    server = subprocess.Popen([os.path.join(a.bin, "urbangrid"), "serve", db, "--port", str(port)] + a.serve_args,
-                              stdout=subprocess.DEVNULL, stderr=open(os.path.join(a.work, "serve.log"), "w"),
-                              env={**os.environ, "URBANGRID_LOG": a.log})
-    try:
-        for _ in range(600):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
+    runs = []
+    for level in a.log.split(","):  # one server per access-log setting
+        port = free_port()
+        server = subprocess.Popen([os.path.join(a.bin, "urbangrid"), "serve", db, "--port", str(port)] + a.serve_args,
+                                  stdout=subprocess.DEVNULL, stderr=open(os.path.join(a.work, "serve.log"), "w"),
+                                  env={**os.environ, "URBANGRID_LOG": level})
+        try:
+            for _ in range(600):
+                try:
+                    socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                    break
+                except OSError:
+                    time.sleep(0.1)
+            # the service builds its query indexes after it starts listening: wait for them (logged at notice level too)
+            for _ in range(3000):
+                if "query indexes ready" in open(os.path.join(a.work, "serve.log")).read():
+                    break
                 time.sleep(0.1)
-        # the service builds its query indexes after it starts listening: wait for them (logged at notice level too)
-        for _ in range(3000):
-            if "query indexes ready" in open(os.path.join(a.work, "serve.log")).read():
-                break
-            time.sleep(0.1)
-        ours = run_wrk(a, port, box)
-    finally:
-        server.terminate()
-        server.wait()
+            ours = run_wrk(a, port, box)
+        finally:
+            server.terminate()
+            server.wait()
+        ours["access_log"] = level in ("info", "debug", "trace")
+        runs.append(ours)
     theirs = run_postgis(a, gpkg, box)
-    ours["access_log"] = a.log in ("info", "debug", "trace")
-    for r in (ours, theirs):
+    for r in runs + theirs:
         r["cells"] = cells
         r["seconds"] = a.seconds
         r["connections"] = a.connections
         print(json.dumps(r))
-    print(f"lookups on {cells} cells, {a.connections} connections, {a.seconds} s: urbangrid {ours['requests_per_s']}/s "
-          f"(p99 {ours['p99_ms']} ms, {ours['errors']} errors), PostGIS {theirs['requests_per_s']}/s (p99 {theirs['p99_ms']} ms): "
-          f"ratio {ours['requests_per_s'] / theirs['requests_per_s']:.2f}x")
+    for ours in runs:
+        print(f"lookups on {cells} cells, {a.connections} connections, {a.seconds} s: urbangrid {ours['requests_per_s']}/s "
+              f"(p99 {ours['p99_ms']} ms, {ours['errors']} errors, access log {'on' if ours['access_log'] else 'off'})")
+        for t in theirs:
+            print(f"  vs {t['engine']}: {t['requests_per_s']}/s (p99 {t['p99_ms']} ms): ratio {ours['requests_per_s'] / t['requests_per_s']:.2f}x")
     if not a.keep:
         shutil.rmtree(a.work, ignore_errors=True)
 
