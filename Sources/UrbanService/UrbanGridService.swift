@@ -1,7 +1,5 @@
 public import Hummingbird
 import Foundation
-import NIOCore
-import NIOPosix
 public import Logging
 public import SpatialCore
 import UrbanModel
@@ -112,12 +110,3 @@ public func buildApplication(
         logger: logger)
 }
 
-/// Makes NIO's event loops (one thread per core) Swift Concurrency's global executor, so a request's handler runs
-/// on the thread that read the request instead of hopping to the cooperative pool and back: the service benchmark
-/// measured thread switches as the largest cost of a lookup. Call once, on the main thread, before any task starts
-/// (`urbangrid serve` does; tests do not). Work that blocks (SQL) runs on `DatabasePool`'s own threads, not here.
-/// - Returns: whether the executor was installed (false where NIO does not support it).
-@discardableResult
-public func installEventLoopsAsGlobalExecutor() -> Bool {
-    NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
-}

@@ -46,8 +46,6 @@ extension UrbanGridCommand {
         }
 
         func run() throws {
-            // request handlers run on the event loop that read the request (no hop to another thread)
-            installEventLoopsAsGlobalExecutor()
             let config = ServiceConfiguration(
                 databasePath: db, host: host, port: port, connections: connections,
                 maximumLimit: maxLimit, requestTimeLimit: .milliseconds(Int64(timeLimit * 1000)), leafletDirectory: leaflet)
