@@ -110,6 +110,7 @@ class Phase:
         self.name, self.base, self.tables, self.cmd = name, base, tables, cmd
         self.kills = self.completed = self.before_state = self.after_state = self.failures = 0
         self.wal_at_kill = 0  # kills that found the write's pages in the WAL already (killed while writing or just after)
+        self.focused = 0  # rounds whose kill was aimed at the write (see kill_round)
         self.seconds = 0.0
 
 
@@ -155,8 +156,17 @@ def reference(phase, work):
     for _ in range(2):
         copy_db(phase.base, db)
         t0 = time.monotonic()
-        run([db if x == "DB" else x for x in phase.cmd])
+        p = subprocess.Popen([db if x == "DB" else x for x in phase.cmd], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        wal_at = None
+        while p.poll() is None:  # when the write reaches the WAL: where the focused rounds aim
+            if wal_at is None and os.path.exists(db + "-wal") and os.path.getsize(db + "-wal") > 0:
+                wal_at = time.monotonic() - t0
+            time.sleep(0.002)
+        if p.returncode != 0:
+            raise SystemExit(f"crash-check: {phase.name}: the command failed ({p.returncode})")
         phase.seconds = max(phase.seconds, time.monotonic() - t0)
+        if wal_at is not None:
+            phase.write_at = min(getattr(phase, "write_at", wal_at), wal_at)
         results.append(digest(db, phase.tables))
     if results[0] != results[1]:
         raise SystemExit(f"crash-check: {phase.name}: two complete runs wrote different rows ({results}); cannot check all-or-nothing")
@@ -165,13 +175,20 @@ def reference(phase, work):
         raise SystemExit(f"crash-check: {phase.name}: the command changes nothing; cannot check all-or-nothing")
 
 
-def kill_round(phase, work, rnd, failures):
+def kill_round(phase, work, rnd, failures, focused=False):
     db = os.path.join(work, "round.sqlite")
     copy_db(phase.base, db)
     delay = rnd.uniform(0, 1.1 * phase.seconds)
     p = subprocess.Popen([db if x == "DB" else x for x in phase.cmd], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    if focused:
+        # aimed at the write itself: watch the WAL, and once the write's first pages reach it, kill within the next
+        # 0-30 ms (while SQLite writes the transaction's pages and its commit frame, or just after)
+        phase.focused += 1
+        while p.poll() is None and not (os.path.exists(db + "-wal") and os.path.getsize(db + "-wal") > 0):
+            time.sleep(0.0005)
+        delay = rnd.uniform(0, 0.03)
     try:
-        p.wait(timeout=delay)
+        p.wait(timeout=max(delay, 0))
         phase.completed += 1  # finished before the kill: still checked below
         if p.returncode != 0:
             failures.append(f"{phase.name}: exited {p.returncode} without a kill")
@@ -375,15 +392,18 @@ def main():
     base, phases = prepare(a, work)
     for p in phases:
         reference(p, work)
-        print(f"phase: {p.name}: a complete run takes {p.seconds:.2f} s; rows {p.before[1]} -> {p.after[1]}")
+        print(f"phase: {p.name}: a complete run takes {p.seconds:.2f} s, the WAL first grows at "
+              f"{getattr(p, 'write_at', float('nan')):.2f} s; rows {p.before[1]} -> {p.after[1]}")
     sys.stdout.flush()
     for i in range(a.rounds):
-        kill_round(phases[i % len(phases)], work, rnd, failures)
+        # every other round of a phase aims at its write (the last stretch of the run); the others anywhere in it
+        kill_round(phases[i % len(phases)], work, rnd, failures, focused=(i // len(phases)) % 2 == 1)
         if (i + 1) % 20 == 0:
             log(f"crash-check: {i + 1}/{a.rounds} rounds, {len(failures)} failures")
-    print(f"kill rounds: {a.rounds} (SIGKILL at a uniform random moment in [0, 1.1 x run time])")
+    print(f"kill rounds: {a.rounds} (SIGKILL at a random moment: half uniform in [0, 1.1 x run time], half aimed at the write: "
+          f"0-30 ms after its first pages reach the WAL)")
     for p in phases:
-        print(f"  {p.name:34} rounds {p.kills + p.completed:3}  killed {p.kills:3}  finished first {p.completed:3}  "
+        print(f"  {p.name:34} rounds {p.kills + p.completed:3} ({p.focused} aimed)  killed {p.kills:3}  finished first {p.completed:3}  "
               f"WAL written at the kill {p.wal_at_kill:3}  left as before {p.before_state:3}  left complete {p.after_state:3}  failures {p.failures}")
     readers_during_write(a, base, work, failures)
     n_export = a.export_rounds if a.export_rounds is not None else max(6, a.rounds // 4)
