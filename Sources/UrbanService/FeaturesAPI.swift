@@ -22,14 +22,37 @@ struct FeaturesAPI: Sendable {
     static let openAPIType = "application/vnd.oai.openapi+json;version=3.0"
 
     func register(on router: Router<ServiceRequestContext>) {
-        router.get("/api") { request, _ in try Self.json(OpenAPIDocument.make(self.service.configuration, base: Self.base(request)), type: Self.openAPIType) }
-        router.get("/conformance") { _, _ in
-            try Self.json(["conformsTo": .array(Self.conformance.map { .string($0) })])
+        // every route first refuses parameters it does not define (400), then answers
+        router.get("/api") { request, _ in
+            try Self.accept(request, "/api")
+            return try Self.json(OpenAPIDocument.make(self.service.configuration, base: Self.base(request)), type: Self.openAPIType)
         }
-        router.get("/collections") { request, _ in try await self.collections(request) }
-        router.get("/collections/{collectionId}") { request, context in try await self.collection(request, context) }
-        router.get("/collections/{collectionId}/items") { request, context in try await self.items(request, context) }
-        router.get("/collections/{collectionId}/items/{featureId}") { request, context in try await self.feature(request, context) }
+        router.get("/conformance") { request, _ in
+            try Self.accept(request, "/conformance")
+            return try Self.json(["conformsTo": .array(Self.conformance.map { .string($0) })])
+        }
+        router.get("/collections") { request, _ in
+            try Self.accept(request, "/collections")
+            return try await self.collections(request)
+        }
+        router.get("/collections/{collectionId}") { request, context in
+            try Self.accept(request, "/collections/{collectionId}")
+            return try await self.collection(request, context)
+        }
+        router.get("/collections/{collectionId}/items") { request, context in
+            try Self.accept(request, "/collections/{collectionId}/items", formats: ["json", "geojson"])
+            return try await self.items(request, context)
+        }
+        router.get("/collections/{collectionId}/items/{featureId}") { request, context in
+            try Self.accept(request, "/collections/{collectionId}/items/{featureId}", formats: ["json", "geojson"])
+            return try await self.feature(request, context)
+        }
+    }
+
+    /// Refuses (400) a parameter the route does not define, one given twice, or an `f` other than `formats`.
+    static func accept(_ request: Request, _ route: String, formats: [String] = ["json"]) throws {
+        try RequestParameters.check(request, route: route)
+        _ = try RequestParameters.format(request, formats)
     }
 
     // MARK: Landing page, collections
@@ -115,6 +138,9 @@ struct FeaturesAPI: Sendable {
         var bbox: Envelope?
         /// The bbox as the client sent it, for the paging links.
         var bboxText: String?
+        var time: LayerFilter.TimeRange?
+        /// The datetime as the client sent it, for the paging links.
+        var datetimeText: String?
     }
 
     func itemsQuery(_ request: Request) throws -> ItemsQuery {
@@ -122,7 +148,7 @@ struct FeaturesAPI: Sendable {
         let config = service.configuration
         var limit = config.defaultLimit
         if let text = q.get("limit") {
-            guard let n = Int(text.trimmingCharacters(in: .whitespaces)) else {
+            guard let n = Self.count(text) else {
                 throw ServiceError.badParameter("limit", "'\(text)' is not an integer")
             }
             guard n >= 1 else { throw ServiceError.badParameter("limit", "\(n): must be at least 1") }
@@ -130,7 +156,7 @@ struct FeaturesAPI: Sendable {
         }
         var offset = 0
         if let text = q.get("offset") {
-            guard let n = Int(text.trimmingCharacters(in: .whitespaces)), n >= 0 else {
+            guard let n = Self.count(text), n >= 0 else {
                 throw ServiceError.badParameter("offset", "'\(text)' is not a non-negative integer")
             }
             offset = n
@@ -142,7 +168,10 @@ struct FeaturesAPI: Sendable {
         let bboxText = q.get("bbox")
         if var text = bboxText {
             let parts = text.split(separator: ",", omittingEmptySubsequences: false)
-            if parts.count == 6 {  // minx,miny,minz,maxx,maxy,maxz: the heights do not matter in 2D
+            if parts.count == 6 {  // minx,miny,minz,maxx,maxy,maxz: the heights do not matter in 2D, but must be numbers
+                for z in [parts[2], parts[5]] where NumberText.decimal(z.trimmingCharacters(in: .whitespaces)) == nil {
+                    throw ServiceError.badParameter("bbox", "'\(text.prefix(200))': the height '\(z.prefix(50))' is not a number")
+                }
                 text = [parts[0], parts[1], parts[3], parts[4]].joined(separator: ",")
             }
             do {
@@ -151,7 +180,50 @@ struct FeaturesAPI: Sendable {
                 throw ServiceError.badParameter("bbox", reason)
             }
         }
-        return ItemsQuery(limit: limit, offset: offset, bbox: bbox, bboxText: bboxText)
+        let datetimeText = q.get("datetime")
+        let time = try datetimeText.map(Self.parseDatetime)
+        return ItemsQuery(limit: limit, offset: offset, bbox: bbox, bboxText: bboxText, time: time, datetimeText: datetimeText)
+    }
+
+    /// An integer as `limit` and `offset` take it (ASCII digits, optional sign, surrounding blanks ignored); digits
+    /// beyond 64 bits read as the largest integer, so that an oversized limit is clamped and an oversized offset is
+    /// past the end, as any large one is.
+    static func count(_ text: String) -> Int? {
+        let t = text.trimmingCharacters(in: .whitespaces)
+        if let n = Int(t) { return n }
+        let digits = t.hasPrefix("+") ? t.dropFirst() : Substring(t)
+        guard !digits.isEmpty, digits.utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }) else { return nil }
+        return Int.max
+    }
+
+    /// OGC API – Features' `datetime`: an RFC 3339 date-time (with `Z` or an offset), or an interval `start/end` whose
+    /// open end is `..` or empty (`2026-11-01T00:00:00Z/..`). Both ends included.
+    static func parseDatetime(_ text: String) throws -> LayerFilter.TimeRange {
+        let example = "e.g. 2026-11-21T09:30:00+08:00, 2026-11-01T00:00:00Z/2026-11-30T23:59:59Z or 2026-11-01T00:00:00Z/.."
+        func instant(_ part: Substring) throws -> Date? {
+            if part.isEmpty || part == ".." { return nil }
+            if let d = ISOTime.instant(String(part)) { return d }
+            throw ServiceError.badParameter("datetime", "'\(part.prefix(100))' is not an RFC 3339 date-time with an offset (\(example))")
+        }
+        let parts = text.split(separator: "/", omittingEmptySubsequences: false)
+        switch parts.count {
+        case 1:
+            guard let t = try instant(parts[0]) else {
+                throw ServiceError.badParameter("datetime", "'\(text.prefix(100))' is not an RFC 3339 date-time or an interval (\(example))")
+            }
+            return LayerFilter.TimeRange(start: t, end: t)
+        case 2:
+            let (start, end) = (try instant(parts[0]), try instant(parts[1]))
+            if start == nil && end == nil {
+                throw ServiceError.badParameter("datetime", "'\(text.prefix(100))': an interval needs a start or an end, an RFC 3339 date-time (\(example))")
+            }
+            if let start, let end, start > end {
+                throw ServiceError.badParameter("datetime", "'\(text.prefix(100))': the interval ends before it starts")
+            }
+            return LayerFilter.TimeRange(start: start, end: end)
+        default:
+            throw ServiceError.badParameter("datetime", "'\(text.prefix(100))' is not an RFC 3339 date-time or an interval start/end (\(example))")
+        }
     }
 
     func items(_ request: Request, _ context: ServiceRequestContext) async throws -> Response {
@@ -159,7 +231,7 @@ struct FeaturesAPI: Sendable {
         let query = try itemsQuery(request)
         let itemsURL = Self.base(request) + "/collections/" + layer.rawValue + "/items"
         let bytes = try await service.pool.read(timeLimit: service.configuration.requestTimeLimit) { db -> [UInt8] in
-            let filter = LayerFilter(bbox: query.bbox, limit: query.limit, offset: query.offset)
+            let filter = LayerFilter(bbox: query.bbox, limit: query.limit, offset: query.offset, time: query.time)
             let reader: LayerReader
             do {
                 reader = try LayerReader(db, layer: layer, filter: filter)
@@ -251,6 +323,7 @@ struct FeaturesAPI: Sendable {
     static func page(_ itemsURL: String, _ q: ItemsQuery, offset: Int) -> String {
         var s = itemsURL + "?limit=\(q.limit)&offset=\(offset)"
         if let b = q.bboxText { s += "&bbox=" + escape(b) }
+        if let d = q.datetimeText { s += "&datetime=" + escape(d) }
         return s
     }
 

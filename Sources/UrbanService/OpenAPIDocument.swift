@@ -15,6 +15,7 @@ enum OpenAPIDocument {
                         "200": ["description": "OK", "content": [type: ["schema": ["type": "object"]]]],
                         "400": ["description": "Bad parameter: {\"code\", \"description\"}"],
                         "404": ["description": "Not found: {\"code\", \"description\"}"],
+                        "503": ["description": "Over the time limit: {\"code\", \"description\"}"],
                     ],
                 ],
             ]
@@ -38,6 +39,19 @@ enum OpenAPIDocument {
             "description": "minLon,minLat,maxLon,maxLat (CRS84)",
             "schema": ["type": "array", "minItems": 4, "maxItems": 6, "items": ["type": "number"]],
         ]
+        let bboxCRS: JSONValue = [
+            "name": "bbox-crs", "in": "query", "required": false,
+            "schema": ["type": "string", "enum": [.string(FeaturesAPI.crs84)]],
+        ]
+        let datetime: JSONValue = [
+            "name": "datetime", "in": "query", "required": false, "style": "form", "explode": false,
+            "description": "An RFC 3339 date-time or an interval start/end (open end: ..), on the layer's time property (hazards: reported_at); other layers refuse it.",
+            "schema": ["type": "string"],
+        ]
+        func f(_ formats: [String]) -> JSONValue {
+            ["name": "f", "in": "query", "required": false, "schema": ["type": "string", "enum": .array(formats.map { .string($0) })]]
+        }
+        let json = f(["json"]), geojson = f(["json", "geojson"])
         return [
             "openapi": "3.0.3",
             "info": [
@@ -48,15 +62,16 @@ enum OpenAPIDocument {
             "servers": [["url": .string(base)]],
             "paths": [
                 "/": op("Landing page (HTML map for browsers; JSON with f=json or Accept: application/json)", "getLandingPage",
-                        parameters: [["name": "f", "in": "query", "required": false, "schema": ["type": "string", "enum": ["json", "html"]]]]),
-                "/api": op("This document", "getAPI", type: FeaturesAPI.openAPIType),
-                "/conformance": op("Conformance classes", "getConformance"),
-                "/collections": op("The layers", "getCollections"),
-                "/collections/{collectionId}": op("One layer", "describeCollection", parameters: [collectionId]),
+                        parameters: [f(["json", "html"])]),
+                "/api": op("This document", "getAPI", parameters: [json], type: FeaturesAPI.openAPIType),
+                "/conformance": op("Conformance classes", "getConformance", parameters: [json]),
+                "/collections": op("The layers", "getCollections", parameters: [json]),
+                "/collections/{collectionId}": op("One layer", "describeCollection", parameters: [collectionId, json]),
                 "/collections/{collectionId}/items": op("Features of a layer (GeoJSON)", "getFeatures",
-                                                        parameters: [collectionId, limit, offset, bbox], type: FeaturesAPI.geoJSON),
+                                                        parameters: [collectionId, limit, offset, bbox, bboxCRS, datetime, geojson],
+                                                        type: FeaturesAPI.geoJSON),
                 "/collections/{collectionId}/items/{featureId}": op("One feature (GeoJSON)", "getFeature",
-                                                                    parameters: [collectionId, featureId], type: FeaturesAPI.geoJSON),
+                                                                    parameters: [collectionId, featureId, geojson], type: FeaturesAPI.geoJSON),
             ],
         ]
     }

@@ -14,6 +14,7 @@ extension UrbanGridService {
 
         // GET /lookup?lon=X&lat=Y
         router.get("/lookup") { request, _ -> Response in
+            try RequestParameters.check(request, route: "/lookup")
             let q = request.uri.queryParameters
             let (lon, lat) = (try Self.number(q, "lon"), try Self.number(q, "lat"))
             let bytes = try await pool.query(timeLimit: limit) { (c: CityQueries) -> [UInt8] in
@@ -26,6 +27,7 @@ extension UrbanGridService {
 
         // GET /vendor/check?lon=X&lat=Y&at=TIME
         router.get("/vendor/check") { request, _ -> Response in
+            try RequestParameters.check(request, route: "/vendor/check")
             let q = request.uri.queryParameters
             let (lon, lat, at) = (try Self.number(q, "lon"), try Self.number(q, "lat"), try Self.text(q, "at"))
             let json = try await pool.query(timeLimit: limit) { c in try c.vendorCheck(lon: lon, lat: lat, at: try c.parseTime(at)).json }
@@ -34,11 +36,13 @@ extension UrbanGridService {
 
         // GET /vendor/open?at=TIME[&near=LON,LAT&radius=M][&open_only=true]: every zone with its state (the map colours them)
         router.get("/vendor/open") { request, _ -> Response in
+            try RequestParameters.check(request, route: "/vendor/open")
             let q = request.uri.queryParameters
             let at = try Self.text(q, "at")
             let near = try q.get("near").map { try CityQueries.parseLonLat($0, field: "near") }
             let radius = try q.get("radius").map { _ in try Self.number(q, "radius") }
-            let openOnly = q.get("open_only") == "true"
+            if radius != nil && near == nil { throw ServiceError.badParameter("radius", "needs near=LON,LAT") }
+            let openOnly = try Self.flag(q, "open_only")
             let json = try await pool.query(timeLimit: limit) { (c: CityQueries) -> JSONValue in
                 let date = try c.parseTime(at)
                 let zones = try c.vendorZones(at: date, near: near, radiusMetres: radius).filter { !openOnly || $0.open }
@@ -49,6 +53,7 @@ extension UrbanGridService {
 
         // GET /hazards?near=LON,LAT&radius=M | along=SEGMENT&buffer=M | in_grid=CODE [&class=CODE][&status=open][&f=geojson]
         router.get("/hazards") { request, _ -> Response in
+            try RequestParameters.check(request, route: "/hazards")
             let q = request.uri.queryParameters
             let area: HazardArea
             switch (q.get("near"), q.get("along"), q.get("in_grid")) {
@@ -58,7 +63,7 @@ extension UrbanGridService {
             default: throw ServiceError.badParameter("near/along/in_grid", "give one of near=LON,LAT&radius=M, along=SEGMENT_ID&buffer=M, in_grid=CODE")
             }
             let classCode = q.get("class"), status = q.get("status")
-            let geojson = q.get("f") == "geojson"
+            let geojson = try RequestParameters.format(request, ["json", "geojson"]) == "geojson"
             let bytes = try await pool.query(timeLimit: limit) { (c: CityQueries) -> [UInt8] in
                 let hits: [HazardHit]
                 do {
@@ -74,6 +79,7 @@ extension UrbanGridService {
 
         // GET /hazards/hotspots?by=grid|segment|community&top=N
         router.get("/hazards/hotspots") { request, _ -> Response in
+            try RequestParameters.check(request, route: "/hazards/hotspots")
             let q = request.uri.queryParameters
             let by = q.get("by") ?? "grid"
             guard let unit = HazardHotspot.Unit(rawValue: by) else {
@@ -86,6 +92,7 @@ extension UrbanGridService {
 
         // GET /stations/nearest?lon=X&lat=Y[&k=N]
         router.get("/stations/nearest") { request, _ -> Response in
+            try RequestParameters.check(request, route: "/stations/nearest")
             let q = request.uri.queryParameters
             let (lon, lat) = (try Self.number(q, "lon"), try Self.number(q, "lat"))
             let k = try q.get("k").map { _ in try Self.integer(q, "k") } ?? 1
@@ -104,7 +111,14 @@ extension UrbanGridService {
 
     static func number(_ q: Parameters, _ name: String) throws -> Double {
         let t = try text(q, name)
-        guard let v = Double(t), v.isFinite else { throw ServiceError.badParameter(name, "'\(t)' is not a number") }
+        guard let v = NumberText.decimal(t.trimmingCharacters(in: .whitespaces)) else { throw ServiceError.badParameter(name, "'\(t)' is not a number") }
+        return v
+    }
+
+    /// `true` or `false`; absent: false.
+    static func flag(_ q: Parameters, _ name: String) throws -> Bool {
+        guard let t = q.get(name) else { return false }
+        guard let v = Bool(t) else { throw ServiceError.badParameter(name, "'\(t)' is not true or false") }
         return v
     }
 

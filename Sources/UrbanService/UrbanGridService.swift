@@ -61,7 +61,8 @@ public func buildRouter(_ service: UrbanGridService, accessLogger: Logger = Logg
     router.middlewares.add(RequestLimitsMiddleware(maximumBodyBytes: service.configuration.maximumBodyBytes))
     let features = FeaturesAPI(service: service)
     router.get("/") { request, _ in
-        MapPage.wantsJSON(request) ? try features.landingPage(request) : MapPage.response()
+        try FeaturesAPI.accept(request, "/", formats: ["json", "html"])
+        return MapPage.wantsJSON(request) ? try features.landingPage(request) : MapPage.response()
     }
     features.register(on: router)
     service.staticFiles.register(on: router)

@@ -120,6 +120,17 @@ import UrbanService
         }
     }
 
+    /// The query routes' connections (the warm `CityQueries`) are read-only too: no statement can write through them.
+    @Test func queryPoolIsReadOnly() async throws {
+        let pool = try QueryPool(path: Fixture.database, size: 1)
+        for sql in ["DELETE FROM stations", "INSERT INTO chiefs(id, name) VALUES ('x', 'y')", "CREATE TABLE t(x)", "PRAGMA user_version = 7"] {
+            await #expect(throws: SpatialError.self, "\(sql)") {
+                try await pool.query(timeLimit: .seconds(30)) { c in try c.db.store.execute(sql) }
+            }
+        }
+        #expect(try await pool.query(timeLimit: .seconds(30)) { c in try c.db.count(.stations) } == Fixture.columns * Fixture.rows)
+    }
+
     @Test func timeLimitInterruptsALongQuery() async throws {
         let pool = try DatabasePool(path: Fixture.database, size: 1)
         await #expect(throws: ServiceError.self) {

@@ -1,6 +1,40 @@
 /// Text for coordinates and measurements, shared by every writer (WKT, GeoJSON, the CLI), so that
 /// every output rounds the same way.
 public enum NumberText {
+    /// Reads a plain decimal number as people and map tools write one: an optional sign, digits with an optional
+    /// fraction (`24.95`, `.5`, `-3.`), an optional exponent (`1e-7`), ASCII only, nothing around it. Unlike
+    /// `Double(_:)`, refuses `nan`, `inf`, hexadecimal (`0x10`) and other spellings a request should not carry;
+    /// nil also when the value overflows to infinity (`1e309`).
+    public static func decimal(_ text: some StringProtocol) -> Double? {
+        var digits = 0
+        var state = 0  // 0 sign/integer, 1 fraction, 2 exponent sign, 3 exponent digits
+        var exponentDigits = 0
+        for (i, c) in text.utf8.enumerated() {
+            switch c {
+            case UInt8(ascii: "+"), UInt8(ascii: "-"):
+                guard (state == 0 && i == 0) || (state == 2 && exponentDigits == 0) else { return nil }
+                if state == 2 { state = 3 }
+            case UInt8(ascii: "0")...UInt8(ascii: "9"):
+                if state >= 2 {
+                    state = 3
+                    exponentDigits += 1
+                } else {
+                    digits += 1
+                }
+            case UInt8(ascii: "."):
+                guard state == 0 else { return nil }
+                state = 1
+            case UInt8(ascii: "e"), UInt8(ascii: "E"):
+                guard state <= 1, digits > 0 else { return nil }
+                state = 2
+            default:
+                return nil
+            }
+        }
+        guard digits > 0, state < 2 || exponentDigits > 0, let v = Double(String(text)), v.isFinite else { return nil }
+        return v
+    }
+
     /// The shortest text that reads back to the same double ("500000", "24.9432708", "1e-07").
     /// With `precision` (0...15; above that the shortest text), rounded to that many decimals from the double's
     /// exact value as printf does (an exact tie, e.g. 0.125 to 2 decimals, goes away from zero), trailing zeros

@@ -155,9 +155,18 @@ public final class StagedDirectory {
         StagedFile.unregister(temporaryPath)
     }
 
-    /// Puts the directory in place, replacing an older one of the same name.
+    /// Puts the directory in place, replacing an older one of the same name: in one step where the kernel can swap
+    /// two names (Linux `renameat2(RENAME_EXCHANGE)`), so that the final name always holds the old directory or the new
+    /// one, whenever the process dies; elsewhere the old one is moved aside first (a death between the two renames
+    /// leaves no directory under the final name, and the old one beside it under a hidden name).
     public func commit() throws {
         precondition(!committed, "StagedDirectory.commit called twice")
+        if FileManager.default.fileExists(atPath: path), Self.exchange(temporaryPath, path) {
+            committed = true
+            StagedFile.unregister(temporaryPath)
+            try? FileManager.default.removeItem(atPath: temporaryPath)  // now the old directory
+            return
+        }
         var old: String?
         if FileManager.default.fileExists(atPath: path) {
             let aside = temporaryPath + "-old"
@@ -173,4 +182,22 @@ public final class StagedDirectory {
         StagedFile.unregister(temporaryPath)
         if let old { try? FileManager.default.removeItem(atPath: old) }
     }
+
+    /// `renameat2(AT_FDCWD, a, AT_FDCWD, b, RENAME_EXCHANGE)`: swaps two existing names atomically. Looked up at run
+    /// time (glibc declares it only under _GNU_SOURCE, which Swift's Glibc module does not set); false when it is
+    /// missing or the file system refuses (the caller falls back to two renames).
+    static func exchange(_ a: String, _ b: String) -> Bool {
+        guard let renameat2 = renameat2Function else { return false }
+        return renameat2(-100 /* AT_FDCWD */, a, -100, b, 1 << 1 /* RENAME_EXCHANGE */) == 0
+    }
+
+    private typealias Renameat2 = @convention(c) (Int32, UnsafePointer<CChar>, Int32, UnsafePointer<CChar>, UInt32) -> Int32
+    private static let renameat2Function: Renameat2? = {
+        #if os(Linux)
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "renameat2") else { return nil }  // RTLD_DEFAULT
+        return unsafeBitCast(symbol, to: Renameat2.self)
+        #else
+        return nil
+        #endif
+    }()
 }

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 public import SpatialCore
 
 /// Which features of a layer to read: all, those matching an SQL condition on the layer's columns, those
@@ -16,18 +16,34 @@ public struct LayerFilter: Sendable, Hashable {
     public var limit: Int?
     /// Features skipped before the first one read (in storage order). `count()` ignores it.
     public var offset: Int
+    /// Features whose time (the layer's first time column, `LayerSchema.timeColumn`: a hazard's `reported_at`) lies
+    /// in this interval; bound as Unix seconds. Features without a time are not selected. A layer without a time
+    /// column refuses it (`ModelError.invalidArgument` naming `datetime`).
+    public var time: TimeRange?
 
-    public init(whereSQL: String? = nil, bbox: Envelope? = nil, featureID: String? = nil, limit: Int? = nil, offset: Int = 0) {
+    /// A closed time interval; a nil end is open (`..` in OGC API – Features' `datetime`).
+    public struct TimeRange: Sendable, Hashable {
+        public var start: Date?
+        public var end: Date?
+        public init(start: Date?, end: Date?) {
+            self.start = start
+            self.end = end
+        }
+    }
+
+    public init(whereSQL: String? = nil, bbox: Envelope? = nil, featureID: String? = nil, limit: Int? = nil, offset: Int = 0,
+                time: TimeRange? = nil) {
         self.whereSQL = whereSQL?.isEmpty == true ? nil : whereSQL
         self.bbox = bbox
         self.featureID = featureID
         self.limit = limit
         self.offset = offset
+        self.time = time
     }
 
     /// Parses `W,S,E,N` (lon/lat degrees).
     public static func parseBBox(_ text: String) throws -> Envelope {
-        let parts = text.split(separator: ",", omittingEmptySubsequences: false).map { Double($0.trimmingCharacters(in: .whitespaces)) }
+        let parts = text.split(separator: ",", omittingEmptySubsequences: false).map { NumberText.decimal($0.trimmingCharacters(in: .whitespaces)) }
         guard parts.count == 4, let w = parts[0], let s = parts[1], let e = parts[2], let n = parts[3] else {
             throw ModelError.invalidArgument(name: "bbox", reason: "'\(text)' is not W,S,E,N (four numbers, lon/lat degrees)")
         }
@@ -106,6 +122,21 @@ public final class LayerReader {
         if let id = filter.featureID {
             conditions.append("id = ?")
             parameters.append(id)
+        }
+        if let range = filter.time {
+            guard let column = schema.timeColumn else {
+                throw ModelError.invalidArgument(name: "datetime", reason: "layer \(layer.rawValue) has no time property")
+            }
+            // unixepoch() reads the stored ISO 8601 text with its offset; whole seconds, so the bounds are rounded inwards
+            conditions.append("unixepoch(\(column)) IS NOT NULL")
+            if let start = range.start {
+                conditions.append("unixepoch(\(column)) >= ?")
+                parameters.append(Int64(start.timeIntervalSince1970.rounded(.up)))
+            }
+            if let end = range.end {
+                conditions.append("unixepoch(\(column)) <= ?")
+                parameters.append(Int64(end.timeIntervalSince1970.rounded(.down)))
+            }
         }
         if let limit = filter.limit, limit < 0 {
             throw ModelError.invalidArgument(name: "limit", reason: "\(limit) is negative")

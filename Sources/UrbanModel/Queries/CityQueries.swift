@@ -214,7 +214,7 @@ public final class CityQueries {
 
     /// Parses `LON,LAT` (WGS84 degrees) as a user gives a spot (`--near`, `near=`), checked like `checkCoordinate`.
     public static func parseLonLat(_ text: String, field: String) throws -> Coordinate {
-        let p = text.split(separator: ",", omittingEmptySubsequences: false).map { Double($0.trimmingCharacters(in: .whitespaces)) }
+        let p = text.split(separator: ",", omittingEmptySubsequences: false).map { NumberText.decimal($0.trimmingCharacters(in: .whitespaces)) }
         guard p.count == 2, let lon = p[0], let lat = p[1] else {
             throw ModelError.invalidArgument(name: field, reason: "'\(text)' is not LON,LAT (WGS84 degrees, e.g. 24.94,60.17)")
         }

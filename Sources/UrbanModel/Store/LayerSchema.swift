@@ -36,6 +36,10 @@ public struct LayerSchema: Sendable {
 
     public static func of(_ layer: UrbanModel.Layer) -> LayerSchema { all.first { $0.layer == layer }! }
 
+    /// The column a time filter applies to (OGC API – Features' `datetime`): the first time column, a hazard's
+    /// `reported_at`; nil for layers without one.
+    public var timeColumn: String? { columns.first { $0.type == .time }?.name }
+
     public static let all: [LayerSchema] = [
         LayerSchema(layer: .admin, table: "admin", columns: [
             Column("code", .text, required: true, aliases: ["adcode"]),

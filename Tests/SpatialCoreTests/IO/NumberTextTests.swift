@@ -45,3 +45,18 @@ import Testing
         #expect(checked > 250_000)
     }
 }
+
+/// `NumberText.decimal`: the plain decimals requests carry, nothing `Double(_:)` would also take.
+@Suite struct DecimalTextTests {
+    @Test func readsPlainDecimals() {
+        let cases: [(String, Double)] = [("24.95", 24.95), ("-0.5", -0.5), ("+3", 3), (".5", 0.5), ("3.", 3), ("1e-7", 1e-7),
+                                         ("2.5E+3", 2500), ("0", 0), ("-0", 0), ("180", 180)]
+        for (text, value) in cases { #expect(NumberText.decimal(text) == value, "\(text)") }
+    }
+
+    @Test(arguments: ["nan", "NaN", "inf", "-inf", "Infinity", "1e309", "-1e400", "0x10", "0x1p3", "1_000", "１２", "1e", "e5", ".", "-",
+                      "+", "--1", "1.2.3", " 1", "1 ", "1,5", "", "1e+", "1e5.5", "+-1"])
+    func refusesOtherSpellings(text: String) {
+        #expect(NumberText.decimal(text) == nil)
+    }
+}
