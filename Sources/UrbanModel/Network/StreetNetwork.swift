@@ -76,6 +76,16 @@ public struct ReachedPart: Sendable, Hashable {
 /// from either end (again respecting one-way); when both snap to the same segment the direct way along it counts
 /// too. Points whose positions are not connected are `.infinity` apart.
 public struct StreetNetwork: Sendable {
+    /// Which segments a point may snap to.
+    public enum Snapping: String, Sendable, CaseIterable {
+        /// The nearest usable segment.
+        case nearest
+        /// The nearest usable segment of the largest connected part of the network (most segment length, edges
+        /// taken both ways): pieces cut off by the data's edge or mapped without a junction would otherwise strand
+        /// the points next to them. The connector shows how far a point had to go.
+        case connected
+    }
+
     public struct Segment: Sendable, Hashable {
         public var id: String
         public var coordinates: [Coordinate]
@@ -108,11 +118,15 @@ public struct StreetNetwork: Sendable {
     /// Arcs turned around (distances *to* a node); the same graph when walking.
     let reverse: StreetGraph
     let locator: NearestLineLocator
+    /// Usable segments points snap to (indices into `segments`), in the locator's order.
+    let snappable: [Int]
+    public let snapping: Snapping
 
     /// Builds the network of `mode` from segments in a metric CRS.
     /// - Throws: `ModelError.invalidArgument` for a segment with fewer than two coordinates or a non-finite one.
-    public init(_ input: [NetworkSegment], mode: TravelMode) throws {
+    public init(_ input: [NetworkSegment], mode: TravelMode, snapping: Snapping = .nearest) throws {
         self.mode = mode
+        self.snapping = snapping
         var segments: [Segment] = [], inputIndex: [Int] = []
         var nodes: [Coordinate] = []
         // ends → nodes: a hash grid of cells `snapToleranceMetres` wide; a new end joins the first node within the
@@ -179,16 +193,33 @@ public struct StreetNetwork: Sendable {
         self.nodes = nodes
         graph = try StreetGraph(nodeCount: nodes.count, edges: edges)
         reverse = mode == .walk ? graph : graph.reversed()
-        locator = NearestLineLocator(try segments.map { s in .lineString(try LineString(s.coordinates)) })
+        var snappable = Array(segments.indices)
+        if snapping == .connected, !segments.isEmpty {
+            var parent = Array(0..<nodes.count)
+            func root(_ a: Int) -> Int {
+                var a = a
+                while parent[a] != a { parent[a] = parent[parent[a]]; a = parent[a] }
+                return a
+            }
+            for s in segments { let (a, b) = (root(s.from), root(s.to)); if a != b { parent[max(a, b)] = min(a, b) } }
+            var length: [Int: Double] = [:]
+            for s in segments { length[root(s.from), default: 0] += s.lengthMetres }
+            let best = length.max { ($0.value, -$0.key) < ($1.value, -$1.key) }!.key
+            snappable = segments.indices.filter { root(segments[$0].from) == best }
+        }
+        self.snappable = snappable
+        locator = NearestLineLocator(try snappable.map { k in .lineString(try LineString(segments[k].coordinates)) })
     }
 
     // MARK: Snapping
 
-    /// The nearest usable segment to `p` (lowest index among equally near ones) and the position of `p`'s
+    /// The nearest usable segment to `p` (of the largest connected part with `.connected`; lowest index among
+    /// equally near ones) and the position of `p`'s
     /// projection on it; nil when the network is empty.
     public func locate(_ p: Coordinate) -> NetworkLocation? {
         guard let hit = locator.nearest(p) else { return nil }
-        let s = segments[hit.index]
+        let index = snappable[hit.index]
+        let s = segments[index]
         // the piece of the segment nearest p (first among equals) and the projection factor on it, clamped
         var best = Double.infinity, at = 0.0, position = s.coordinates[0]
         for i in s.coordinates.indices.dropFirst() {
@@ -204,7 +235,7 @@ public struct StreetNetwork: Sendable {
                 position = q
             }
         }
-        return NetworkLocation(segment: hit.index, offsetMetres: at, connectorMetres: hit.distance, position: position)
+        return NetworkLocation(segment: index, offsetMetres: at, connectorMetres: hit.distance, position: position)
     }
 
     // MARK: Distances

@@ -42,6 +42,19 @@ import Testing
         #expect(throws: ModelError.self) { try StreetNetwork([.init(id: "x", coordinates: [.init(0, 0)])], mode: .walk) }
     }
 
+    /// A stray piece 2 m from P takes it with `.nearest`; `.connected` keeps to the largest connected part.
+    @Test func snappingToTheConnectedNetwork() throws {
+        let stray = Self.segments + [.init(id: "stray", coordinates: [.init(25, 12), .init(40, 12)])]
+        let nearest = try StreetNetwork(stray, mode: .walk)
+        let p = try Self.at(nearest, 30, 10)
+        #expect(nearest.segments[p.segment].id == "stray" && p.connectorMetres == 2)
+        #expect(nearest.distance(from: p, to: try Self.at(nearest, 150, -5)) == .infinity)
+        let connected = try StreetNetwork(stray, mode: .walk, snapping: .connected)
+        let q = try Self.at(connected, 30, 10)
+        #expect(connected.segments[q.segment].id == "s0" && q.connectorMetres == 10)
+        #expect(connected.distance(from: q, to: try Self.at(connected, 150, -5)) == 135)
+    }
+
     @Test func endsWithinTwoCentimetresAreOneNode() throws {
         let n = try StreetNetwork([
             .init(id: "a", coordinates: [.init(0, 0), .init(10, 0)]),
