@@ -157,4 +157,62 @@ import Testing
         let hull = try CLI.run(["service-area", db, "--lon", try Self.lonLat(30, 10)[0], "--lat", try Self.lonLat(30, 10)[1], "--radius", "100", "--hull-ratio", "0.5"])
         #expect(hull.status == 0 && hull.stdout.contains("concave hull"), "\(hull.stdout)\(hull.stderr)")
     }
+
+    /// `site DB`: candidates c1 (30,10), c2 (150,−5), c3 (100,100) in `pois`, the demand above. Walking, site → demand:
+    /// c1 43 / 250, c2 98 / 125, c3 143 / 150 (c3 stands on D: 40 m down s0 from B plus 3; 140 m along the footway
+    /// plus 10). Straight-line: c1 32.7 / 167.6, c2 90.0 / 76.3, c3 110.5 / 98.5. Driving, c2 cannot reach d1 and
+    /// c1 → d2 = 230, c3 → d1 = 143, c3 → d2 = 100 + 90 + 60 = 250.
+    @Test func siteFromLayersByHand() throws {
+        let dir = try CLI.temporaryDirectory("site")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let db = try Self.makeDatabase(dir)
+        func write(_ name: String, _ items: [(String, Double, Double, String)]) throws {
+            try (#"{"type":"FeatureCollection","features":["#
+                + items.map { #"{"type":"Feature","id":"\#($0.0)","properties":{\#($0.3)},"geometry":{"type":"Point","coordinates":\#(Self.point($0.1, $0.2))}}"# }
+                .joined(separator: ",") + "]}").write(toFile: dir + "/\(name).geojson", atomically: true, encoding: .utf8)
+            let r = try CLI.run(["import", db, "--layer", name, dir + "/\(name).geojson", "--crs", "EPSG:32635"])
+            #expect(r.status == 0, "\(name): \(r.stderr)")
+        }
+        try write("pois", [("c1", 30, 10, #""kind":"kiosk""#), ("c2", 150, -5, #""kind":"kiosk""#), ("c3", 100, 100, #""kind":"kiosk""#)])
+        try write("hazards", [("h1", 150, -3, #""class_code":"0101","status":"open""#)])
+        func site(_ args: [String]) throws -> [String: Any] {
+            let r = try CLI.run(["site", db, "--demand", "demand", "--candidates", "pois", "--format", "json"] + args)
+            #expect(r.status == 0, "\(args): \(r.stderr)")
+            return try #require(try Self.json(r) as? [String: Any])
+        }
+        func selected(_ o: [String: Any]) -> [String] { o["selected"] as? [String] ?? [] }
+        func objective(_ o: [String: Any]) -> Double { o["objective"] as? Double ?? .nan }
+
+        var o = try site(["--model", "mclp", "--p", "1", "--radius", "130", "--network", "walk"])
+        #expect(selected(o) == ["c2"] && o["covered_weight"] as? Double == 5 && o["status"] as? String == "optimal")
+        #expect(o["distance"] as? String == "network" && o["network"] as? String == "walk" && o["demand_count"] as? Int == 2 && o["candidate_count"] as? Int == 3)
+        o = try site(["--model", "mclp", "--p", "1", "--radius", "100"])
+        #expect(selected(o) == ["c2"] && o["covered_weight"] as? Double == 5 && o["distance"] as? String == "straight-line")
+        o = try site(["--model", "mclp", "--p", "1", "--radius", "100", "--network", "walk"])
+        #expect(selected(o) == ["c1"] && o["covered_weight"] as? Double == 2)  // 43 to d1; nothing reaches d2 within 100
+        o = try site(["--model", "pmedian", "--p", "1", "--network", "walk"])
+        #expect(selected(o) == ["c2"] && abs(objective(o) - 571) < 0.01, "\(objective(o))")  // 2·98 + 3·125
+        o = try site(["--model", "pcenter", "--p", "1", "--network", "walk"])
+        #expect(selected(o) == ["c2"] && abs(objective(o) - 125) < 0.01)
+        o = try site(["--model", "lscp", "--radius", "130", "--network", "walk"])
+        #expect(selected(o) == ["c2"] && objective(o) == 1)
+        // driving: c2 is cut off from d1 (a penalty, noted); c1 wins with 2·43 + 3·230
+        o = try site(["--model", "pmedian", "--p", "1", "--network", "drive"])
+        #expect(selected(o) == ["c1"] && abs(objective(o) - 776) < 0.01 && o["unconnected_pairs"] as? Int == 1, "\(o)")
+        #expect((o["notes"] as? [String])?.contains { $0.contains("not connected by the drive network") } == true)
+        // an exclusion buffer drops c2 (2 m from hazard h1); existing stations are fixed and open
+        o = try site(["--model", "mclp", "--p", "1", "--radius", "130", "--network", "walk", "--exclude", "hazards", "--exclude-buffer", "5"])
+        #expect(selected(o) == ["c1"] && o["covered_weight"] as? Double == 2 && o["candidate_count"] as? Int == 2)
+        #expect((o["excluded"] as? [[String: String]]) == [["id": "c2", "near": "h1"]])
+        o = try site(["--model", "mclp", "--p", "2", "--radius", "130", "--network", "walk", "--fixed", "stations", "--exclude", "hazards", "--exclude-buffer", "5"])
+        // st1 and st2 (fixed) already reach d1 (43) and d2 (125): p = 2 is all fixed
+        #expect(selected(o) == ["st1", "st2"] && o["covered_weight"] as? Double == 5 && (o["fixed"] as? [String]) == ["st1", "st2"], "\(o)")
+        // bad input: exit 2 with what and where
+        let weight = try CLI.run(["site", db, "--demand", "demand", "--candidates", "pois", "--model", "lscp", "--radius", "100", "--weight", "people"])
+        #expect(weight.status == 2 && weight.stderr.contains("demand d1") && weight.stderr.contains("weight 'people'"), "\(weight.stderr)")
+        let both = try CLI.run(["site", db, "--instance", dir, "--model", "lscp", "--radius", "100"])
+        #expect(both.status == 2)
+        let missing = try CLI.run(["site", db, "--model", "lscp", "--radius", "100"])
+        #expect(missing.status == 2 && missing.stderr.contains("--demand LAYER and --candidates LAYER"))
+    }
 }

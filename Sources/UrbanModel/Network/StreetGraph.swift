@@ -156,6 +156,7 @@ public struct StreetGraph: Sendable {
     }
 
     /// Dijkstra from whatever `heap` and `dist` hold.
+    @inline(__always)
     private func run(maxMetres: Double, dist: inout [Double], heap: inout MinHeap) {
         offsets.withUnsafeBufferPointer { off in
             heads.withUnsafeBufferPointer { hd in
