@@ -13,6 +13,7 @@ Exit status 1 when any unit differs by more than 1 mm or names another station (
 """
 import argparse
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -41,7 +42,7 @@ def main():
                           "--network", a.network, "--format", "geojson"], check=True, capture_output=True, text=True).stdout
     units = json.loads(out)["features"]
     # the cells at full precision (the coverage GeoJSON has 7 decimals, ~1 cm: enough to move a centroid by mm)
-    exe = a.urbangrid.replace("urbangrid", "urbangrid-export") if a.urbangrid.endswith("urbangrid") else "urbangrid-export"
+    exe = os.path.join(os.path.dirname(a.urbangrid), "urbangrid-export")
     with tempfile.TemporaryDirectory() as tmp:
         subprocess.run([exe, a.db, "--layer", "grids", "--format", "geojson", "--precision", "15", "--out", tmp + "/g.geojson"],
                        check=True, capture_output=True)
