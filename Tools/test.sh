@@ -9,3 +9,5 @@ swift test --skip-build
 Tools/check-export.sh .build/debug
 # a real client (GDAL's OAPIF driver) reads every layer from `urbangrid serve`, paging through the items
 Tools/check-oapif.sh .build/debug
+# the street-network commands against an independent Shapely/pyproj/SciPy rebuild (skipped without those)
+Tools/check-network.sh .build/debug

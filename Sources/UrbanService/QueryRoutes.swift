@@ -90,16 +90,19 @@ extension UrbanGridService {
             return try Self.json(json)
         }
 
-        // GET /stations/nearest?lon=X&lat=Y[&k=N]
+        // GET /stations/nearest?lon=X&lat=Y[&k=N][&network=walk|drive]
         router.get("/stations/nearest") { request, _ -> Response in
             try RequestParameters.check(request, route: "/stations/nearest")
             let q = request.uri.queryParameters
             let (lon, lat) = (try Self.number(q, "lon"), try Self.number(q, "lat"))
             let k = try q.get("k").map { _ in try Self.integer(q, "k") } ?? 1
-            if let network = q.get("network") {
-                throw ServiceError.badParameter("network", "'\(network)': street-network distances are not available in this release")
+            let network = try q.get("network").map { text in
+                guard let mode = TravelMode(rawValue: text) else { throw ServiceError.badParameter("network", "'\(text)' is not walk or drive") }
+                return mode
             }
-            let json = try await pool.query(timeLimit: limit) { c in JSONValue.array(try c.nearestStations(lon: lon, lat: lat, k: k).map(\.json)) }
+            let json = try await pool.query(timeLimit: limit) { c in
+                JSONValue.array(try c.nearestStations(lon: lon, lat: lat, k: k, network: network).map(\.json))
+            }
             return try Self.json(json)
         }
     }

@@ -11,7 +11,7 @@ struct Bench: ParsableCommand {
         commandName: "urbangrid-bench",
         abstract: "Benchmarks of UrbanGrid's spatial core on the peers' inputs (JSON lines on stdout).")
 
-    @Option(help: "Comma-separated cases: pip_helsinki, pip_synth, proj_bulk, geojson_parse, geojson_write, network_matrix.")
+    @Option(help: "Comma-separated cases: pip_helsinki, pip_synth, proj_bulk, geojson_parse, geojson_write, network_matrix, street_network (needs --db).")
     var cases = "pip_helsinki,pip_synth,proj_bulk,geojson_parse,geojson_write"
 
     @Option(help: "Timed runs per engine (median reported), after one warm-up.")
@@ -26,6 +26,9 @@ struct Bench: ParsableCommand {
     @Option(help: "GeoJSON file for the parse/write cases (Tools/bench/peers.py writes it).")
     var geojsonFile = "/tmp/urbangrid-bench-lines.geojson"
 
+    @Option(help: "A database for street_network (e.g. out/demo.sqlite).")
+    var db = "out/demo.sqlite"
+
     func run() throws {
         let wanted = Set(cases.split(separator: ",").map(String.init))
         if wanted.contains("pip_helsinki") { try pipHelsinki() }
@@ -33,6 +36,7 @@ struct Bench: ParsableCommand {
         if wanted.contains("proj_bulk") { try projBulk() }
         if wanted.contains("geojson_parse") || wanted.contains("geojson_write") { try geoJSON(wanted) }
         if wanted.contains("network_matrix") { try networkMatrix() }
+        if wanted.contains("street_network") { try streetNetwork() }
     }
 
     // MARK: timing and output

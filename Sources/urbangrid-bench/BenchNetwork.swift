@@ -22,4 +22,26 @@ extension Bench {
                  extra: ["checksum": (checksum * 1000).rounded() / 1000, "sources": candidates.count, "nodes": graph.nodeCount])
         }
     }
+
+    /// The street network of a database's streets layer: building it (read, project, node, index) per mode, and
+    /// a network coverage run of stations over grid cells (snapping + one labelled multi-source search + totals).
+    func streetNetwork() throws {
+        let database = try UrbanDatabase(path: db, readOnly: true)
+        for mode in TravelMode.allCases {
+            var size = (0, 0)
+            let m = try measure {
+                let n = try CityQueries(database).streetNetwork(mode)
+                size = (n.segments.count, n.nodes.count)
+            }
+            emit("street_network_build", "urbangrid \(mode.rawValue)", m, extra: ["segments": size.0, "nodes": size.1])
+        }
+        for mode in TravelMode.allCases {
+            let q = try CityQueries(database)
+            _ = try q.streetNetwork(mode)
+            _ = try q.coverage(facilities: .stations, demand: .grids, radiusMetres: 500)  // warm the other indexes
+            var covered = 0.0
+            let m = try measure { covered = try q.coverage(facilities: .stations, demand: .grids, radiusMetres: 500, network: mode).coveredWeight }
+            emit("network_coverage", "urbangrid \(mode.rawValue), stations → grids, 500 m", m, extra: ["covered_weight": covered])
+        }
+    }
 }

@@ -9,6 +9,13 @@ enum QueryFormat: String, ExpressibleByArgument, CaseIterable {
     case table, json, geojson
 }
 
+extension TravelMode: ExpressibleByArgument {}
+extension StreetNetwork.Snapping: ExpressibleByArgument {}
+
+/// `--snap`: where points meet the street network.
+let snapHelp = ArgumentHelp(
+    "With --network: snap points to the nearest segment of the largest connected part of the streets (connected, the default) or to the nearest segment at all (nearest).")
+
 func fixed(_ v: Double?, _ decimals: Int = 1) -> String { v.map { NumberText.format($0, precision: decimals) } ?? "" }
 
 struct Lookup: ParsableCommand {
@@ -246,27 +253,35 @@ struct Stations: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Service stations (城市管理服务驿站).", subcommands: [Nearest.self])
 
     struct Nearest: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "The nearest stations to a spot, by straight-line distance. Exit status 1 when there is none.")
+        static let configuration = CommandConfiguration(
+            abstract: "The nearest stations to a spot, by straight-line or street-network distance. Exit status 1 when there is none.",
+            discussion: """
+                --network walk|drive: along the streets layer, from the station to the spot (one-way streets count when \
+                driving); the spot and each station snap to the nearest usable segment at their projected position, and \
+                the connectors count. Stations the network does not connect to the spot are left out.
+                """)
         @Argument(help: "The database.") var db: String
         @Option(help: "Longitude (WGS84).") var lon: Double
         @Option(help: "Latitude (WGS84).") var lat: Double
         @Option(help: "How many.") var k: Int = 1
-        @Option(help: "walk or drive: street-network distance (not available yet: the network arrives with the coverage work).")
-        var network: String?
+        @Option(help: "walk or drive: street-network distance instead of straight-line.")
+        var network: TravelMode?
+        @Option(help: snapHelp) var snap: StreetNetwork.Snapping = .connected
         @Option(help: "table, json or geojson.") var format: QueryFormat = .table
 
         func run() throws {
-            if let network {
-                guard ["walk", "drive"].contains(network) else { throw CLIError.badInput("--network '\(network)': walk or drive") }
-                throw CLIError.badInput("--network \(network): street-network distances are not available in this release; omit --network for straight-line distances")
-            }
-            let hits = try CityQueries(try UrbanDatabase(path: db, readOnly: true)).nearestStations(lon: lon, lat: lat, k: k)
+            let q = try CityQueries(try UrbanDatabase(path: db, readOnly: true))
+            q.networkSnapping = snap
+            let hits = try q.nearestStations(lon: lon, lat: lat, k: k, network: network)
             var out = StandardOutput()
             switch format {
             case .json: out.line(JSONValue.array(hits.map(\.json)).jsonText)
             case .geojson:
                 out.line(FeatureCollection(hits.map { h in
-                    Feature(id: .string(h.id), geometry: .point(x: h.lon, y: h.lat), properties: ["name": h.name.map(JSONValue.string) ?? .null, "distance_m": .number((h.distanceMetres * 10).rounded() / 10)])
+                    Feature(id: .string(h.id), geometry: .point(x: h.lon, y: h.lat), properties: [
+                        "name": h.name.map(JSONValue.string) ?? .null, "distance_m": .number((h.distanceMetres * 10).rounded() / 10),
+                        "distance": .string(h.distance), "network": h.network.map { .string($0.rawValue) } ?? .null,
+                    ])
                 }).geoJSON(precision: 7))
             case .table:
                 for l in TextTable.lines(["station", "name", "distance m"], hits.map { [$0.id, $0.name ?? "", fixed($0.distanceMetres)] }) { out.line(l) }
@@ -282,8 +297,11 @@ struct Coverage: ParsableCommand {
         abstract: "Per demand unit: the nearest facility and its distance, covered or not; totals by weight, per community and street.",
         discussion: """
             Distances are straight-line metres in the city's metric CRS, to each unit's centroid (a point: itself) or, \
-            with --measure boundary, its nearest point. Weights: the demand layer's weight column, 1 for other layers. \
-            --network answers that street-network distances are not available in this release.
+            with --measure boundary, its nearest point. With --network walk|drive they are street-network distances \
+            from the facility to the unit's centroid along the streets layer (both snapped to the nearest usable \
+            segment at their projected position, connectors included; one-way streets count when driving); units \
+            the network does not connect to any facility are uncovered with no facility. Weights: the demand layer's \
+            weight column, 1 for other layers.
             """)
 
     @Argument(help: "The database.") var db: String
@@ -291,7 +309,8 @@ struct Coverage: ParsableCommand {
     @Option(help: "The demand layer (grids, demand, pois…).") var demand: String
     @Option(help: "Metres.") var radius: Double
     @Option(help: "centroid or boundary.") var measure: String = "centroid"
-    @Option(help: "walk or drive (not available yet).") var network: String?
+    @Option(help: "walk or drive: street-network distance instead of straight-line.") var network: TravelMode?
+    @Option(help: snapHelp) var snap: StreetNetwork.Snapping = .connected
     @Option(help: "table, json or geojson (the demand units with their coverage).") var format: QueryFormat = .table
 
     func run() throws {
@@ -301,13 +320,12 @@ struct Coverage: ParsableCommand {
             }
             return l
         }
-        if let network {
-            throw CLIError.badInput("--network \(network): street-network distances are not available in this release; omit --network for straight-line distances")
-        }
         guard let m = CoverageMeasure(rawValue: measure) else { throw CLIError.badInput("--measure '\(measure)': centroid or boundary") }
         let database = try UrbanDatabase(path: db, readOnly: true)
-        let report = try CityQueries(database).coverage(
-            facilities: try layer(facilities, "facilities"), demand: try layer(demand, "demand"), radiusMetres: radius, measure: m)
+        let queries = try CityQueries(database)
+        queries.networkSnapping = snap
+        let report = try queries.coverage(
+            facilities: try layer(facilities, "facilities"), demand: try layer(demand, "demand"), radiusMetres: radius, measure: m, network: network)
         var out = StandardOutput()
         switch format {
         case .json: out.line(report.json.jsonText)
@@ -319,7 +337,8 @@ struct Coverage: ParsableCommand {
                 Feature(id: .string(u.id), geometry: geometries[u.id], properties: u.json.objectValue)
             }).geoJSON(precision: 7))
         case .table:
-            out.line("coverage within \(NumberText.format(radius)) m (straight-line, \(m.rawValue), \(report.crs)): "
+            let how = network.map { "network, \($0.rawValue), from the facility to the centroid" } ?? "straight-line, \(m.rawValue)"
+            out.line("coverage within \(NumberText.format(radius)) m (\(how), \(report.crs)): "
                 + "\(NumberText.format(report.coveredWeight, precision: 2)) of \(NumberText.format(report.totalWeight, precision: 2)) "
                 + "(\(NumberText.format(report.coveragePercent, precision: 1)) %), \(report.uncovered.count) of \(report.units.count) units uncovered")
             let rows = report.totals(by: false).map { t in

@@ -3,6 +3,7 @@ import CommandSupport
 import Foundation
 import Siting
 import SpatialCore
+import UrbanModel
 
 extension SitingModel: ExpressibleByArgument {}
 extension DistanceKind: ExpressibleByArgument {}
@@ -12,20 +13,43 @@ extension UrbanGridCommand {
         static let configuration = CommandConfiguration(
             abstract: "Choose sites: LSCP, MCLP, p-median or p-center, exactly (CBC) or fast (heuristics with a bound).",
             discussion: """
-                Reads a prepared instance folder (--instance DIR: instance.json, demand.csv, candidates.csv, \
-                D_euclid.csv.gz, D_network.csv.gz; see ../shared/anchors/FORMAT.md). Demand i is covered by \
+                From a database (site DB --demand LAYER --candidates LAYER): demand units at their point or centroid \
+                (grid cells: centroids) weighted by --weight FIELD (a column or property; default the demand \
+                layer's weight, 1 for other layers); candidates at their point; --fixed LAYER: existing facilities, \
+                always open; --exclude LAYER --exclude-buffer M: candidates within M metres of a feature of that \
+                layer are dropped; distances straight-line in the city's metric CRS, or with --network walk|drive \
+                along the streets from the site to the demand unit (sites the network does not connect count as \
+                10 × the largest distance or radius away, and a note says so). Or a prepared instance folder \
+                (--instance DIR: instance.json, demand.csv, candidates.csv, D_euclid.csv.gz, D_network.csv.gz; see \
+                ../shared/anchors/FORMAT.md), where --fixed/--exclude take candidate ids. Demand i is covered by \
                 site j iff distance ≤ --radius (metres). LSCP: the fewest sites covering every coverable demand \
                 point (points no candidate covers are left out and reported). MCLP: --p sites covering the most \
                 weight. p-median: --p sites minimising Σ weight × distance to the nearest site. p-center: --p \
                 sites minimising the largest distance. --fixed sites are always open, --exclude sites never. \
                 Status: optimal, feasible (with the gap to the bound), infeasible (with the reason) or \
                 time_limit (the best solution so far). Exit status 0 when a solution is reported, 1 when the \
-                problem is infeasible, 2 on bad input. The database form (site DB --demand LAYER --candidates \
-                LAYER) is not implemented yet.
+                problem is infeasible, 2 on bad input.
                 """)
 
-        @Argument(help: "A database (not supported yet: use --instance).")
+        @Argument(help: "A database (with --demand and --candidates).")
         var db: String?
+
+        @Option(help: "The demand layer (database form).")
+        var demand: String?
+
+        @Option(help: "The candidate layer (database form).")
+        var candidates: String?
+
+        @Option(help: ArgumentHelp("The demand weight: a column or property of the demand layer (database form).", valueName: "FIELD"))
+        var weight: String?
+
+        @Option(help: ArgumentHelp("Drop candidates within this many metres of a feature of the --exclude layer (database form).", valueName: "M"))
+        var excludeBuffer: Double = 0
+
+        @Option(help: "walk or drive: street-network distances (database form).")
+        var network: TravelMode?
+
+        @Option(help: snapHelp) var snap: StreetNetwork.Snapping = .connected
 
         @Option(help: "An instance folder (FORMAT.md).")
         var instance: String?
@@ -48,10 +72,10 @@ extension UrbanGridCommand {
         @Option(help: "Wall-clock limit in seconds; at the limit the best solution so far is reported (status time_limit).")
         var timeLimit: Double?
 
-        @Option(help: "Candidate ids (comma separated) that are always open.")
+        @Option(help: "Candidate ids (comma separated) that are always open; database form: a layer of existing facilities.")
         var fixed: String?
 
-        @Option(help: "Candidate ids (comma separated) that may not be chosen.")
+        @Option(help: "Candidate ids (comma separated) that may not be chosen; database form: a layer whose --exclude-buffer drops candidates.")
         var exclude: String?
 
         @Option(help: "CBC threads.")
@@ -65,9 +89,16 @@ extension UrbanGridCommand {
 
         func validate() throws {
             if db != nil {
-                throw ValidationError("site DB --demand LAYER --candidates LAYER is not implemented yet; use --instance DIR")
+                guard instance == nil else { throw ValidationError("give a database or --instance DIR, not both") }
+                guard demand != nil, candidates != nil else { throw ValidationError("site DB needs --demand LAYER and --candidates LAYER") }
+                if distance != .euclid { throw ValidationError("--distance is for --instance; with a database use --network walk|drive") }
+                if !(excludeBuffer.isFinite && excludeBuffer >= 0) { throw ValidationError("--exclude-buffer must be metres ≥ 0") }
+            } else {
+                guard instance != nil else { throw ValidationError("give a database (site DB --demand LAYER --candidates LAYER) or --instance DIR") }
+                if demand != nil || candidates != nil || network != nil || weight != nil {
+                    throw ValidationError("--demand, --candidates, --weight and --network are for the database form (site DB …)")
+                }
             }
-            guard instance != nil else { throw ValidationError("give --instance DIR") }
             if let timeLimit, !(timeLimit.isFinite && timeLimit >= 0) { throw ValidationError("--time-limit must be a number of seconds ≥ 0") }
             if threads < 1 { throw ValidationError("--threads must be ≥ 1") }
             do { try SitingProblem(model: model, p: p, radiusMeters: radius).validate() } catch { throw ValidationError(error.description) }
@@ -76,8 +107,15 @@ extension UrbanGridCommand {
         func run() throws {
             let clock = ContinuousClock()
             let t0 = clock.now
-            var inst = try InstanceFolder.read(instance!, distance: distance)
-            if fixed != nil || exclude != nil {
+            var inst: SitingInstance
+            var extra: JSONObject = [:]
+            var dbNotes: [String] = []
+            if let db {
+                (inst, extra, dbNotes) = try databaseInstance(db)
+            } else {
+                inst = try InstanceFolder.read(instance!, distance: distance)
+            }
+            if instance != nil, fixed != nil || exclude != nil {
                 inst = try inst.with(
                     fixed: try inst.candidateIndices(of: Self.ids(fixed)), excluded: try inst.candidateIndices(of: Self.ids(exclude)))
             }
@@ -87,8 +125,9 @@ extension UrbanGridCommand {
             let savedStdout = solverLog ? dup(STDOUT_FILENO) : -1
             if savedStdout >= 0 { dup2(STDERR_FILENO, STDOUT_FILENO) }
             defer { if savedStdout >= 0 { close(savedStdout) } }
-            let result = try SitingSolver.solve(
+            var result = try SitingSolver.solve(
                 inst, problem, options: SitingOptions(engine: engine, timeLimitSeconds: timeLimit, threads: threads, solverLog: solverLog))
+            result.notes = dbNotes + result.notes
             if savedStdout >= 0 {
                 fflush(nil)  // all C streams: CBC's buffered log lands on stderr
                 dup2(savedStdout, STDOUT_FILENO)
@@ -96,12 +135,57 @@ extension UrbanGridCommand {
             let totalSeconds = Self.seconds(t0.duration(to: clock.now))
             var out = StandardOutput()
             if format == .json {
-                out.line(Self.json(result, problem: problem, readSeconds: readSeconds, totalSeconds: totalSeconds).jsonText)
+                var o = Self.json(result, problem: problem, readSeconds: readSeconds, totalSeconds: totalSeconds).objectValue ?? [:]
+                for m in extra.members { o[m.key] = m.value }
+                out.line(JSONValue.object(o).jsonText)
             } else {
                 for line in Self.table(result, problem: problem, inst: inst, readSeconds: readSeconds) { out.line(line) }
             }
             out.flush()
             if let reason = result.status.reason { throw CLIError.found("infeasible: \(reason)") }
+        }
+
+        /// The instance of the database form, the JSON members it adds, and notes.
+        func databaseInstance(_ path: String) throws -> (SitingInstance, JSONObject, [String]) {
+            func layer(_ name: String, _ option: String) throws -> UrbanModel.Layer {
+                guard let l = UrbanModel.Layer(rawValue: name) else {
+                    throw CLIError.badInput("--\(option) '\(name)': one of \(UrbanModel.Layer.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                return l
+            }
+            let q = try CityQueries(try UrbanDatabase(path: path, readOnly: true))
+            q.networkSnapping = snap
+            // coverage models only need distances up to the radius: the network searches stop there
+            let bound = (model == .lscp || model == .mclp) && network != nil ? (radius ?? .infinity) : .infinity
+            let input = try q.sitingInput(
+                demand: try layer(demand!, "demand"), weightField: weight, candidates: try layer(candidates!, "candidates"),
+                fixed: try fixed.map { try layer($0, "fixed") }, exclude: try exclude.map { try layer($0, "exclude") },
+                excludeBufferMetres: excludeBuffer, network: network, maxMetres: bound, threads: threads)
+            guard !input.weights.isEmpty else { throw CLIError.badInput("--demand \(demand!): the layer has no features") }
+            guard !input.candidateIDs.isEmpty else { throw CLIError.badInput("--candidates \(candidates!): no candidate left (none stored, or all excluded)") }
+            // pairs the network does not connect: a finite penalty the models can add and compare
+            var notes: [String] = []
+            var d = input.distances
+            let unreachable = d.filter { !$0.isFinite }.count
+            if unreachable > 0, !bound.isFinite {
+                let largest = d.filter(\.isFinite).max() ?? 0
+                let penalty = max(1000, 10 * largest, 10 * (radius ?? 0))
+                for k in d.indices where !d[k].isFinite { d[k] = penalty }
+                notes.append("\(unreachable) of \(d.count) site–demand pairs are not connected by the \(network?.rawValue ?? "") network; they count as \(NumberText.format(penalty, precision: 1)) m")
+            } else if unreachable > 0 {  // coverage models: the searches stopped at the radius; farther is simply not covered
+                let beyond = max(1000, 10 * (radius ?? 0))
+                for k in d.indices where !d[k].isFinite { d[k] = beyond }
+            }
+            if !input.dropped.isEmpty { notes.append("\(input.dropped.count) candidates dropped inside the exclusion buffer") }
+            let inst = try SitingInstance(weights: input.weights, candidateIDs: input.candidateIDs, distances: d, fixed: input.fixed)
+            let extra: JSONObject = [
+                "distance": .string(input.distance), "network": input.network.map { .string($0.rawValue) } ?? .null, "crs": .string(input.crs),
+                "demand_count": .int(Int64(input.weights.count)), "candidate_count": .int(Int64(input.candidateIDs.count - input.fixed.count)),
+                "fixed": .array(input.fixed.map { .string(input.candidateIDs[$0]) }),
+                "excluded": .array(input.dropped.map { .object(["id": .string($0.id), "near": .string($0.near)]) }),
+                "unconnected_pairs": bound.isFinite ? .null : .int(Int64(unreachable)),
+            ]
+            return (inst, extra, notes)
         }
 
         static func ids(_ list: String?) -> [String] {

@@ -16,12 +16,11 @@ struct UrbanGridCommand: ParsableCommand {
         discussion: """
             Coordinates in and out are WGS84 longitude/latitude unless --crs/--from/--to say otherwise; \
             distances are metres. Logs go to stderr, results to stdout. Exit status: 0 success, \
-            1 a query found a violation or nothing, 2 bad input or usage.
-            Street-network distances arrive \
-            in later releases; see ../shared/reference/cli.md for the whole contract.
+            1 a query found a violation or nothing, 2 bad input or usage. --network walk|drive measures along the \
+            streets layer; see ../shared/reference/cli.md for the whole contract.
             """,
         version: "urbangrid \(version) (\(SpatialLibraries.versions))",
-        subcommands: [Init.self, Import.self, Grid.self, Lookup.self, Vendor.self, Hazards.self, Stations.self, Coverage.self, Audit.self, Site.self, Serve.self, Transform.self, Demo.self])
+        subcommands: [Init.self, Import.self, Grid.self, Lookup.self, Vendor.self, Hazards.self, Stations.self, Coverage.self, ServiceAreaCommand.self, Audit.self, Site.self, Serve.self, Transform.self, Demo.self])
 
     static func main() { runWithUrbanGridExitCodes() }
 }

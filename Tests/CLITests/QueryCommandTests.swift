@@ -93,7 +93,14 @@ import UrbanModel
         let st = try CLI.run(["stations", "nearest", Self.demo, "--lon", "24.9435", "--lat", "60.1695", "--k", "3", "--format", "json"])
         let s = try json(st) as! [[String: Any]]
         #expect(st.status == 0 && s.count == 3 && (s.map { $0["distance_m"] as! Double }) == (s.map { $0["distance_m"] as! Double }).sorted())
-        let network = try CLI.run(["stations", "nearest", Self.demo, "--lon", "24.9435", "--lat", "60.1695", "--network", "walk"])
-        #expect(network.status == 2 && network.stderr.contains("not available"))
+        // along the streets: never shorter than straight-line to the same station
+        let all = try json(try CLI.run(["stations", "nearest", Self.demo, "--lon", "24.9435", "--lat", "60.1695", "--k", "100", "--format", "json"])) as! [[String: Any]]
+        let straight = Dictionary(uniqueKeysWithValues: all.map { ($0["id"] as! String, $0["distance_m"] as! Double) })
+        for mode in ["walk", "drive"] {
+            let network = try CLI.run(["stations", "nearest", Self.demo, "--lon", "24.9435", "--lat", "60.1695", "--k", "3", "--network", mode, "--format", "json"])
+            let n = try json(network) as! [[String: Any]]
+            #expect(network.status == 0 && n.count == 3 && n.allSatisfy { $0["network"] as? String == mode }, "\(network.stderr)")
+            #expect(n.allSatisfy { ($0["distance_m"] as! Double) >= straight[$0["id"] as! String]! - 0.1 })
+        }
     }
 }

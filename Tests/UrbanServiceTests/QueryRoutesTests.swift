@@ -78,7 +78,7 @@ import UrbanService
                 ("/hazards/hotspots?by=district", .badRequest, "'district' is not one of"),
                 ("/hazards/hotspots?top=0", .badRequest, "is not a positive count"),
                 ("/stations/nearest?lon=24.9&lat=60.1&k=x", .badRequest, "k: 'x' is not an integer"),
-                ("/stations/nearest?lon=24.9&lat=60.1&network=walk", .badRequest, "not available"),
+                ("/stations/nearest?lon=24.9&lat=60.1&network=bike", .badRequest, "'bike' is not walk or drive"),
             ]
             for (uri, status, message) in cases {
                 let r = try await client.execute(uri: uri, method: .get)

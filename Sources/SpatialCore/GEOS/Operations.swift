@@ -133,6 +133,11 @@ extension Geometry {
     }
 
     public func convexHull() throws -> Geometry { try unary("convex hull", GEOSConvexHull_r) }
+    /// GEOS's concave hull of the geometry's vertices (`GEOSConcaveHull_r`, GEOS ≥ 3.11): `ratio` 1 is the convex
+    /// hull, smaller values follow the points more closely (0: the tightest hull).
+    public func concaveHull(ratio: Double, allowHoles: Bool = false) throws -> Geometry {
+        try unary("concave hull") { GEOSConcaveHull_r($0, $1, ratio, allowHoles ? 1 : 0) }
+    }
     public func centroid() throws -> Geometry { try unary("centroid", GEOSGetCentroid_r) }
     /// A point guaranteed to lie inside the geometry (unlike the centroid of an L shape).
     public func pointOnSurface() throws -> Geometry { try unary("point on surface", GEOSPointOnSurface_r) }

@@ -7,8 +7,9 @@ public enum AuditRule: Sendable, Hashable {
     case vendorZonesPerStreet(min: Int)
     /// Every district has at least `min` convenience markets: POIs of `poiKinds` plus vendor zones of `zoneKinds` in it.
     case marketsPerDistrict(min: Int, poiKinds: [String], zoneKinds: [String])
-    /// Every grid cell has a station within `radiusMetres` (straight-line).
-    case stationCoverage(radiusMetres: Double, measure: CoverageMeasure)
+    /// Every grid cell has a station within `radiusMetres`: straight-line, or with `network` along the streets
+    /// (`CityQueries.coverage`).
+    case stationCoverage(radiusMetres: Double, measure: CoverageMeasure, network: TravelMode? = nil)
     /// Every grid cell has a chief.
     case gridChief
     /// Every street segment has a chief (a `chiefs` row naming its `segment_id`).
@@ -98,7 +99,15 @@ public struct RuleSet: Sendable {
             case "station-coverage":
                 let m = o["measure"]?.stringValue ?? "centroid"
                 guard let measure = CoverageMeasure(rawValue: m) else { throw fail("\(at).measure", "'\(m)' is not centroid or boundary") }
-                rule = .stationCoverage(radiusMetres: try number("radius_m"), measure: measure)
+                var network: TravelMode?
+                if let v = o["network"], v != .null {
+                    guard let t = v.stringValue, let mode = TravelMode(rawValue: t) else {
+                        throw fail("\(at).network", "expected \"walk\" or \"drive\" (or no member: straight-line), found \(v.jsonText)")
+                    }
+                    guard measure == .centroid else { throw fail("\(at).measure", "network distances are measured to the centroid; use \"centroid\"") }
+                    network = mode
+                }
+                rule = .stationCoverage(radiusMetres: try number("radius_m"), measure: measure, network: network)
             case "grid-chief": rule = .gridChief
             case "segment-chief": rule = .segmentChief
             case "vendor-zone-exclusion":
@@ -162,12 +171,13 @@ extension CityQueries {
             for (d, n) in zip(districts, try counts(in: districts, of: items)) where n < min {
                 r.offenders.append(.init(id: d.code, detail: "\(d.name ?? d.code): \(n) market\(n == 1 ? "" : "s")"))
             }
-        case .stationCoverage(let radius, let measure):
-            r.description = "every grid cell has a station within \(NumberText.format(radius)) m (straight-line, \(measure.rawValue))"
-            let report = try coverage(facilities: .stations, demand: .grids, radiusMetres: radius, measure: measure)
+        case .stationCoverage(let radius, let measure, let network):
+            let how = network.map { "\($0 == .walk ? "walking" : "driving") along the streets, from the station to the centroid" } ?? "straight-line, \(measure.rawValue)"
+            r.description = "every grid cell has a station within \(NumberText.format(radius)) m (\(how))"
+            let report = try coverage(facilities: .stations, demand: .grids, radiusMetres: radius, measure: measure, network: network)
             r.checked = report.units.count
             for u in report.uncovered {
-                r.offenders.append(.init(id: u.id, detail: u.distanceMetres.map { "nearest station \(u.facilityID ?? "?") at \(NumberText.format($0, precision: 1)) m" } ?? "no station"))
+                r.offenders.append(.init(id: u.id, detail: u.distanceMetres.map { "nearest station \(u.facilityID ?? "?") at \(NumberText.format($0, precision: 1)) m" } ?? (network == nil ? "no station" : "no station connected to it by the street network")))
             }
         case .gridChief:
             r.description = "every grid cell has a chief"

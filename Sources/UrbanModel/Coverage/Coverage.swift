@@ -35,8 +35,10 @@ public struct CoverageReport: Sendable {
     public var demand: UrbanModel.Layer
     public var radiusMetres: Double
     public var measure: CoverageMeasure
-    /// "straight-line" (street-network distances arrive with the network graph of the streets layer).
+    /// "straight-line" or "network".
     public var distance: String
+    /// The travel mode of network distances (nil for straight-line).
+    public var network: TravelMode? = nil
     public var crs: String
     public var units: [CoverageUnit]
 
@@ -68,7 +70,8 @@ public struct CoverageReport: Sendable {
         }
         return .object([
             "facilities": .string(facilities.rawValue), "demand": .string(demand.rawValue), "radius_m": .number(radiusMetres),
-            "measure": .string(measure.rawValue), "distance": .string(distance), "crs": .string(crs),
+            "measure": .string(measure.rawValue), "distance": .string(distance),
+            "network": network.map { .string($0.rawValue) } ?? .null, "crs": .string(crs),
             "covered_weight": .number(coveredWeight), "total_weight": .number(totalWeight),
             "coverage_pct": .number((coveragePercent * 100).rounded() / 100),
             "by_community": totals(false), "by_street": totals(true), "units": .array(units.map(\.json)),
@@ -81,9 +84,17 @@ extension CityQueries {
     /// whether it lies within `radiusMetres`. A unit is measured at its centroid (a point at itself), or with
     /// `.boundary` at its nearest point; its weight is the `demand` layer's `weight` column, 1 for other layers.
     /// Its community and street come from the grid cell (or admin community) that covers its representative point.
+    ///
+    /// With `network`, distances are street-network distances of that mode (`StreetNetwork`) from the facility
+    /// (its point, or a point on its surface) to the unit's centroid, travelled from the facility to the unit;
+    /// one multi-source search labelled by facility finds every unit's nearest facility. Units the network does
+    /// not connect to any facility have none (not covered). `.boundary` is straight-line only.
     public func coverage(facilities: UrbanModel.Layer, demand: UrbanModel.Layer, radiusMetres: Double,
-                         measure: CoverageMeasure = .centroid) throws -> CoverageReport {
+                         measure: CoverageMeasure = .centroid, network mode: TravelMode? = nil) throws -> CoverageReport {
         try Self.checkDistance(radiusMetres, "radius")
+        if mode != nil, measure == .boundary {
+            throw ModelError.invalidArgument(name: "measure", reason: "boundary distances are straight-line only; network distances are measured to the centroid")
+        }
         for (name, layer) in [("facilities", facilities), ("demand", demand)] where LayerSchema.of(layer).geometry == .none {
             throw ModelError.invalidArgument(name: name, reason: "layer \(layer.rawValue) has no geometry")
         }
@@ -97,8 +108,28 @@ extension CityQueries {
         }
         let facilityRows = try rows(facilities, weight: false)
         let demandRows = try rows(demand, weight: true)
-        let index = facilityRows.isEmpty ? nil : try SpatialIndex(facilityRows.map { try forward.apply(to: $0.geometry) })
         let places = try lookup(demandRows.map(\.point))
+        if let mode {
+            let network = try streetNetwork(mode)
+            let sources = try facilityRows.map { try networkLocation($0.point, network) }
+            let targets = try demandRows.map { d -> NetworkLocation in
+                let metric = try forward.apply(to: d.geometry)
+                let c: Geometry = if case .point = metric { metric } else { try metric.centroid() }
+                guard case .point(let p) = c, let l = network.locate(p.coordinate) else {
+                    throw ModelError.invalidArgument(name: "demand \(d.id)", reason: "has no centroid to measure from")
+                }
+                return l
+            }
+            let nearest = sources.isEmpty ? targets.map { _ in nil } : network.nearestSource(sources, to: targets)
+            let units = demandRows.enumerated().map { k, d in
+                CoverageUnit(id: d.id, weight: d.weight, communityCode: places[k].communityCode, streetCode: places[k].streetCode,
+                             facilityID: nearest[k].map { facilityRows[$0.source].id }, distanceMetres: nearest[k]?.metres,
+                             covered: nearest[k].map { $0.metres <= radiusMetres } ?? false)
+            }
+            return CoverageReport(facilities: facilities, demand: demand, radiusMetres: radiusMetres, measure: measure,
+                                  distance: "network", network: mode, crs: metricCRS.definition, units: units)
+        }
+        let index = facilityRows.isEmpty ? nil : try SpatialIndex(facilityRows.map { try forward.apply(to: $0.geometry) })
         var units: [CoverageUnit] = []
         units.reserveCapacity(demandRows.count)
         for (k, d) in demandRows.enumerated() {

@@ -25,8 +25,8 @@ public struct BatchPlan: Sendable {
     public enum Audit: Sendable, Hashable {
         /// `GridAudit`: gaps, overlaps, cells crossing communities, codes, chiefs.
         case grid
-        /// Every grid cell reached by a station within the radius (straight-line).
-        case stationCoverage(radiusMetres: Double, measure: CoverageMeasure)
+        /// Every grid cell reached by a station within the radius: straight-line, or along the streets with `network`.
+        case stationCoverage(radiusMetres: Double, measure: CoverageMeasure, network: TravelMode? = nil)
 
         public var kind: String {
             switch self {
@@ -145,7 +145,15 @@ public struct BatchPlan: Sendable {
                 guard let measure = CoverageMeasure(rawValue: m) else {
                     throw fail("\(at).measure", "'\(m)' is not one of \(CoverageMeasure.allCases.map(\.rawValue).joined(separator: ", "))")
                 }
-                audits.append(.stationCoverage(radiusMetres: r, measure: measure))
+                var network: TravelMode?
+                if let v = o["network"], v != .null {
+                    guard let t = v.stringValue, let mode = TravelMode(rawValue: t) else {
+                        throw fail("\(at).network", "expected \"walk\" or \"drive\" (or no member: straight-line), found \(v.jsonText)")
+                    }
+                    guard measure == .centroid else { throw fail("\(at).measure", "network distances are measured to the centroid; use \"centroid\"") }
+                    network = mode
+                }
+                audits.append(.stationCoverage(radiusMetres: r, measure: measure, network: network))
             default:
                 throw fail("\(at).kind", "'\(kind)' is not one of grid, station-coverage")
             }

@@ -69,13 +69,14 @@ public enum BatchRunner {
                         ])
                     }),
                 ]))
-            case .stationCoverage(let radius, let measure):
-                progress?("audit station coverage within \(NumberText.format(radius)) m (\(measure.rawValue))")
-                let c = try GridCoverage.run(db, radiusMetres: radius, measure: measure)
+            case .stationCoverage(let radius, let measure, let network):
+                progress?("audit station coverage within \(NumberText.format(radius)) m (\(network.map { "\($0.rawValue) network" } ?? measure.rawValue))")
+                let c = try GridCoverage.run(db, radiusMetres: radius, measure: measure, network: network)
                 coverage.append(c)
                 auditJSON.append(.object([
                     "kind": "station-coverage", "passed": .bool(c.uncovered.isEmpty), "radius_m": .number(radius),
-                    "measure": .string(measure.rawValue), "distance": "straight-line", "crs": .string(c.crs),
+                    "measure": .string(measure.rawValue), "distance": .string(network == nil ? "straight-line" : "network"),
+                    "network": network.map { .string($0.rawValue) } ?? .null, "crs": .string(c.crs),
                     "covered": .int(Int64(c.coveredCount)), "total": .int(Int64(c.units.count)),
                     "coverage_pct": .number((c.coveragePercent * 100).rounded() / 100),
                     "uncovered": .array(c.uncovered.map { u in

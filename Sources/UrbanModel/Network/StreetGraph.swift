@@ -72,6 +72,92 @@ public struct StreetGraph: Sendable {
         dist[source] = 0
         heap.removeAll()
         heap.push(0, Int32(source))
+        run(maxMetres: maxMetres, dist: &dist, heap: &heap)
+    }
+
+    /// Shortest-path lengths from several seeds at once: each seed is a node reached at a start distance (a point
+    /// on a segment reaches both its ends). `.infinity` where unreachable or farther than `maxMetres`.
+    public func shortestPaths(seeds: [(node: Int, metres: Double)], maxMetres: Double = .infinity) -> [Double] {
+        var dist = [Double](repeating: .infinity, count: nodeCount)
+        var heap = MinHeap()
+        shortestPaths(seeds: seeds, maxMetres: maxMetres, into: &dist, heap: &heap)
+        return dist
+    }
+
+    /// `shortestPaths(seeds:)` into a caller's buffers (all `.infinity` on entry), for workers that reuse them.
+    func shortestPaths(seeds: [(node: Int, metres: Double)], maxMetres: Double, into dist: inout [Double], heap: inout MinHeap) {
+        heap.removeAll()
+        for s in seeds where (0..<nodeCount).contains(s.node) && s.metres <= maxMetres && s.metres < dist[s.node] {
+            dist[s.node] = s.metres
+            heap.push(s.metres, Int32(s.node))
+        }
+        run(maxMetres: maxMetres, dist: &dist, heap: &heap)
+    }
+
+    /// Multi-source shortest paths labelled by the source: for every node the distance to its nearest seed and
+    /// that seed's label (`-1` where unreachable). One Dijkstra run for all sources; on equal distances the smaller
+    /// label wins, so the answer does not depend on the order of the seeds.
+    public func nearestSeeds(_ seeds: [(node: Int, metres: Double, label: Int)], maxMetres: Double = .infinity) -> (metres: [Double], labels: [Int]) {
+        var dist = [Double](repeating: .infinity, count: nodeCount)
+        var label = [Int](repeating: -1, count: nodeCount)
+        var heap = MinHeap()
+        for s in seeds where (0..<nodeCount).contains(s.node) && s.metres <= maxMetres {
+            if s.metres < dist[s.node] || (s.metres == dist[s.node] && s.label < label[s.node]) {
+                dist[s.node] = s.metres
+                label[s.node] = s.label
+                heap.push(s.metres, Int32(s.node))
+            }
+        }
+        while let (du, u) = heap.pop() {
+            let ui = Int(u)
+            if du > dist[ui] { continue }  // a stale entry
+            let lu = label[ui]
+            for k in Int(offsets[ui])..<Int(offsets[ui + 1]) {
+                let nd = du + lengths[k]
+                let v = Int(heads[k])
+                guard nd <= maxMetres else { continue }
+                if nd < dist[v] {
+                    dist[v] = nd
+                    label[v] = lu
+                    heap.push(nd, Int32(v))
+                } else if nd == dist[v] && lu < label[v] {
+                    label[v] = lu  // same distance: the smaller label (its successors are settled later with it)
+                    heap.push(nd, Int32(v))
+                }
+            }
+        }
+        return (dist, label)
+    }
+
+    /// The same graph with every arc turned around: shortest paths on it from a node are the distances *to*
+    /// that node on this graph (the same graph for walking, where every edge goes both ways).
+    public func reversed() -> StreetGraph {
+        var degree = [Int32](repeating: 0, count: nodeCount + 1)
+        for k in heads.indices { degree[Int(heads[k]) + 1] += 1 }
+        for i in 0..<nodeCount { degree[i + 1] += degree[i] }
+        var fill = degree
+        var rh = [Int32](repeating: 0, count: heads.count), rl = [Double](repeating: 0, count: heads.count)
+        for u in 0..<nodeCount {
+            for k in Int(offsets[u])..<Int(offsets[u + 1]) {
+                let v = Int(heads[k])
+                rh[Int(fill[v])] = Int32(u)
+                rl[Int(fill[v])] = lengths[k]
+                fill[v] += 1
+            }
+        }
+        return StreetGraph(nodeCount: nodeCount, offsets: degree, heads: rh, lengths: rl)
+    }
+
+    private init(nodeCount: Int, offsets: [Int32], heads: [Int32], lengths: [Double]) {
+        self.nodeCount = nodeCount
+        self.offsets = offsets
+        self.heads = heads
+        self.lengths = lengths
+    }
+
+    /// Dijkstra from whatever `heap` and `dist` hold.
+    @inline(__always)
+    private func run(maxMetres: Double, dist: inout [Double], heap: inout MinHeap) {
         offsets.withUnsafeBufferPointer { off in
             heads.withUnsafeBufferPointer { hd in
                 lengths.withUnsafeBufferPointer { len in
@@ -116,6 +202,40 @@ public struct StreetGraph: Sendable {
         }
         return out
     }
+}
+
+extension StreetGraph {
+    /// One bounded multi-seed search per row, shared among `threads` workers; `fill(row, dist, out)` turns the
+    /// node distances into the row's `columns` values. Returns the rows, row-major.
+    func rows(seeds: [[(node: Int, metres: Double)]], columns: Int, maxMetres: Double, threads: Int,
+              fill: (Int, [Double], UnsafeMutableBufferPointer<Double>) -> Void) -> [Double] {
+        var out = [Double](repeating: .infinity, count: seeds.count * columns)
+        let workers = max(1, min(threads, seeds.count))
+        withoutActuallyEscaping(fill) { fill in
+            out.withUnsafeMutableBufferPointer { buf in
+                let base = UnsafeMutableSendablePointer(buf.baseAddress)
+                let work = UncheckedSendable(fill)
+                DispatchQueue.concurrentPerform(iterations: workers) { w in
+                    var dist = [Double](repeating: .infinity, count: nodeCount)
+                    var heap = MinHeap()
+                    var s = w
+                    while s < seeds.count {
+                        shortestPaths(seeds: seeds[s], maxMetres: maxMetres, into: &dist, heap: &heap)
+                        if let p = base.pointer { work.value(s, dist, UnsafeMutableBufferPointer(start: p + s * columns, count: columns)) }
+                        for i in dist.indices { dist[i] = .infinity }
+                        s += workers
+                    }
+                }
+            }
+        }
+        return out
+    }
+}
+
+/// A value the row workers share read-only (the fill closure reads immutable inputs and writes disjoint rows).
+private struct UncheckedSendable<T>: @unchecked Sendable {
+    let value: T
+    init(_ v: T) { value = v }
 }
 
 /// A pointer the workers of `distanceMatrix` write disjoint rows through.

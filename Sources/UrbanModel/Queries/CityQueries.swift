@@ -64,6 +64,12 @@ public final class CityQueries {
     // Each group is read and indexed on first use, then kept: a lookup never loads hazards.
     private var gridCache: Grids?, streetCache: Streets?, zoneCache: Zones?, protectedCache: Protected?
     private var hazardCache: Hazards?, stationCache: Stations?
+    /// Street networks by mode, built from the streets layer on first use (`streetNetwork(_:)`).
+    var networkCache: [TravelMode: StreetNetwork] = [:]
+    /// Where points snap on street networks (default: the largest connected part; see `StreetNetwork.Snapping`).
+    public var networkSnapping: StreetNetwork.Snapping = .connected {
+        didSet { if networkSnapping != oldValue { networkCache = [:] } }
+    }
 
     /// The POI kinds with a default exclusion buffer (metres) around them: schools, kindergartens, hospitals.
     public static let defaultExclusionMetres: [String: Double] = ["school": 100, "kindergarten": 100, "hospital": 100]
@@ -91,6 +97,7 @@ public final class CityQueries {
         _ = try protectedPOIs()
         _ = try hazardData()
         _ = try stationData()
+        for mode in TravelMode.allCases { _ = try streetNetwork(mode) }
     }
 
     /// The rows of `sql` with `parameters` bound in order (lists go in as `IN (\(placeholders(n)))`: never as SQL text).

@@ -152,23 +152,40 @@ public struct StationHit: Sendable, Hashable {
     public var lon: Double
     public var lat: Double
     public var distanceMetres: Double
-    /// "straight-line" (street-network distances arrive with the network graph).
+    /// "straight-line" or "network".
     public var distance: String
+    /// The travel mode of a network distance (nil for straight-line).
+    public var network: TravelMode? = nil
 
     public var json: JSONValue {
         .object([
             "id": .string(id), "name": name.map(JSONValue.string) ?? .null, "lon": .number(lon), "lat": .number(lat),
             "distance_m": .number((distanceMetres * 10).rounded() / 10), "distance": .string(distance),
+            "network": network.map { .string($0.rawValue) } ?? .null,
         ])
     }
 }
 
 extension CityQueries {
-    /// The `k` stations nearest to the spot by straight-line distance (ties by storage order).
-    public func nearestStations(lon: Double, lat: Double, k: Int = 1) throws -> [StationHit] {
+    /// The `k` stations nearest to the spot by straight-line distance, or with `network` by street-network
+    /// distance (`StreetNetwork`: travelled from the station to the spot, which matters for one-way streets when
+    /// driving; stations the network does not connect to the spot are left out). Ties by storage order.
+    public func nearestStations(lon: Double, lat: Double, k: Int = 1, network mode: TravelMode? = nil) throws -> [StationHit] {
         try Self.checkCoordinate(lon: lon, lat: lat)
         guard k > 0 else { throw ModelError.invalidArgument(name: "k", reason: "\(k) is not a positive count") }
         let data = try stationData()
+        if let mode {
+            guard !data.stations.isEmpty else { return [] }
+            let network = try streetNetwork(mode)
+            let spot = try networkLocation(Coordinate(lon, lat), network)
+            let sources = try data.stations.map { try networkLocation($0.lonLat, network) }
+            let d = network.distances(from: sources, to: spot)
+            let order = d.indices.filter { d[$0].isFinite }.sorted { (d[$0], $0) < (d[$1], $1) }
+            return order.prefix(k).map { i in
+                let s = data.stations[i]
+                return StationHit(id: s.id, name: s.name, lon: s.lonLat.x, lat: s.lonLat.y, distanceMetres: d[i], distance: "network", network: mode)
+            }
+        }
         guard let index = data.index else { return [] }
         return try index.nearest(to: .point(Point(try forward.apply(Coordinate(lon, lat)))), k: k).map { hit in
             let s = data.stations[hit.index]

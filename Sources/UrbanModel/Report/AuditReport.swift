@@ -135,7 +135,7 @@ public struct AuditReport {
         }
         for c in coverage {
             rules.append([
-                "station within \(NumberText.format(c.radiusMetres)) m of every grid (straight-line, \(c.measure.rawValue))",
+                "station within \(NumberText.format(c.radiusMetres)) m of every grid (\(c.network.map { "\($0 == .walk ? "walking" : "driving") along the streets" } ?? "straight-line, \(c.measure.rawValue)"))",
                 c.uncovered.isEmpty ? "pass" : "fail",
                 "\(c.coveredCount) of \(c.units.count) grids covered (\(NumberText.format(c.coveragePercent, precision: 1)) %)",
             ])

@@ -162,6 +162,7 @@ struct LayerRow {
         }
         var used: Set<String> = []
         var values: [(any SQLBindable)?] = [id]
+        var reverseLine = false
         for c in schema.columns {
             let key = ([c.name] + c.aliases).first { props[$0] != nil && props[$0] != .null }
             if let key { used.insert(key) }
@@ -200,8 +201,16 @@ struct LayerRow {
                 }
                 values.append(t)
             case .boolean:
-                guard let b = v.boolValue ?? v.intValue.flatMap({ $0 == 0 || $0 == 1 ? $0 == 1 : nil }) else {
-                    throw fail(field, "expected true or false, found \(v.jsonText)")
+                // OSM's values too: yes/no, 1/0, true/false (as text or JSON); a one-way street's -1 (or `reverse`)
+                // means travel against the line's direction: the line is turned around below and stored as one-way
+                let text = v.stringValue?.lowercased() ?? v.intValue.map { String($0) }
+                if c.name == "oneway", text == "-1" || text == "reverse" {
+                    reverseLine = true
+                    values.append(true)
+                    continue
+                }
+                guard let b = v.boolValue ?? text.flatMap({ ["yes": true, "true": true, "1": true, "no": false, "false": false, "0": false][$0] }) else {
+                    throw fail(field, "expected true or false (or yes/no, 1/0\(c.name == "oneway" ? ", -1 for one-way against the line's direction" : "")), found \(v.jsonText)")
                 }
                 values.append(b)
             }
@@ -219,6 +228,12 @@ struct LayerRow {
         if schema.geometry != .none {
             guard let g = f.geometry else { throw fail("geometry", "missing geometry") }
             geometry = try Self.fit(g, schema.geometry, fail)
+            if reverseLine, case .lineString(let l)? = geometry {  // oneway=-1: store the line in the direction of travel
+                geometry = .lineString(try LineString(l.coordinates.reversed()))
+                if let f = schema.columns.firstIndex(where: { $0.name == "from_node" }), let t = schema.columns.firstIndex(where: { $0.name == "to_node" }) {
+                    values.swapAt(f + 1, t + 1)  // +1: the id comes first
+                }
+            }
         }
         self.values = values
     }

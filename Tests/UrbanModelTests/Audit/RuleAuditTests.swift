@@ -40,6 +40,26 @@ import Testing
         #expect(r[5].passed && r[5].checked == 0)  // no admin streets in this city
     }
 
+    /// The coverage rule along the streets: parsed with its mode, and on the hand-built city (two crossing streets,
+    /// both stations and every cell centroid snapping onto them) every cell is reached within 5 km, none within 1 m.
+    @Test func stationCoverageAlongTheStreets() throws {
+        let (q, dir) = try CityQueriesTests().city()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let (set, rdir) = try rules("""
+            {"rules": [{"id": "W", "kind": "station-coverage", "radius_m": 5000, "network": "walk"},
+                       {"id": "N", "kind": "station-coverage", "radius_m": 1, "network": "walk"},
+                       {"id": "S", "kind": "station-coverage", "radius_m": 5000, "network": null}]}
+            """)
+        defer { try? FileManager.default.removeItem(atPath: rdir) }
+        #expect(set.rules.map(\.rule) == [.stationCoverage(radiusMetres: 5000, measure: .centroid, network: .walk),
+                                           .stationCoverage(radiusMetres: 1, measure: .centroid, network: .walk),
+                                           .stationCoverage(radiusMetres: 5000, measure: .centroid, network: nil)])
+        let r = try q.audit(set, at: ISOTime.date("2026-11-22T09:00", in: q.timeZone)!)
+        #expect(r[0].passed && r[0].checked == 4 && r[0].description.contains("walking along the streets"))
+        #expect(r[1].offenders.count == 4 && r[1].offenders.allSatisfy { $0.detail.hasPrefix("nearest station") })
+        #expect(r[2].passed && r[2].description.contains("straight-line"))
+    }
+
     @Test func mistakesNameTheirPlace() throws {
         func error(_ json: String) -> String {
             do {
@@ -53,6 +73,8 @@ import Testing
         #expect(error(#"{"rules": [{"kind": "hazard-age", "max_days": -1}]}"#).contains("(rules[0].max_days)"))
         #expect(error(#"{"rules": [{"id": "A", "kind": "grid-chief"}, {"id": "A", "kind": "segment-chief"}]}"#).contains("'A' is used twice"))
         #expect(error(#"{"rules": []}"#).contains("no rules"))
+        #expect(error(#"{"rules": [{"kind": "station-coverage", "radius_m": 5, "network": "bike"}]}"#).contains("(rules[0].network): expected \"walk\" or \"drive\""))
+        #expect(error(#"{"rules": [{"kind": "station-coverage", "radius_m": 5, "measure": "boundary", "network": "walk"}]}"#).contains("(rules[0].measure)"))
         #expect(error(#"{"rule": []}"#).contains("(rules): expected a list"))
     }
 }

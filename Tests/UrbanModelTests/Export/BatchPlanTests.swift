@@ -36,7 +36,7 @@ import Testing
         #expect(p.audits == [.grid, .stationCoverage(radiusMetres: 500, measure: .centroid)])
     }
 
-    @Test func mistakesNameTheirPlace() {
+    @Test func mistakesNameTheirPlace() throws {
         #expect(error(#"{"exports": [{"layer": "parks", "format": "geojson"}]}"#).contains("plan.json (exports[0].layer): unknown layer 'parks'"))
         #expect(error(#"{"exports": [{"layer": "grids", "format": "kml"}]}"#).contains("(exports[0].format): 'kml' is not one of"))
         #expect(error(#"{"exports": [{"layer": "grids", "format": "csv", "crs": "EPSG:0"}]}"#).contains("(exports[0].crs)"))
@@ -48,6 +48,9 @@ import Testing
         #expect(error(#"{"audits": [{"kind": "station-coverage"}]}"#).contains("(audits[0].radius_m)"))
         #expect(error(#"{"audits": [{"kind": "station-coverage", "radius_m": 500, "measure": "walk"}]}"#).contains("(audits[0].measure)"))
         #expect(error(#"{"audits": [{"kind": "fire"}]}"#).contains("(audits[0].kind): 'fire' is not one of"))
+        #expect(error(#"{"audits": [{"kind": "station-coverage", "radius_m": 500, "network": "bike"}]}"#).contains("(audits[0].network)"))
+        #expect(try plan(#"{"audits": [{"kind": "station-coverage", "radius_m": 500, "network": "drive"}]}"#).audits
+            == [.stationCoverage(radiusMetres: 500, measure: .centroid, network: .drive)])
         #expect(error(#"{"title": "empty"}"#).contains("no exports and no audits"))
         #expect(error(#"{"exports": [}"#).contains("not JSON"))
         #expect(error(#"[1]"#).contains("a plan is a JSON object"))

@@ -38,6 +38,35 @@ import Testing
         return out
     }
 
+    /// OSM's one-way values: yes/true/1 keep the line, -1 (and `reverse`) turn it and its end nodes around so that
+    /// the stored line points in the direction of travel; no/false/0 are two-way; anything else is an error.
+    @Test func onewayValuesAsOSMWritesThem() throws {
+        let (db, dir) = try freshDatabase()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        func props(_ oneway: JSONValue) -> JSONObject {
+            JSONObject([("oneway", oneway), ("from_node", .string("a")), ("to_node", .string("b"))])
+        }
+        let values: [(String, JSONValue)] = [("yes", .string("yes")), ("one", .int(1)), ("t", .bool(true)), ("rev", .string("-1")),
+                                             ("revn", .int(-1)), ("no", .string("no")), ("zero", .string("0"))]
+        let features = try values.enumerated().map { k, v in try line(v.0, [(0, Double(10 * k)), (100, Double(10 * k))], props(v.1)) }
+        #expect(try db.importFeatures(features, into: .streets, source: "oneway.geojson") == values.count)
+        var stored: [String: (oneway: Int, from: String, firstX: Double)] = [:]
+        for r in try db.store.query("SELECT id, oneway, from_node, AsBinary(geom) g FROM streets") {
+            stored[r["id"]!.string!] = (r["oneway"]!.int!, r["from_node"]!.string!, try r["g"]!.geometry()!.coordinates[0].x)
+        }
+        for (k, v) in values.enumerated() {  // the stored line starts where travel starts
+            let start = try lonLat(["rev", "revn"].contains(v.0) ? 100 : 0, Double(10 * k)).x
+            let turned = ["rev", "revn"].contains(v.0)
+            if ["yes", "one", "t", "rev", "revn"].contains(v.0) {
+                #expect(stored[v.0]!.oneway == 1 && stored[v.0]!.from == (turned ? "b" : "a") && abs(stored[v.0]!.firstX - start) < 1e-9, "\(v.0)")
+            }
+        }
+        for id in ["no", "zero"] { #expect(stored[id]!.oneway == 0) }
+        #expect {
+            try db.importFeatures([try line("bad", [(0, 0), (1, 0)], props(.string("sometimes")))], into: .streets, source: "bad.geojson")
+        } throws: { "\($0)".contains("bad.geojson (features[0].properties.oneway)") && "\($0)".contains("-1 for one-way against") }
+    }
+
     @Test func crossingLinesBecomeFourSegments() throws {
         let (db, dir) = try freshDatabase()
         defer { try? FileManager.default.removeItem(at: dir) }

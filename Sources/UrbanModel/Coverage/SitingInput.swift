@@ -1,0 +1,124 @@
+public import SpatialCore
+
+/// A siting instance read from database layers (`urbangrid site DB …`): demand weights, candidate ids and the
+/// demand × candidate distance matrix, for the `Siting` models.
+public struct SitingInput: Sendable {
+    public var demandIDs: [String]
+    public var weights: [Double]
+    /// The candidates kept (those in no exclusion buffer), then the fixed facilities.
+    public var candidateIDs: [String]
+    /// Row-major `demandIDs.count × candidateIDs.count`, metres; `.infinity` where the network does not connect
+    /// a site to a demand unit (or, bounded by `maxMetres`, farther).
+    public var distances: [Double]
+    /// Indices (into `candidateIDs`) of the fixed facilities.
+    public var fixed: [Int]
+    /// Candidates dropped because they lie within the exclusion buffer, with the excluding feature's id.
+    public var dropped: [(id: String, near: String)]
+    /// "straight-line" or "network".
+    public var distance: String
+    public var network: TravelMode?
+    public var crs: String
+}
+
+extension CityQueries {
+    /// Reads a siting instance from layers, in the city's metric CRS.
+    ///
+    /// - demand: every feature of `demand`, at its point (a point) or its centroid (lines, polygons: grid cells);
+    ///   its weight is `weightField` (a column of the layer or a property kept in `props`), by default the `demand`
+    ///   layer's `weight` column and 1 for other layers. A missing, negative or non-numeric weight is an error.
+    /// - candidates: every feature of `candidates` at its point (a point on the surface for other geometries),
+    ///   except those within `excludeBufferMetres` (straight-line) of a feature of `exclude`.
+    /// - fixed: every feature of `fixed` (existing facilities), appended after the candidates and kept open.
+    /// - distances: straight-line between the points, or with `network` along the streets from the site to the
+    ///   demand unit (`StreetNetwork`), one search per site bounded by `maxMetres`, over `threads` workers.
+    public func sitingInput(demand: UrbanModel.Layer, weightField: String? = nil, candidates: UrbanModel.Layer,
+                            fixed: UrbanModel.Layer? = nil, exclude: UrbanModel.Layer? = nil, excludeBufferMetres: Double = 0,
+                            network mode: TravelMode? = nil, maxMetres: Double = .infinity, threads: Int = 1) throws -> SitingInput {
+        try Self.checkDistance(excludeBufferMetres, "exclude-buffer")
+        for (name, layer) in [("demand", demand), ("candidates", candidates)] + (fixed.map { [("fixed", $0)] } ?? []) + (exclude.map { [("exclude", $0)] } ?? [])
+        where LayerSchema.of(layer).geometry == .none {
+            throw ModelError.invalidArgument(name: name, reason: "layer \(layer.rawValue) has no geometry")
+        }
+        if let fixed, fixed == candidates {
+            throw ModelError.invalidArgument(name: "fixed", reason: "the fixed facilities must be another layer than the candidates (\(fixed.rawValue))")
+        }
+        // demand: weights and points
+        let schema = LayerSchema.of(demand)
+        let weightSQL: String
+        var weightBindings: [String] = []
+        switch weightField {
+        case nil: weightSQL = demand == .demand ? "weight" : "1.0"
+        case let f? where schema.columns.contains(where: { $0.name == f }): weightSQL = f
+        case let f?:
+            weightSQL = "json_extract(props, ?)"
+            weightBindings = ["$.\"\(f.replacingOccurrences(of: "\"", with: ""))\""]
+        }
+        var demandIDs: [String] = [], weights: [Double] = [], demandPoints: [Coordinate] = []
+        for r in try rows("SELECT id, \(weightSQL) AS w, AsBinary(geom) AS g FROM \(schema.table) ORDER BY pk", weightBindings) {
+            let id = r["id"]?.string ?? ""
+            guard let w = r["w"]?.double, w.isFinite, w >= 0 else {
+                throw ModelError.invalidArgument(name: "\(demand.rawValue) \(id)", reason: "weight '\(weightField ?? "weight")' is \(r["w"]?.string.map { "'\($0)'" } ?? "missing"): expected a number ≥ 0")
+            }
+            guard let g = try r["g"]?.geometry() else { continue }
+            let metric = try forward.apply(to: g)
+            let c: Geometry = if case .point = metric { metric } else { try metric.centroid() }
+            guard case .point(let p) = c else {
+                throw ModelError.invalidArgument(name: "\(demand.rawValue) \(id)", reason: "has no centroid (empty geometry)")
+            }
+            demandIDs.append(id)
+            weights.append(w)
+            demandPoints.append(p.coordinate)
+        }
+        // sites
+        func sites(_ layer: UrbanModel.Layer) throws -> [(id: String, point: Coordinate)] {
+            try rows("SELECT id, ST_X(ST_PointOnSurface(geom)) x, ST_Y(ST_PointOnSurface(geom)) y FROM \(LayerSchema.of(layer).table) ORDER BY pk").compactMap { r in
+                guard let x = r["x"]?.double, let y = r["y"]?.double else { return nil }
+                return (r["id"]?.string ?? "", try forward.apply(Coordinate(x, y)))
+            }
+        }
+        var kept = try sites(candidates)
+        var dropped: [(id: String, near: String)] = []
+        if let exclude {
+            let zones = try layerGeometries("SELECT id, AsBinary(geom) FROM \(LayerSchema.of(exclude).table) ORDER BY pk")
+            if !zones.isEmpty {
+                let index = try SpatialIndex(try zones.map { try forward.apply(to: $0.geometry) })
+                kept = try kept.filter { c in
+                    guard let hit = try index.nearest(to: .point(Point(c.point)), maxDistance: excludeBufferMetres).first else { return true }
+                    dropped.append((c.id, zones[hit.index].id))
+                    return false
+                }
+            }
+        }
+        let fixedSites = try fixed.map(sites) ?? []
+        let keptIDs = Set(kept.map(\.id))
+        if let clash = fixedSites.first(where: { keptIDs.contains($0.id) }) {
+            throw ModelError.invalidArgument(name: "fixed", reason: "feature '\(clash.id)' of \(fixed!.rawValue) has the id of a candidate; ids must tell them apart")
+        }
+        let all = kept + fixedSites
+        let n = all.count
+        var distances = [Double](repeating: .infinity, count: demandPoints.count * n)
+        if let mode {
+            let net = try streetNetwork(mode)
+            func locate(_ p: Coordinate, _ what: String) throws -> NetworkLocation {
+                guard let l = net.locate(p) else {
+                    throw ModelError.invalidArgument(name: "network", reason: "the streets layer has no segment usable for \(mode == .walk ? "walking" : "driving") (\(what))")
+                }
+                return l
+            }
+            let sources = try all.map { try locate($0.point, "site \($0.id)") }
+            let targets = try demandPoints.enumerated().map { try locate($1, "demand \(demandIDs[$0])") }
+            let bySite = net.matrix(from: sources, to: targets, maxMetres: maxMetres, threads: threads)
+            for j in 0..<n { for i in 0..<targets.count { distances[i * n + j] = bySite[j * targets.count + i] } }
+        } else {
+            for (i, p) in demandPoints.enumerated() {
+                for (j, s) in all.enumerated() {
+                    let d = ((p.x - s.point.x) * (p.x - s.point.x) + (p.y - s.point.y) * (p.y - s.point.y)).squareRoot()
+                    distances[i * n + j] = d <= maxMetres ? d : .infinity
+                }
+            }
+        }
+        return SitingInput(demandIDs: demandIDs, weights: weights, candidateIDs: all.map(\.id), distances: distances,
+                           fixed: Array(kept.count..<n), dropped: dropped, distance: mode == nil ? "straight-line" : "network",
+                           network: mode, crs: metricCRS.definition)
+    }
+}
