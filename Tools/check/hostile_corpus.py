@@ -91,7 +91,7 @@ for payload in SQLI:  # ids: never SQL, just ids that do not exist
     add(f"/collections/stations/items/{q(payload)}", 404, ["no feature", "stations"], "SQL injection in a feature id")
     add(f"/collections/{q(payload)}/items", 404, ["no collection"], "SQL injection in a collection id")
     add(f"/collections/{q(payload)}", 404, ["no collection"], "SQL injection in a collection id")
-    add(f"/stations/nearest?lon=24.95&lat=60.12&network={q(payload)}", 400, ["network", "not available"], "SQL injection in network")
+    add(f"/stations/nearest?lon=24.95&lat=60.12&network={q(payload)}", 400, ["network", "is not walk or drive"], "SQL injection in network")
 
 # numbers: NaN, infinities, huge, hex, unicode digits, partial
 for bad in BAD_NUMBERS:
