@@ -99,14 +99,7 @@ public struct RuleSet: Sendable {
             case "station-coverage":
                 let m = o["measure"]?.stringValue ?? "centroid"
                 guard let measure = CoverageMeasure(rawValue: m) else { throw fail("\(at).measure", "'\(m)' is not centroid or boundary") }
-                var network: TravelMode?
-                if let v = o["network"], v != .null {
-                    guard let t = v.stringValue, let mode = TravelMode(rawValue: t) else {
-                        throw fail("\(at).network", "expected \"walk\" or \"drive\" (or no member: straight-line), found \(v.jsonText)")
-                    }
-                    guard measure == .centroid else { throw fail("\(at).measure", "network distances are measured to the centroid; use \"centroid\"") }
-                    network = mode
-                }
+                let network = try TravelMode.ofStationCoverage(o["network"], measure: measure, at: at, fail: fail)
                 rule = .stationCoverage(radiusMetres: try number("radius_m"), measure: measure, network: network)
             case "grid-chief": rule = .gridChief
             case "segment-chief": rule = .segmentChief

@@ -145,14 +145,7 @@ public struct BatchPlan: Sendable {
                 guard let measure = CoverageMeasure(rawValue: m) else {
                     throw fail("\(at).measure", "'\(m)' is not one of \(CoverageMeasure.allCases.map(\.rawValue).joined(separator: ", "))")
                 }
-                var network: TravelMode?
-                if let v = o["network"], v != .null {
-                    guard let t = v.stringValue, let mode = TravelMode(rawValue: t) else {
-                        throw fail("\(at).network", "expected \"walk\" or \"drive\" (or no member: straight-line), found \(v.jsonText)")
-                    }
-                    guard measure == .centroid else { throw fail("\(at).measure", "network distances are measured to the centroid; use \"centroid\"") }
-                    network = mode
-                }
+                let network = try TravelMode.ofStationCoverage(o["network"], measure: measure, at: at, fail: fail)
                 audits.append(.stationCoverage(radiusMetres: r, measure: measure, network: network))
             default:
                 throw fail("\(at).kind", "'\(kind)' is not one of grid, station-coverage")

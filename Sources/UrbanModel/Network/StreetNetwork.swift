@@ -6,6 +6,20 @@ public enum TravelMode: String, Sendable, CaseIterable {
     case walk, drive
 }
 
+extension TravelMode {
+    /// The `network` member of a station-coverage rule or audit (rules files, batch plans): absent or null for
+    /// straight-line distances, else "walk" or "drive", which measure to the centroid only.
+    static func ofStationCoverage(_ v: JSONValue?, measure: CoverageMeasure, at: String,
+                                  fail: (String, String) -> ModelError) throws -> TravelMode? {
+        guard let v, v != .null else { return nil }
+        guard let t = v.stringValue, let mode = TravelMode(rawValue: t) else {
+            throw fail("\(at).network", "expected \"walk\" or \"drive\" (or no member: straight-line), found \(v.jsonText)")
+        }
+        guard measure == .centroid else { throw fail("\(at).measure", "network distances are measured to the centroid; use \"centroid\"") }
+        return mode
+    }
+}
+
 /// A street segment as the network takes it: planar coordinates in metres (a local metric CRS), its one-way flag
 /// (travel only from the first to the last coordinate), its class (OSM `highway`) and the explicit `drive` / `walk`
 /// permissions when the data has them.
