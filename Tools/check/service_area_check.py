@@ -22,8 +22,7 @@ import shapely
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components, dijkstra
 
-NON_DRIVING = {"footway", "path", "steps", "pedestrian", "cycleway", "bridleway", "trail", "corridor", "elevator", "platform"}
-NON_WALKING = {"motorway", "motorway_link"}
+from network_check import NON_DRIVING, NON_WALKING  # the classes the modes leave out, stated once for both checks
 
 
 def main():

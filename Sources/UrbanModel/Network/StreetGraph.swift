@@ -183,24 +183,9 @@ public struct StreetGraph: Sendable {
     /// Shortest-path lengths from each source to each target, row-major (`sources.count` × `targets.count`),
     /// `.infinity` where unreachable or beyond `maxMetres`; the sources are shared among `threads` workers.
     public func distanceMatrix(from sources: [Int], to targets: [Int], maxMetres: Double = .infinity, threads: Int = 1) -> [Double] {
-        let n = targets.count
-        var out = [Double](repeating: .infinity, count: sources.count * n)
-        let workers = max(1, min(threads, sources.count))
-        out.withUnsafeMutableBufferPointer { buf in
-            let base = UnsafeMutableSendablePointer(buf.baseAddress)
-            DispatchQueue.concurrentPerform(iterations: workers) { w in
-                var dist = [Double](repeating: .infinity, count: nodeCount)
-                var heap = MinHeap()
-                var s = w
-                while s < sources.count {
-                    shortestPaths(from: sources[s], maxMetres: maxMetres, into: &dist, heap: &heap)
-                    for (j, t) in targets.enumerated() { base.pointer?[s * n + j] = dist[t] }
-                    for i in dist.indices { dist[i] = .infinity }
-                    s += workers
-                }
-            }
+        rows(seeds: sources.map { [(node: $0, metres: 0)] }, columns: targets.count, maxMetres: maxMetres, threads: threads) { _, dist, row in
+            for (j, t) in targets.enumerated() { row[j] = dist[t] }
         }
-        return out
     }
 }
 
