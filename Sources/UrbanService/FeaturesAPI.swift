@@ -108,50 +108,11 @@ struct FeaturesAPI: Sendable {
 
     // MARK: Items
 
-    /// The parameters of an items request, checked.
-    struct ItemsQuery: Sendable {
-        var limit: Int
-        var offset: Int
-        var bbox: Envelope?
-        /// The bbox as the client sent it, for the paging links.
-        var bboxText: String?
-    }
+    typealias ItemsQuery = ItemsRequest
 
-    func itemsQuery(_ request: Request) throws -> ItemsQuery {
-        let q = request.uri.queryParameters
-        let config = service.configuration
-        var limit = config.defaultLimit
-        if let text = q.get("limit") {
-            guard let n = Int(text.trimmingCharacters(in: .whitespaces)) else {
-                throw ServiceError.badParameter("limit", "'\(text)' is not an integer")
-            }
-            guard n >= 1 else { throw ServiceError.badParameter("limit", "\(n): must be at least 1") }
-            limit = min(n, config.maximumLimit)  // clamped, not refused (OGC API – Features issue 640)
-        }
-        var offset = 0
-        if let text = q.get("offset") {
-            guard let n = Int(text.trimmingCharacters(in: .whitespaces)), n >= 0 else {
-                throw ServiceError.badParameter("offset", "'\(text)' is not a non-negative integer")
-            }
-            offset = n
-        }
-        if let crs = q.get("bbox-crs"), crs != Self.crs84 {
-            throw ServiceError.badParameter("bbox-crs", "'\(crs)': only \(Self.crs84) (OGC API – Features Part 2 is not offered)")
-        }
-        var bbox: Envelope?
-        let bboxText = q.get("bbox")
-        if var text = bboxText {
-            let parts = text.split(separator: ",", omittingEmptySubsequences: false)
-            if parts.count == 6 {  // minx,miny,minz,maxx,maxy,maxz: the heights do not matter in 2D
-                text = [parts[0], parts[1], parts[3], parts[4]].joined(separator: ",")
-            }
-            do {
-                bbox = try LayerFilter.parseBBox(text)
-            } catch let ModelError.invalidArgument(_, reason) {
-                throw ServiceError.badParameter("bbox", reason)
-            }
-        }
-        return ItemsQuery(limit: limit, offset: offset, bbox: bbox, bboxText: bboxText)
+    func itemsQuery(_ request: Request) throws -> ItemsRequest {
+        try ItemsRequest(UrbanGridService.parameters(request), defaultLimit: service.configuration.defaultLimit,
+                         maximumLimit: service.configuration.maximumLimit)
     }
 
     func items(_ request: Request, _ context: ServiceRequestContext) async throws -> Response {
@@ -210,7 +171,7 @@ struct FeaturesAPI: Sendable {
     func feature(_ request: Request, _ context: ServiceRequestContext) async throws -> Response {
         let layer = try Self.layer(context)
         let raw = try context.parameters.require("featureId")
-        let id = raw.removingPercentEncoding ?? raw
+        let id = FeatureRequest.featureID(raw)
         let collectionURL = Self.base(request) + "/collections/" + layer.rawValue
         var members: [UInt8] = Array(#","links":"#.utf8)
         JSONValue.array([

@@ -63,9 +63,14 @@ public struct RuleSet: Sendable {
         do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
             throw ModelError.unreadableFile(path: path, reason: error.localizedDescription)
         }
+        try self.init(parsing: [UInt8](data), path: path)
+    }
+
+    /// Reads the text of a rules file; `path` names it in errors.
+    public init(parsing data: [UInt8], path: String) throws {
         func fail(_ field: String, _ reason: String) -> ModelError { .malformedRecord(.init(file: path, field: field), reason: reason) }
         let root: JSONValue
-        do { root = try JSONValue(parsing: [UInt8](data)) } catch { throw fail("$", "not JSON: \(error)") }
+        do { root = try JSONValue(parsing: data) } catch { throw fail("$", "not JSON: \(error)") }
         guard let list = root["rules"]?.arrayValue else { throw fail("rules", "expected a list of rules") }
         var rules: [(String, AuditRule)] = []
         var ids: Set<String> = []
