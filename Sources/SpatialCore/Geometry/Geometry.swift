@@ -62,6 +62,9 @@ public struct LinearRing: Hashable, Sendable {
         return s / 2
     }
     public var isCounterClockwise: Bool { signedArea > 0 }
+    /// Negative signed area. A ring of zero area (degenerate, or a figure eight whose loops cancel) is neither
+    /// clockwise nor counter-clockwise, and orienting leaves it as written.
+    public var isClockwise: Bool { signedArea < 0 }
     public func reversed() -> LinearRing { LinearRing(unchecked: coordinates.reversed()) }
 }
 
@@ -72,10 +75,11 @@ public struct Polygon: Hashable, Sendable {
         self.exterior = exterior
         self.holes = holes
     }
-    /// The same polygon with RFC 7946 winding: exterior counter-clockwise, holes clockwise.
+    /// The same polygon with RFC 7946 winding: exterior counter-clockwise, holes clockwise (rings of zero area
+    /// stay as written, so orienting twice changes nothing).
     public func orientedRFC7946() -> Polygon {
         Polygon(
-            exterior: exterior.isCounterClockwise ? exterior : exterior.reversed(),
+            exterior: exterior.isClockwise ? exterior.reversed() : exterior,
             holes: holes.map { $0.isCounterClockwise ? $0.reversed() : $0 })
     }
 }

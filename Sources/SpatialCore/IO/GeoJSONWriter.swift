@@ -163,7 +163,7 @@ public struct GeoJSONEncoder: Sendable {
     /// Rings with RFC 7946 winding, as `Polygon.orientedRFC7946()` gives, without copying.
     func polygon(_ p: Polygon, _ out: inout [UInt8]) {
         out.append(0x5B)
-        positions(p.exterior.coordinates, reversed: !p.exterior.isCounterClockwise, &out)
+        positions(p.exterior.coordinates, reversed: p.exterior.isClockwise, &out)
         for h in p.holes {
             out.append(0x2C)
             positions(h.coordinates, reversed: h.isCounterClockwise, &out)

@@ -569,7 +569,10 @@ struct JSONReader {
         var seen: [String: Int]?  // only for large objects
         repeat {
             let keyAt = pos
-            let key = try makeString(try memberKey(), at: keyAt)
+            // Two statements: in `makeString(try memberKey(), …)` Swift reads `self` (and so the scratch buffer of an
+            // escaped name) before the argument runs, and an escaped name came back as the previous one's text.
+            let token = try memberKey()
+            let key = try makeString(token, at: keyAt)
             let value: JSONValue
             do throws(JSONFailure) {
                 value = try parseValue()

@@ -200,6 +200,17 @@ struct GeoJSONTests {
         #expect(try JSONValue(parsing: #""\ud83d\ude00 \u6dc4\u535a \b\f""#) == .string("😀 淄博 \u{8}\u{C}"))
     }
 
+    // Found by fuzzing (Tests/FuzzCorpus/geojsonseq/crash-escaped-names.geojsonl): a member name with an escape
+    // came back as the previous escaped name's text (the first one as ""), so properties were renamed or merged.
+    @Test func escapedMemberNames() throws {
+        let v = try JSONValue(parsing: #"{"a\tb":1,"c":2,"d\ne":3,"\u6dc4\u535a":4,"\t":5}"#)
+        #expect(v.objectValue?.keys == ["a\tb", "c", "d\ne", "淄博", "\t"])
+        #expect(v["d\ne"] == .int(3) && v["\t"] == .int(5))
+        let f = try Feature(geoJSON: #"{"type":"Feature","geometry":null,"properties":{"\t":"","i\t":[]},"x\"":{"\t":1}}"#)
+        #expect(f.properties == ["\t": "", "i\t": .array([])])
+        #expect(f.foreignMembers == ["x\"": .object(["\t": 1])])
+    }
+
     // MARK: RFC 7946 output
 
     @Test func windingIsReorientedOnWrite() throws {
@@ -216,6 +227,20 @@ struct GeoJSONTests {
         // Inside multi-polygons and collections too.
         let m = Geometry.geometryCollection([.multiPolygon(MultiPolygon([p]))])
         #expect(try Geometry(geoJSON: m.geoJSON()) == m.orientedRFC7946())
+    }
+
+    // Found by fuzzing (Tests/FuzzCorpus/geojson/crash-bowtie.geojson): a figure-eight ring has signed area 0
+    // (its two loops cancel: by the shoelace formula 0 - 4 + 4 + 0 = 0), so it has no winding; the writer
+    // reversed it on every write, and GeoJSON → GeoJSON never settled.
+    @Test func ringOfZeroAreaKeepsItsOrder() throws {
+        let text = #"{"type":"Polygon","coordinates":[[[0,0],[2,2],[2,0],[0,2],[0,0]]]}"#
+        let g = try Geometry(geoJSON: text)
+        guard case .polygon(let p) = g else { Issue.record("expected a polygon"); return }
+        #expect(p.exterior.signedArea == 0 && !p.exterior.isClockwise && !p.exterior.isCounterClockwise)
+        // as read, not reversed (the writer spells whole numbers 0.0, as Swift's shortest round-trip text does)
+        #expect(g.geoJSON() == #"{"type":"Polygon","coordinates":[[[0.0,0.0],[2.0,2.0],[2.0,0.0],[0.0,2.0],[0.0,0.0]]]}"#)
+        #expect(try Geometry(geoJSON: g.geoJSON()).geoJSON() == g.geoJSON())
+        #expect(g.orientedRFC7946() == g)
     }
 
     @Test func precisionRoundsAndTrims() {
