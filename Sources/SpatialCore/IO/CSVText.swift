@@ -91,13 +91,20 @@ public enum CSVText {
 extension CSVText {
     /// Appends one RFC 4180 record: fields joined by commas, a field quoted (with `""` for a quote) when it
     /// holds a comma, a quote, CR or LF, or starts or ends with a space; records end with CRLF as the RFC says.
+    /// A record of one empty field is written `""`: unquoted it would be a blank line, which readers skip. A field
+    /// starting with a byte-order mark is quoted, so that a reader does not take the mark for the file's.
     public static func appendRecord(_ fields: [String], to out: inout [UInt8]) {
+        if fields.count == 1, fields[0].isEmpty {
+            out += [0x22, 0x22, 0x0D, 0x0A]
+            return
+        }
         for (i, f) in fields.enumerated() {
             if i > 0 { out.append(0x2C) }
             var f = f
             f.withUTF8 { u in
                 let needsQuotes = u.contains { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }
                     || u.first == 0x20 || u.last == 0x20
+                    || u.starts(with: [0xEF, 0xBB, 0xBF])  // a leading BOM would be read as the file's and dropped
                 guard needsQuotes else {
                     out.append(contentsOf: u)
                     return

@@ -21,4 +21,21 @@ import Testing
     func malformed(_ c: (String, CSVText.Malformed)) {
         #expect(throws: c.1) { try CSVText.records(c.0) }
     }
+
+    // Found by fuzzing (Tests/FuzzCorpus/csv/crash-*): records the writer produced that read back differently.
+    @Test func writerKeepsARecordOfOneEmptyField() throws {
+        var out: [UInt8] = []
+        for fields in [["wkt"], [""], ["x"]] { CSVText.appendRecord(fields, to: &out) }
+        // unquoted, the empty record would be a blank line (RFC 4180 readers skip those): it must be ""
+        #expect(String(decoding: out, as: UTF8.self) == "wkt\r\n\"\"\r\nx\r\n")
+        #expect(try CSVText.records(out).map(\.fields) == [["wkt"], [""], ["x"]])
+    }
+
+    @Test func writerQuotesAFieldStartingWithAByteOrderMark() throws {
+        var out: [UInt8] = []
+        CSVText.appendRecord(["\u{FEFF}id", "name"], to: &out)
+        // unquoted, the mark would open the file and be dropped as the file's BOM
+        #expect(String(decoding: out, as: UTF8.self) == "\"\u{FEFF}id\",name\r\n")
+        #expect(try CSVText.records(out).map(\.fields) == [["\u{FEFF}id", "name"]])
+    }
 }
