@@ -38,12 +38,13 @@ extension Geometry {
             out += ")"
         }
         func line(_ l: LineString) { if l.coordinates.isEmpty { out += "EMPTY" } else { coords(l.coordinates) } }
+        func ring(_ r: LinearRing) { if r.coordinates.isEmpty { out += "EMPTY" } else { coords(r.coordinates) } }
         func polygon(_ p: Polygon) {
             out += "("
-            coords(p.exterior.coordinates)
+            ring(p.exterior)
             for h in p.holes {
                 out += ", "
-                coords(h.coordinates)
+                ring(h)
             }
             out += ")"
         }

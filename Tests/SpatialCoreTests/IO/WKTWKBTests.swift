@@ -180,4 +180,17 @@ private func parseError(_ body: () throws -> Void) -> SpatialError? {
             #expect(location == "\(bytes.count) bytes")
         }
     }
+
+    // Found by fuzzing (Tests/FuzzCorpus/wkb/crash-empty-hole.wkb): GEOS reads a polygon ring of no points from
+    // WKB, and our WKT writer wrote it as "()", which no WKT reader takes. OGC 06-103r4: an empty ring is EMPTY.
+    @Test func emptyRingIsWrittenEmpty() throws {
+        var wkb: [UInt8] = [1, 3, 0, 0, 0, 2, 0, 0, 0, 5, 0, 0, 0]  // little-endian polygon, 2 rings, 5 points
+        for (x, y) in [(0.0, 0.0), (10, 0), (10, 10), (0, 10), (0, 0)] {
+            wkb += withUnsafeBytes(of: x.bitPattern.littleEndian, Array.init) + withUnsafeBytes(of: y.bitPattern.littleEndian, Array.init)
+        }
+        wkb += [0, 0, 0, 0]  // the second ring: no points
+        let g = try Geometry(wkb: wkb)
+        #expect(g.wkt == "POLYGON ((0 0, 10 0, 10 10, 0 10, 0 0), EMPTY)")
+        #expect(try Geometry(wkt: g.wkt) == g)
+    }
 }
