@@ -169,9 +169,9 @@ public enum FeatureFile {
         if let field = options.idField {
             switch f.properties?[field] {
             case .int(let v)?: f.id = .int(v)
-            case .number(let v)? where v == v.rounded(): f.id = .int(Int64(v))
+            case .number(let v)? where v == v.rounded() && v.magnitude < 0x1p63: f.id = .int(Int64(v))  // else Int64(v) would trap
             case .string(let s)? where !s.isEmpty: f.id = .string(s)
-            default: throw fail("properties.\(field)", "the id field is missing or not a string or number")
+            default: throw fail("properties.\(field)", "the id field is missing or not a string or a whole number (|n| < 2^63)")
             }
         }
         guard var g = f.geometry else {

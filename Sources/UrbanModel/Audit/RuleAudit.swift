@@ -87,6 +87,14 @@ public struct RuleSet: Sendable {
                 guard let d = v.doubleValue, d.isFinite, d >= 0 else { throw fail("\(at).\(key)", "expected a number ≥ 0, found \(v)") }
                 return d
             }
+            /// A whole count ≥ 0 (a larger number than any city has would not fit an Int: refused, not trapped).
+            func count(_ key: String, _ fallback: Int) throws -> Int {
+                guard let v = o[key] else { return fallback }
+                guard let d = v.doubleValue, d >= 0, d <= 1e9, d == d.rounded() else {
+                    throw fail("\(at).\(key)", "expected a whole number from 0 to 1000000000, found \(v.jsonText)")
+                }
+                return Int(d)
+            }
             func strings(_ key: String, _ fallback: [String]) throws -> [String] {
                 guard let v = o[key] else { return fallback }
                 guard let a = v.arrayValue, let s = Optional(a.compactMap(\.stringValue)), s.count == a.count else {
@@ -96,9 +104,9 @@ public struct RuleSet: Sendable {
             }
             let rule: AuditRule
             switch kind {
-            case "vendor-zones-per-street": rule = .vendorZonesPerStreet(min: Int(try number("min", 1)))
+            case "vendor-zones-per-street": rule = .vendorZonesPerStreet(min: try count("min", 1))
             case "markets-per-district":
-                rule = .marketsPerDistrict(min: Int(try number("min", 1)), poiKinds: try strings("poi_kinds", ["marketplace", "convenience", "supermarket"]),
+                rule = .marketsPerDistrict(min: try count("min", 1), poiKinds: try strings("poi_kinds", ["marketplace", "convenience", "supermarket"]),
                                            zoneKinds: try strings("zone_kinds", ["便民市场"]))
             case "station-coverage":
                 let m = o["measure"]?.stringValue ?? "centroid"
