@@ -210,8 +210,8 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     // MARK: HTTP query parameters
 
     /// The service's typed request parsers (`RequestParameters`, `ItemsRequest`, `FeatureRequest`) and
-    /// `CityQueries.parseTime` on the input read as a query string (`a=1&b=2`, percent-decoded the way the
-    /// server decodes it). Invariants: whatever is accepted is in range.
+    /// `CityQueries.parseTime` on the input read as a query string (`a=1&b=2`, decoded the way the server
+    /// decodes it). Invariants: whatever is accepted is in range.
     static func httpParams(_ input: [UInt8]) throws {
         let query = String(decoding: input, as: UTF8.self)
         let q = RequestParameters(queryString(query))
@@ -257,16 +257,14 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         var description: String { reasons.joined(separator: "; ") }
     }
 
-    /// `name=value&…` split and percent-decoded (`+` is a space), a value-less name reading as an empty value:
-    /// what the HTTP server hands the routes.
+    /// `name=value&…` as Hummingbird 2.28 hands it to the routes (`URI.queryParameters`): split at `&` (empty parts
+    /// dropped) and at the first `=`; the value percent-decoded (kept as sent when that fails; `+` stays `+`), the
+    /// name not decoded; a part without `=` is a name with an empty value.
     static func queryString(_ s: String) -> [(name: String, value: String)] {
         s.split(separator: "&", omittingEmptySubsequences: true).map { part in
             let kv = part.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            func decode(_ t: Substring) -> String {
-                let spaced = t.replacingOccurrences(of: "+", with: " ")
-                return spaced.removingPercentEncoding ?? spaced
-            }
-            return (name: decode(kv[0]), value: kv.count > 1 ? decode(kv[1]) : "")
+            let value = kv.count > 1 ? String(kv[1]) : ""
+            return (name: String(kv[0]), value: value.removingPercentEncoding ?? value)
         }
     }
 }
