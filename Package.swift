@@ -12,6 +12,7 @@ let package = Package(
         .executable(name: "urbangrid", targets: ["urbangrid"]),
         .executable(name: "urbangrid-export", targets: ["urbangrid-export"]),
         .executable(name: "urbangrid-bench", targets: ["urbangrid-bench"]),
+        .executable(name: "urbangrid-fuzz", targets: ["urbangrid-fuzz"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -94,10 +95,17 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
+        // The fuzz targets (one per parser of user input) and their driver: libFuzzer when built by Tools/fuzz.sh,
+        // a replay tool otherwise. No Hummingbird: the HTTP parameters are parsed by UrbanModel's RequestParameters.
+        .target(name: "FuzzTargets", dependencies: ["SpatialCore", "UrbanModel"]),
+        .executableTarget(name: "urbangrid-fuzz", dependencies: ["FuzzTargets"]),
+
         // Vectors/ holds reference data read through #filePath, not bundled resources.
         .testTarget(name: "UrbanModelTests", dependencies: ["UrbanModel", "SpatialCore"], exclude: ["Vectors"]),
         .testTarget(name: "SpatialCoreTests", dependencies: ["SpatialCore"], exclude: ["Vectors"]),
         .testTarget(name: "SitingTests", dependencies: ["Siting", "SpatialCore"]),
+        // Replays Tests/FuzzCorpus/<target>/ (seeds and every input the fuzzer found) through the fuzz targets.
+        .testTarget(name: "FuzzCorpusTests", dependencies: ["FuzzTargets"]),
         .testTarget(
             name: "UrbanServiceTests",
             dependencies: [

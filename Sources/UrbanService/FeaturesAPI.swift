@@ -12,7 +12,7 @@ import UrbanModel
 struct FeaturesAPI: Sendable {
     let service: UrbanGridService
 
-    static let crs84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
+    static let crs84 = ItemsRequest.crs84
     static let conformance = [
         "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
         "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
@@ -40,8 +40,7 @@ struct FeaturesAPI: Sendable {
             return try await self.collection(request, context)
         }
         router.get("/collections/{collectionId}/items") { request, context in
-            try Self.accept(request, "/collections/{collectionId}/items", formats: ["json", "geojson"])
-            return try await self.items(request, context)
+            try await self.items(request, context)  // ItemsRequest checks the parameters
         }
         router.get("/collections/{collectionId}/items/{featureId}") { request, context in
             try Self.accept(request, "/collections/{collectionId}/items/{featureId}", formats: ["json", "geojson"])
@@ -51,8 +50,9 @@ struct FeaturesAPI: Sendable {
 
     /// Refuses (400) a parameter the route does not define, one given twice, or an `f` other than `formats`.
     static func accept(_ request: Request, _ route: String, formats: [String] = ["json"]) throws {
-        try RequestParameters.check(request, route: route)
-        _ = try RequestParameters.format(request, formats)
+        let q = UrbanGridService.parameters(request)
+        try q.check(route: route)
+        _ = try q.format(formats)
     }
 
     // MARK: Landing page, collections
@@ -131,104 +131,16 @@ struct FeaturesAPI: Sendable {
 
     // MARK: Items
 
-    /// The parameters of an items request, checked.
-    struct ItemsQuery: Sendable {
-        var limit: Int
-        var offset: Int
-        var bbox: Envelope?
-        /// The bbox as the client sent it, for the paging links.
-        var bboxText: String?
-        var time: LayerFilter.TimeRange?
-        /// The datetime as the client sent it, for the paging links.
-        var datetimeText: String?
-    }
+    typealias ItemsQuery = ItemsRequest
 
-    func itemsQuery(_ request: Request) throws -> ItemsQuery {
-        let q = request.uri.queryParameters
-        let config = service.configuration
-        var limit = config.defaultLimit
-        if let text = q.get("limit") {
-            guard let n = Self.count(text) else {
-                throw ServiceError.badParameter("limit", "'\(text)' is not an integer")
-            }
-            guard n >= 1 else { throw ServiceError.badParameter("limit", "\(n): must be at least 1") }
-            limit = min(n, config.maximumLimit)  // clamped, not refused (OGC API – Features issue 640)
-        }
-        var offset = 0
-        if let text = q.get("offset") {
-            guard let n = Self.count(text), n >= 0 else {
-                throw ServiceError.badParameter("offset", "'\(text)' is not a non-negative integer")
-            }
-            offset = n
-        }
-        if let crs = q.get("bbox-crs"), crs != Self.crs84 {
-            throw ServiceError.badParameter("bbox-crs", "'\(crs)': only \(Self.crs84) (OGC API – Features Part 2 is not offered)")
-        }
-        var bbox: Envelope?
-        let bboxText = q.get("bbox")
-        if var text = bboxText {
-            let parts = text.split(separator: ",", omittingEmptySubsequences: false)
-            if parts.count == 6 {  // minx,miny,minz,maxx,maxy,maxz: the heights do not matter in 2D, but must be numbers
-                for z in [parts[2], parts[5]] where NumberText.decimal(z.trimmingCharacters(in: .whitespaces)) == nil {
-                    throw ServiceError.badParameter("bbox", "'\(text.prefix(200))': the height '\(z.prefix(50))' is not a number")
-                }
-                text = [parts[0], parts[1], parts[3], parts[4]].joined(separator: ",")
-            }
-            do {
-                bbox = try LayerFilter.parseBBox(text)
-            } catch let ModelError.invalidArgument(_, reason) {
-                throw ServiceError.badParameter("bbox", reason)
-            }
-        }
-        let datetimeText = q.get("datetime")
-        let time = try datetimeText.map(Self.parseDatetime)
-        return ItemsQuery(limit: limit, offset: offset, bbox: bbox, bboxText: bboxText, time: time, datetimeText: datetimeText)
-    }
-
-    /// An integer as `limit` and `offset` take it (ASCII digits, optional sign, surrounding blanks ignored); digits
-    /// beyond 64 bits read as the largest integer, so that an oversized limit is clamped and an oversized offset is
-    /// past the end, as any large one is.
-    static func count(_ text: String) -> Int? {
-        let t = text.trimmingCharacters(in: .whitespaces)
-        if let n = Int(t) { return n }
-        let digits = t.hasPrefix("+") ? t.dropFirst() : Substring(t)
-        guard !digits.isEmpty, digits.utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }) else { return nil }
-        return Int.max
-    }
-
-    /// OGC API – Features' `datetime`: an RFC 3339 date-time (with `Z` or an offset), or an interval `start/end` whose
-    /// open end is `..` or empty (`2026-11-01T00:00:00Z/..`). Both ends included.
-    static func parseDatetime(_ text: String) throws -> LayerFilter.TimeRange {
-        let example = "e.g. 2026-11-21T09:30:00+08:00, 2026-11-01T00:00:00Z/2026-11-30T23:59:59Z or 2026-11-01T00:00:00Z/.."
-        func instant(_ part: Substring) throws -> Date? {
-            if part.isEmpty || part == ".." { return nil }
-            if let d = ISOTime.instant(String(part)) { return d }
-            throw ServiceError.badParameter("datetime", "'\(part.prefix(100))' is not an RFC 3339 date-time with an offset (\(example))")
-        }
-        let parts = text.split(separator: "/", omittingEmptySubsequences: false)
-        switch parts.count {
-        case 1:
-            guard let t = try instant(parts[0]) else {
-                throw ServiceError.badParameter("datetime", "'\(text.prefix(100))' is not an RFC 3339 date-time or an interval (\(example))")
-            }
-            return LayerFilter.TimeRange(start: t, end: t)
-        case 2:
-            let (start, end) = (try instant(parts[0]), try instant(parts[1]))
-            if start == nil && end == nil {
-                throw ServiceError.badParameter("datetime", "'\(text.prefix(100))': an interval needs a start or an end, an RFC 3339 date-time (\(example))")
-            }
-            if let start, let end, start > end {
-                throw ServiceError.badParameter("datetime", "'\(text.prefix(100))': the interval ends before it starts")
-            }
-            return LayerFilter.TimeRange(start: start, end: end)
-        default:
-            throw ServiceError.badParameter("datetime", "'\(text.prefix(100))' is not an RFC 3339 date-time or an interval start/end (\(example))")
-        }
+    func itemsQuery(_ request: Request) throws -> ItemsRequest {
+        try ItemsRequest(UrbanGridService.parameters(request), defaultLimit: service.configuration.defaultLimit,
+                         maximumLimit: service.configuration.maximumLimit)
     }
 
     func items(_ request: Request, _ context: ServiceRequestContext) async throws -> Response {
-        let layer = try Self.layer(context)
         let query = try itemsQuery(request)
+        let layer = try Self.layer(context)
         let itemsURL = Self.base(request) + "/collections/" + layer.rawValue + "/items"
         let bytes = try await service.pool.read(timeLimit: service.configuration.requestTimeLimit) { db -> [UInt8] in
             let filter = LayerFilter(bbox: query.bbox, limit: query.limit, offset: query.offset, time: query.time)
@@ -282,7 +194,7 @@ struct FeaturesAPI: Sendable {
     func feature(_ request: Request, _ context: ServiceRequestContext) async throws -> Response {
         let layer = try Self.layer(context)
         let raw = try context.parameters.require("featureId")
-        let id = raw.removingPercentEncoding ?? raw
+        let id = FeatureRequest.featureID(raw)
         let collectionURL = Self.base(request) + "/collections/" + layer.rawValue
         var members: [UInt8] = Array(#","links":"#.utf8)
         JSONValue.array([

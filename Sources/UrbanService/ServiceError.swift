@@ -40,6 +40,8 @@ public struct ServiceError: HTTPResponseError, Sendable, CustomStringConvertible
         switch error {
         case let e as ServiceError:
             self = e
+        case let e as ParameterError:
+            self = .badParameter(e.name, e.reason)
         case let e as ModelError:
             self.init(.badRequest, code: "InvalidParameterValue", e.description)
         case let e as SpatialError:

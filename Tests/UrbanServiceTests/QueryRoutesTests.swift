@@ -69,6 +69,9 @@ import UrbanService
                 ("/lookup?lon=1%27%20OR%201=1--&lat=60", .badRequest, "is not a number"),
                 ("/lookup?lon=200&lat=60", .badRequest, "is not a WGS84 longitude/latitude"),
                 ("/vendor/check?lon=116.39&lat=39.9&at=soon", .badRequest, "'soon' is not an ISO 8601 time"),
+                // a combining mark after the time ended the process inside Foundation's DateFormatter (found by fuzzing)
+                ("/vendor/check?lon=116.39&lat=39.9&at=2026-11-20T08:00%CC%81", .badRequest, "is not an ISO 8601 time"),
+                ("/vendor/open?at=1%D9%91", .badRequest, "is not an ISO 8601 time"),
                 ("/vendor/open?at=2026-11-20T08:00&near=116.39", .badRequest, "is not LON,LAT"),
                 ("/hazards?radius=5", .badRequest, "give one of"),
                 ("/hazards?near=24.9,60.1&radius=-1", .badRequest, "is not a distance in metres"),

@@ -46,7 +46,7 @@ public enum FeatureFile {
             throw SpatialError.parse(format: "file", location: path,
                                      message: "unknown format: use .geojson, .geojsonl/.geojsons, .csv or .shp")
         }
-        var features: [Feature]
+        let features: [Feature]
         switch format {
         case .shapefile:
             features = try readShapefile(path)
@@ -54,20 +54,36 @@ public enum FeatureFile {
             guard let data = FileManager.default.contents(atPath: path) else {
                 throw SpatialError.parse(format: format.rawValue, location: path, message: "cannot read the file")
             }
-            let bytes = [UInt8](data)
-            do {
-                switch format {
-                case .geojson: features = try readGeoJSON(bytes)
-                case .geojsonseq: features = try readGeoJSONSeq(bytes)
-                default: features = try CSVFeatures.read(bytes, requireGeometry: options.requireGeometry)
-                }
-            } catch SpatialError.parse(let f, let location, let message) {
-                throw SpatialError.parse(format: f, location: "\(path): \(location)", message: message)
-            }
+            return try parse([UInt8](data), format: format, options: options, name: path)
         }
-        guard !features.isEmpty else { throw SpatialError.parse(format: format.rawValue, location: path, message: "no features") }
         var options = options
-        if options.crs == nil, format == .shapefile { options.crs = try projectionFile(of: path) }
+        if options.crs == nil { options.crs = try projectionFile(of: path) }
+        return try checked(features, format: format, options: options, name: path)
+    }
+
+    /// What `read` does with the bytes of a GeoJSON, GeoJSONSeq or CSV file (not a Shapefile, which SpatiaLite
+    /// reads from its files): parses, transforms to WGS84 and checks every feature. `name` stands for the file
+    /// in error locations.
+    public static func parse(_ bytes: [UInt8], format: Format, options: Options = Options(), name: String) throws -> [Feature] {
+        guard format != .shapefile else {
+            throw SpatialError.parse(format: "shapefile", location: name, message: "a Shapefile is read from its files, not from bytes")
+        }
+        let features: [Feature]
+        do {
+            switch format {
+            case .geojson: features = try readGeoJSON(bytes)
+            case .geojsonseq: features = try readGeoJSONSeq(bytes)
+            default: features = try CSVFeatures.read(bytes, requireGeometry: options.requireGeometry)
+            }
+        } catch SpatialError.parse(let f, let location, let message) {
+            throw SpatialError.parse(format: f, location: "\(name): \(location)", message: message)
+        }
+        return try checked(features, format: format, options: options, name: name)
+    }
+
+    private static func checked(_ features: [Feature], format: Format, options: Options, name path: String) throws -> [Feature] {
+        var features = features
+        guard !features.isEmpty else { throw SpatialError.parse(format: format.rawValue, location: path, message: "no features") }
         let source = options.crs ?? .wgs84
         let transform = source.sameDefinition(as: .wgs84) ? nil : try CoordinateTransform(from: source, to: .wgs84)
         for i in features.indices {
@@ -153,9 +169,9 @@ public enum FeatureFile {
         if let field = options.idField {
             switch f.properties?[field] {
             case .int(let v)?: f.id = .int(v)
-            case .number(let v)? where v == v.rounded(): f.id = .int(Int64(v))
+            case .number(let v)? where v == v.rounded() && v.magnitude < 0x1p63: f.id = .int(Int64(v))  // else Int64(v) would trap
             case .string(let s)? where !s.isEmpty: f.id = .string(s)
-            default: throw fail("properties.\(field)", "the id field is missing or not a string or number")
+            default: throw fail("properties.\(field)", "the id field is missing or not a string or a whole number (|n| < 2^63)")
             }
         }
         guard var g = f.geometry else {

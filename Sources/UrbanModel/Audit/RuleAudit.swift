@@ -64,9 +64,14 @@ public struct RuleSet: Sendable {
         do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
             throw ModelError.unreadableFile(path: path, reason: error.localizedDescription)
         }
+        try self.init(parsing: [UInt8](data), path: path)
+    }
+
+    /// Reads the text of a rules file; `path` names it in errors.
+    public init(parsing data: [UInt8], path: String) throws {
         func fail(_ field: String, _ reason: String) -> ModelError { .malformedRecord(.init(file: path, field: field), reason: reason) }
         let root: JSONValue
-        do { root = try JSONValue(parsing: [UInt8](data)) } catch { throw fail("$", "not JSON: \(error)") }
+        do { root = try JSONValue(parsing: data) } catch { throw fail("$", "not JSON: \(error)") }
         guard let list = root["rules"]?.arrayValue else { throw fail("rules", "expected a list of rules") }
         var rules: [(String, AuditRule)] = []
         var ids: Set<String> = []
@@ -83,6 +88,14 @@ public struct RuleSet: Sendable {
                 guard let d = v.doubleValue, d.isFinite, d >= 0 else { throw fail("\(at).\(key)", "expected a number ≥ 0, found \(v)") }
                 return d
             }
+            /// A whole count ≥ 0 (a larger number than any city has would not fit an Int: refused, not trapped).
+            func count(_ key: String, _ fallback: Int) throws -> Int {
+                guard let v = o[key] else { return fallback }
+                guard let d = v.doubleValue, d >= 0, d <= 1e9, d == d.rounded() else {
+                    throw fail("\(at).\(key)", "expected a whole number from 0 to 1000000000, found \(v.jsonText)")
+                }
+                return Int(d)
+            }
             func strings(_ key: String, _ fallback: [String]) throws -> [String] {
                 guard let v = o[key] else { return fallback }
                 guard let a = v.arrayValue, let s = Optional(a.compactMap(\.stringValue)), s.count == a.count else {
@@ -92,9 +105,9 @@ public struct RuleSet: Sendable {
             }
             let rule: AuditRule
             switch kind {
-            case "vendor-zones-per-street": rule = .vendorZonesPerStreet(min: Int(try number("min", 1)))
+            case "vendor-zones-per-street": rule = .vendorZonesPerStreet(min: try count("min", 1))
             case "markets-per-district":
-                rule = .marketsPerDistrict(min: Int(try number("min", 1)), poiKinds: try strings("poi_kinds", ["marketplace", "convenience", "supermarket"]),
+                rule = .marketsPerDistrict(min: try count("min", 1), poiKinds: try strings("poi_kinds", ["marketplace", "convenience", "supermarket"]),
                                            zoneKinds: try strings("zone_kinds", ["便民市场"]))
             case "station-coverage":
                 let m = o["measure"]?.stringValue ?? "centroid"

@@ -47,16 +47,21 @@ public struct BatchPlan: Sendable {
     public var mapCellLimit: Int
 
     public init(contentsOf path: String) throws {
-        self.path = path
         let data: Data
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path))
         } catch {
             throw ModelError.unreadableFile(path: path, reason: error.localizedDescription)
         }
+        try self.init(parsing: [UInt8](data), path: path)
+    }
+
+    /// Reads the text of a plan file; `path` names it in errors and is the base of the plan's relative paths.
+    public init(parsing data: [UInt8], path: String) throws {
+        self.path = path
         let root: JSONValue
         do {
-            root = try JSONValue(parsing: [UInt8](data))
+            root = try JSONValue(parsing: data)
         } catch {
             throw ModelError.malformedRecord(.init(file: path), reason: "not JSON: \(error)")
         }

@@ -234,7 +234,12 @@ public final class CityQueries {
 
     /// Parses a user's time: ISO 8601 with an offset, or without one (then local time of the database's zone).
     public func parseTime(_ text: String, field: String = "at") throws -> Date {
-        guard let date = ISOTime.date(text, in: timeZone) else {
+        try Self.parseTime(text, in: timeZone, field: field)
+    }
+
+    /// Parses a user's time: ISO 8601 with an offset, or without one (then local time of `zone`).
+    public static func parseTime(_ text: String, in zone: TimeZone, field: String = "at") throws -> Date {
+        guard let date = ISOTime.date(text, in: zone) else {
             throw ModelError.invalidArgument(name: field, reason: "'\(text)' is not an ISO 8601 time such as 2026-11-22T18:30 or 2026-11-22T18:30:00+08:00")
         }
         return date

@@ -181,4 +181,21 @@ import Testing
         let message = parseLocation { _ = try FeatureFile.readPoints(line) }
         #expect(message?.contains("l.geojson: feature 0, geometry: expected a point, found LineString") == true, "\(message ?? "no error")")
     }
+
+    // Found in review next to the fuzzer's rules finding (the same Double → Int trap): an id field holding 1e19
+    // ended the import converting it to Int64. It is refused now; a whole number in range is still an integer id.
+    @Test func numericIDFieldOutOfInt64IsRefused() throws {
+        func parse(_ ref: String) throws -> [Feature] {
+            let text = #"{"type":"Feature","properties":{"ref":\#(ref)},"geometry":{"type":"Point","coordinates":[24.9,60.1]}}"#
+            return try FeatureFile.parse(Array(text.utf8), format: .geojson, options: .init(idField: "ref"), name: "z.geojson")
+        }
+        #expect(try parse("42.0")[0].id == .int(42))
+        #expect(try parse("-9.2e18")[0].id == .int(-9_200_000_000_000_000_000))
+        for ref in ["1e19", "-1e300", "1.5"] {
+            #expect(throws: SpatialError.parse(format: "import", location: "z.geojson: feature 0, properties.ref",
+                                               message: "the id field is missing or not a string or a whole number (|n| < 2^63)")) {
+                try parse(ref)
+            }
+        }
+    }
 }

@@ -77,4 +77,20 @@ import Testing
         #expect(error(#"{"rules": [{"kind": "station-coverage", "radius_m": 5, "measure": "boundary", "network": "walk"}]}"#).contains("(rules[0].measure)"))
         #expect(error(#"{"rule": []}"#).contains("(rules): expected a list"))
     }
+
+    // Found by fuzzing (Tests/FuzzCorpus/rules/crash-huge-min.json): a count of 1e22 ended the process converting
+    // the double to Int. Counts are whole numbers from 0 to 10^9; anything else is refused with its place.
+    @Test(arguments: [("10000000000000000000030", "1e+22"), ("1.5", "1.5"), ("-1", "-1"), ("\"3\"", "\"3\"")])
+    func countsAreWholeAndInRange(_ c: (String, String)) {
+        let text = #"{"rules": [{"kind": "grid-chief"}, {"kind": "vendor-zones-per-street", "min": \#(c.0)}]}"#
+        #expect(throws: ModelError.malformedRecord(
+            .init(file: "r.json", field: "rules[1].min"), reason: "expected a whole number from 0 to 1000000000, found \(c.1)")) {
+            try RuleSet(parsing: Array(text.utf8), path: "r.json")
+        }
+    }
+
+    @Test func countsInRangeAreRead() throws {
+        let set = try RuleSet(parsing: Array(#"{"rules": [{"kind": "markets-per-district", "min": 1000000000}]}"#.utf8), path: "r.json")
+        #expect(set.rules.map(\.rule) == [.marketsPerDistrict(min: 1_000_000_000, poiKinds: ["marketplace", "convenience", "supermarket"], zoneKinds: ["便民市场"])])
+    }
 }

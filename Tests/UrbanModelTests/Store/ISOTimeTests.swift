@@ -36,4 +36,17 @@ import UrbanModel
         #expect(ISOTime.instant("2026-11-21") == nil)
         #expect(ISOTime.instant("2026-11-21T09:30:00Z") != nil)
     }
+
+    // Found by fuzzing the service's parameters (Tests/FuzzCorpus/http-params/crash-at-combining-mark.txt):
+    // Foundation's DateFormatter ended the process ("Incorrect range") on a digit followed by a combining mark,
+    // so `GET /vendor/check?…&at=1%D9%91` took the service down. Times are read byte by byte now; such text is refused.
+    @Test(arguments: ["1\u{651}", "at=1\u{651}\u{9E}r=121", "2026-11-20T08:00\u{301}", "2026-11-20T08:00 ✓",
+                      String(repeating: "2026-11-20", count: 10)])
+    func refusedText(_ text: String) {
+        #expect(ISOTime.date(text, in: shanghai) == nil)
+        #expect(throws: ModelError.invalidArgument(
+            name: "at", reason: "'\(text)' is not an ISO 8601 time such as 2026-11-22T18:30 or 2026-11-22T18:30:00+08:00")) {
+            try CityQueries.parseTime(text, in: shanghai)
+        }
+    }
 }
