@@ -111,7 +111,8 @@ let package = Package(
             dependencies: [
                 "UrbanService", "UrbanModel", "SpatialCore",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
-            ]),
+            ],
+            exclude: ["HostileRequests.json"]),  // read through #filePath
         // Runs the built executables as a user would (the dependency makes SwiftPM build them first).
         .testTarget(name: "CLITests", dependencies: ["urbangrid", "urbangrid-export", "UrbanModel"], exclude: ["BadInputs", "Golden"]),
     ]

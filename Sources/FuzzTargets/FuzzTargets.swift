@@ -7,7 +7,7 @@ import UrbanModel
 /// the parser promises). A parser error is an expected outcome; a crash, a hang or a broken invariant is a finding.
 /// `urbangrid-fuzz` runs these under libFuzzer; `FuzzCorpusTests` replays `Tests/FuzzCorpus/<target>/` through them.
 public enum FuzzTarget: String, CaseIterable, Sendable {
-    case geojson, geojsonseq, wkt, wkb, csv
+    case geojson, geojsonseq, wkt, wkb, csv, points
     case openingHours = "opening_hours"
     case rules, batchplan
     case httpParams = "http-params"
@@ -31,6 +31,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
             case .wkt: try Self.wkt(input)
             case .wkb: try Self.wkb(input)
             case .csv: try Self.csv(input)
+            case .points: try Self.points(input)
             case .openingHours: try Self.openingHours(input)
             case .rules: try Self.rules(input)
             case .batchplan: try Self.batchPlan(input)
@@ -163,6 +164,30 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         try require(back.map(\.fields) == records.map(\.fields),
                     "CSV write → read changed the records: \(records.map(\.fields)) → \(back.map(\.fields))")
         _ = try FeatureFile.parse(input, format: .csv, name: "fuzz.csv")  // what the importer refuses is refused
+    }
+
+    /// `FeatureFile.parsePoints(.csv)` (`lookup --points`): its reader of plain CSV straight from the bytes, against
+    /// the feature reader it stands in for. Invariant: both accept the same files with the same coordinates in the
+    /// same order, or both refuse them.
+    static func points(_ input: [UInt8]) throws {
+        let fast = Result { try FeatureFile.parsePoints(input, format: .csv, name: "fuzz.csv") }
+        let general = Result { () throws -> [Coordinate] in
+            try FeatureFile.parse(input, format: .csv, name: "fuzz.csv").map { f in
+                guard case .point(let p)? = f.geometry else { throw InvariantBroken(what: "not a point") }  // refused by both
+                return p.coordinate
+            }
+        }
+        switch (fast, general) {
+        case (.success(let a), .success(let b)):
+            try require(a.count == b.count && zip(a, b).allSatisfy { $0.x == $1.x && $0.y == $1.y },
+                        "the points reader and the feature reader read different coordinates: \(a.prefix(5)) / \(b.prefix(5))")
+        case (.failure(let e), .failure):
+            throw e
+        case (.success(let a), .failure(let e)):
+            throw InvariantBroken(what: "the points reader accepted \(a.count) points that the feature reader refuses: \(e)")
+        case (.failure(let e), .success(let b)):
+            throw InvariantBroken(what: "the points reader refused \(b.count) points that the feature reader accepts: \(e)")
+        }
     }
 
     // MARK: opening_hours

@@ -9,21 +9,32 @@ extension FeatureFile {
     /// million-point file costs a tenth of a second instead of a second.
     public static func readPoints(_ path: String, format: Format? = nil, options: Options = Options()) throws -> [Coordinate] {
         let format = format ?? Format(path: path)
-        if format == .csv, options.idField == nil {
-            guard let data = FileManager.default.contents(atPath: path) else {
-                throw SpatialError.parse(format: "csv", location: path, message: "cannot read the file")
-            }
-            let bytes = [UInt8](data)
-            if var plain = try CSVPoints.read(bytes, path: path) {
-                try finish(&plain, path: path, crs: options.crs)
-                return plain.coordinates
-            }
+        guard let format, format != .shapefile else {
+            return try points(read(path, format: format, options: options), format: format, name: path)
         }
-        return try read(path, format: format, options: options).enumerated().map { i, f in
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw SpatialError.parse(format: format.rawValue, location: path, message: "cannot read the file")
+        }
+        return try parsePoints([UInt8](data), format: format, options: options, name: path)
+    }
+
+    /// What `readPoints` does with the bytes of a GeoJSON, GeoJSONSeq or CSV file; `name` stands for the file in
+    /// error locations.
+    public static func parsePoints(_ bytes: [UInt8], format: Format, options: Options = Options(), name: String) throws -> [Coordinate] {
+        if format == .csv, options.idField == nil, var plain = try CSVPoints.read(bytes, path: name) {
+            try finish(&plain, path: name, crs: options.crs)
+            return plain.coordinates
+        }
+        return try points(parse(bytes, format: format, options: options, name: name), format: format, name: name)
+    }
+
+    /// The point of every feature, or an error naming the first that is not one.
+    private static func points(_ features: [Feature], format: Format?, name: String) throws -> [Coordinate] {
+        try features.enumerated().map { i, f in
             guard case .point(let p)? = f.geometry else {
                 let kind = f.geometry?.typeName ?? "no geometry"
                 let place = format == .csv ? "line \(i + 2)" : "feature \(i)"
-                throw SpatialError.parse(format: "points", location: "\(path): \(place), geometry", message: "expected a point, found \(kind)")
+                throw SpatialError.parse(format: "points", location: "\(name): \(place), geometry", message: "expected a point, found \(kind)")
             }
             return p.coordinate
         }
