@@ -1,4 +1,5 @@
 public import Hummingbird
+import HummingbirdCore
 import Foundation
 public import Logging
 public import SpatialCore
@@ -89,7 +90,9 @@ public func buildApplication(
     let host = configuration.host
     return Application(
         responder: HeadResponder(responder: router.buildResponder()),
-        server: .http1(configuration: .init(idleTimeout: .seconds(75))),
+        server: HTTPServerBuilder { responder in
+            EventLoopBoundChannel(inner: HTTP1Channel(responder: responder, configuration: .init(idleTimeout: .seconds(75))))
+        },
         configuration: .init(address: .hostname(host, port: configuration.port), serverName: "UrbanGrid"),
         onServerRunning: { channel in
             let port = channel.localAddress?.port ?? configuration.port
