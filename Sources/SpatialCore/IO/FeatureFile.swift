@@ -65,30 +65,40 @@ public enum FeatureFile {
     /// reads from its files): parses, transforms to WGS84 and checks every feature. `name` stands for the file
     /// in error locations.
     public static func parse(_ bytes: [UInt8], format: Format, options: Options = Options(), name: String) throws -> [Feature] {
+        try parseLocated(bytes, format: format, options: options, name: name).features
+    }
+
+    /// `parse`, with where each feature was: its line in a CSV file (blank lines and quoted line breaks counted),
+    /// its index otherwise.
+    static func parseLocated(_ bytes: [UInt8], format: Format, options: Options, name: String) throws
+        -> (features: [Feature], place: (Int) -> String)
+    {
         guard format != .shapefile else {
             throw SpatialError.parse(format: "shapefile", location: name, message: "a Shapefile is read from its files, not from bytes")
         }
         let features: [Feature]
+        var lines: [Int] = []
         do {
             switch format {
             case .geojson: features = try readGeoJSON(bytes)
             case .geojsonseq: features = try readGeoJSONSeq(bytes)
-            default: features = try CSVFeatures.read(bytes, requireGeometry: options.requireGeometry)
+            default: (features, lines) = try CSVFeatures.readWithLines(bytes, requireGeometry: options.requireGeometry)
             }
         } catch SpatialError.parse(let f, let location, let message) {
             throw SpatialError.parse(format: f, location: "\(name): \(location)", message: message)
         }
-        return try checked(features, format: format, options: options, name: name)
+        let place: (Int) -> String = format == .csv ? { [lines] i in "line \(lines[i])" } : { i in "feature \(i)" }
+        return (try checked(features, format: format, options: options, name: name, place: place), place)
     }
 
-    private static func checked(_ features: [Feature], format: Format, options: Options, name path: String) throws -> [Feature] {
+    private static func checked(_ features: [Feature], format: Format, options: Options, name path: String,
+                                place: (Int) -> String = { "feature \($0)" }) throws -> [Feature] {
         var features = features
         guard !features.isEmpty else { throw SpatialError.parse(format: format.rawValue, location: path, message: "no features") }
         let source = options.crs ?? .wgs84
         let transform = source.sameDefinition(as: .wgs84) ? nil : try CoordinateTransform(from: source, to: .wgs84)
         for i in features.indices {
-            let place = format == .csv ? "\(path): line \(i + 2)" : "\(path): feature \(i)"
-            features[i] = try check(features[i], at: place, transform: transform, options: options)
+            features[i] = try check(features[i], at: "\(path): \(place(i))", transform: transform, options: options)
         }
         return features
     }
@@ -209,22 +219,31 @@ public enum FeatureFile {
 /// RFC 4180 CSV with a header row: `lon`,`lat` (also `lng`/`longitude`/`x`, `latitude`/`y`) or a `wkt`
 /// column; every other column becomes a property (numbers stay numbers, empty cells are null).
 enum CSVFeatures {
-    static func read(_ bytes: [UInt8], requireGeometry: Bool = true) throws -> [Feature] {
+    /// The columns that hold the geometry, by the lower-cased header: `wkt`, or `lon`/`lng`/`longitude`/`x` and
+    /// `lat`/`latitude`/`y`.
+    static func coordinateColumns(_ lowerHeader: [String]) -> (wkt: Int?, lon: Int?, lat: Int?) {
+        (lowerHeader.firstIndex(of: "wkt"),
+         lowerHeader.firstIndex { ["lon", "lng", "longitude", "x"].contains($0) },
+         lowerHeader.firstIndex { ["lat", "latitude", "y"].contains($0) })
+    }
+
+    /// The features and the line each record starts on.
+    static func readWithLines(_ bytes: [UInt8], requireGeometry: Bool = true) throws -> (features: [Feature], lines: [Int]) {
         let rows: [CSVText.Record]
         do { rows = try CSVText.records(bytes) } catch {
             throw SpatialError.parse(format: "CSV", location: "line \(error.line), character \(error.column)", message: error.reason)
         }
-        guard let header = rows.first?.fields.map({ $0.trimmingCharacters(in: .whitespaces) }) else { return [] }
+        guard let header = rows.first?.fields.map({ $0.trimmingCharacters(in: .whitespaces) }) else { return ([], []) }
         let lower = header.map { $0.lowercased() }
-        let wkt = lower.firstIndex(of: "wkt")
-        let lon = lower.firstIndex { ["lon", "lng", "longitude", "x"].contains($0) }
-        let lat = lower.firstIndex { ["lat", "latitude", "y"].contains($0) }
+        let (wkt, lon, lat) = coordinateColumns(lower)
         guard wkt != nil || (lon != nil && lat != nil) || !requireGeometry else {
             throw SpatialError.parse(format: "CSV", location: "line 1", message: "needs a 'wkt' column or 'lon' and 'lat' columns, found \(header)")
         }
         let idColumn = lower.firstIndex(of: "id")
         var features: [Feature] = []
+        var lines: [Int] = []
         for row in rows.dropFirst() {
+            lines.append(row.line)
             guard row.fields.count == header.count else {
                 throw SpatialError.parse(format: "CSV", location: "line \(row.line)", message: "\(row.fields.count) fields, the header has \(header.count)")
             }
@@ -252,7 +271,7 @@ enum CSVFeatures {
                 : properties["id"].flatMap { v in v.intValue.map { .int($0) } ?? v.stringValue.map { .string($0) } }
             features.append(Feature(id: id, geometry: geometry, properties: properties))
         }
-        return features
+        return (features, lines)
     }
 
     /// A coordinate cell: the number, spaces around it allowed.

@@ -10,7 +10,7 @@ extension FeatureFile {
     public static func readPoints(_ path: String, format: Format? = nil, options: Options = Options()) throws -> [Coordinate] {
         let format = format ?? Format(path: path)
         guard let format, format != .shapefile else {
-            return try points(read(path, format: format, options: options), format: format, name: path)
+            return try points(read(path, format: format, options: options), name: path, place: { "feature \($0)" })
         }
         guard let data = FileManager.default.contents(atPath: path) else {
             throw SpatialError.parse(format: format.rawValue, location: path, message: "cannot read the file")
@@ -25,16 +25,16 @@ extension FeatureFile {
             try finish(&plain, path: name, crs: options.crs)
             return plain.coordinates
         }
-        return try points(parse(bytes, format: format, options: options, name: name), format: format, name: name)
+        let (features, place) = try parseLocated(bytes, format: format, options: options, name: name)
+        return try points(features, name: name, place: place)
     }
 
     /// The point of every feature, or an error naming the first that is not one.
-    private static func points(_ features: [Feature], format: Format?, name: String) throws -> [Coordinate] {
+    private static func points(_ features: [Feature], name: String, place: (Int) -> String) throws -> [Coordinate] {
         try features.enumerated().map { i, f in
             guard case .point(let p)? = f.geometry else {
                 let kind = f.geometry?.typeName ?? "no geometry"
-                let place = format == .csv ? "line \(i + 2)" : "feature \(i)"
-                throw SpatialError.parse(format: "points", location: "\(name): \(place), geometry", message: "expected a point, found \(kind)")
+                throw SpatialError.parse(format: "points", location: "\(name): \(place(i)), geometry", message: "expected a point, found \(kind)")
             }
             return p.coordinate
         }
@@ -84,11 +84,8 @@ struct CSVPoints {
                 i = end + 1
                 line += 1
             }
-            let lower = header.map { $0.lowercased() }
-            guard !lower.contains("wkt"),
-                  let lon = lower.firstIndex(where: { ["lon", "lng", "longitude", "x"].contains($0) }),
-                  let lat = lower.firstIndex(where: { ["lat", "latitude", "y"].contains($0) })
-            else { return nil }
+            let columns = CSVFeatures.coordinateColumns(header.map { $0.lowercased() })
+            guard columns.wkt == nil, let lon = columns.lon, let lat = columns.lat else { return nil }
             // the body in parts cut at line ends, read on every core; the first part with an error reports it
             let parts = max(1, min(ProcessInfo.processInfo.activeProcessorCount, (b.count - i) / (1 << 20)))
             var cuts = [i], firstLines = [line]

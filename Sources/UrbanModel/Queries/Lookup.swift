@@ -202,26 +202,38 @@ extension CityQueries {
                                       metric: metric[i], grids: grids, streets: streets)
         }
 
-        /// `make` over chunks of the spots on every core, `write` of each chunk's value in input order.
+        /// `make` over chunks of the spots on every core, `write` of each chunk's value in input order. The values
+        /// of one window of chunks are written while the next window is made, so writing (a kernel copy of the
+        /// output, as long as the making on this machine) overlaps the work instead of following it.
         func run<T>(_ make: (Range<Int>) -> T, write: (T) throws -> Void) throws {
             let chunk = 8192
             let threads = max(1, ProcessInfo.processInfo.activeProcessorCount)
             var start = 0
+            var previous: [T?] = []
             while start < points.count {
                 let ranges = (0..<threads).compactMap { t -> Range<Int>? in
                     let lo = start + t * chunk
                     return lo < points.count ? lo..<min(points.count, lo + chunk) : nil
                 }
                 var values = [T?](repeating: nil, count: ranges.count)
-                values.withUnsafeMutableBufferPointer { slots in
-                    // each worker writes its own slot; `make` only reads the batch
-                    nonisolated(unsafe) let slots = slots
-                    nonisolated(unsafe) let make = make
-                    DispatchQueue.concurrentPerform(iterations: ranges.count) { t in slots[t] = make(ranges[t]) }
+                try values.withUnsafeMutableBufferPointer { slots in
+                    try withoutActuallyEscaping(make) { make in
+                        // each worker writes its own slot; `make` only reads the batch; slots and `make` outlive the
+                        // workers because this closure waits for them, also when a write throws
+                        nonisolated(unsafe) let slots = slots
+                        nonisolated(unsafe) let make = make
+                        let done = DispatchGroup()
+                        DispatchQueue.global().async(group: done) {
+                            DispatchQueue.concurrentPerform(iterations: ranges.count) { t in slots[t] = make(ranges[t]) }
+                        }
+                        defer { done.wait() }
+                        for v in previous { try write(v!) }
+                    }
                 }
-                for v in values { try write(v!) }
+                previous = values
                 start = ranges.last!.upperBound
             }
+            for v in previous { try write(v!) }
         }
     }
 }

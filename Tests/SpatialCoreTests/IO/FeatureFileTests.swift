@@ -96,6 +96,8 @@ import Testing
 
     static let badInputs = [
         ("lat.csv", "id,lon,lat\n1,24,60\n2,24,95\n", "line 3, geometry: longitude/latitude"),
+        // the line a record starts on, blank lines and a quoted line break counted: 1 header, 2 blank, 3–4 one record, 5 blank
+        ("lines.csv", "id,lon,lat,note\n\n1,24,60,\"two\nlines\"\n\n2,24,95,x\n", "line 6, geometry: longitude/latitude"),
         ("nan.csv", "id,lon,lat\n1,nan,60\n", "line 2, geometry: coordinate"),
         ("num.csv", "id,lon,lat\n1,24,abc\n", "line 2, column lat: not a number: 'abc'"),
         ("cols.csv", "id,lon,lat\n1,24\n", "line 2: 2 fields, the header has 3"),
@@ -180,6 +182,9 @@ import Testing
         let line = try temp("l.geojson", #"{"type":"Feature","properties":{},"geometry":{"type":"LineString","coordinates":[[24,60],[25,60]]}}"#)
         let message = parseLocation { _ = try FeatureFile.readPoints(line) }
         #expect(message?.contains("l.geojson: feature 0, geometry: expected a point, found LineString") == true, "\(message ?? "no error")")
+        let csv = try temp("l.csv", "id,wkt\n\n1,POINT (24 60)\n\n2,\"LINESTRING (24 60,\n 25 60)\"\n")  // the record starts on line 5
+        let csvMessage = parseLocation { _ = try FeatureFile.readPoints(csv) }
+        #expect(csvMessage?.contains("l.csv: line 5, geometry: expected a point, found LineString") == true, "\(csvMessage ?? "no error")")
     }
 
     // Found in review next to the fuzzer's rules finding (the same Double → Int trap): an id field holding 1e19
