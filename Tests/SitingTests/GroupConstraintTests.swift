@@ -94,6 +94,19 @@ import Testing
         #expect(none.status == .infeasible(reason: "street B needs 1 site(s) more but has 0 candidate(s) that may be opened"))
     }
 
+    /// A minimum of 2 in the group {A2, A3}: A2's rows lie inside A3's, but both must open. p = 2: {A2, A3}, 50
+    /// (A1 + A3 would cover 90 without the group); p = 3: all three, 90.
+    @Test(arguments: SitingEngine.allCases)
+    func aMinimumAboveOneKeepsDominatedMembers(engine: SitingEngine) throws {
+        let inst = try Self.instance.with(groups: [SitingGroup(name: "street A", candidates: [1, 2], minimum: 2)])
+        let two = try solve(inst, p: 2, engine)
+        #expect(two.selectedIDs == ["A2", "A3"] && two.objective == 50 && two.status == .optimal)
+        let three = try solve(inst, p: 3, engine)
+        #expect(three.selectedIDs == ["A1", "A2", "A3"] && three.objective == 90)
+        let one = try solve(inst, p: 1, engine)
+        #expect(one.status == .infeasible(reason: "p = 1 leaves 1 site(s) to open, fewer than the 2 the groups require: street A (2)"))
+    }
+
     @Test func groupsAreCheckedAndOnlyForMCLP() throws {
         #expect(throws: SitingError.invalidInstance(reason: "candidate A3 is in groups street A and street B; groups must be disjoint")) {
             try Self.instance.with(groups: [SitingGroup(name: "street A", candidates: [0, 2]), SitingGroup(name: "street B", candidates: [2, 3])])
