@@ -129,7 +129,8 @@ extension Vendor {
                 }).geoJSON(precision: 7))
             case .table:
                 for line in UrbanGridCommand.Site.table(result, problem: problem, inst: inst, readSeconds: readSeconds) { out.line(line) }
-                out.line("streets required (\(input.requiredStreets.count))   \(input.requiredStreets.joined(separator: " "))")
+                out.line("streets required (\(input.requiredStreets.count))   "
+                    + (input.requiredStreets.isEmpty ? "none (--require-per-street \(requirePerStreet.rawValue))" : input.requiredStreets.joined(separator: " ")))
                 let rows = sites.map { s in
                     [s["id"]?.stringValue ?? "", s["segment_id"]?.stringValue ?? "", s["street"]?.stringValue ?? "(none)",
                      NumberText.format(s["lon"]?.doubleValue ?? 0, precision: 7) + "," + NumberText.format(s["lat"]?.doubleValue ?? 0, precision: 7),
