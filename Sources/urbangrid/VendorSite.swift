@@ -31,8 +31,11 @@ extension Vendor {
                 all (every street with candidates) or none: at least one site in each such street. Fewer sites than \
                 required streets is the status infeasible, naming the streets (exit status 1). --format json: the \
                 keys of site --format json, streets_required, and sites (id, lon, lat, segment_id, street, \
-                covered_weight: the weight of the demand whose nearest chosen site it is, within the radius); \
-                --format geojson: the chosen sites as points with those properties (RFC 7946, 7 decimals).
+                covered_weight: the weight of the demand whose nearest open site it is, within the radius); \
+                --format geojson: the chosen sites as points with those properties (RFC 7946, 7 decimals). \
+                --count-existing-zones: the existing vendor zones are open sites too (measured from a point on each \
+                zone, listed under fixed; the status reason's p counts them): the objective and covered_weight \
+                include what they cover, and the new sites go where it adds the most.
                 """)
 
         @Argument(help: "The database.") var db: String
@@ -51,6 +54,8 @@ extension Vendor {
         @Option(help: ArgumentHelp("Drop candidates within this many metres of an existing vendor zone.", valueName: "M"))
         var minDistanceToZone: Double?
         @Option(help: "all, uncovered (streets without a vendor zone; default) or none.") var requirePerStreet: StreetRequirement = .uncovered
+        @Flag(help: "Count the demand existing vendor zones already cover (fixed open sites at a point on each zone): new sites are placed for the rest.")
+        var countExistingZones = false
         @Flag(help: "--exact: proven optimum with CBC (default); --fast: heuristics with a bound and the gap.")
         var engine: SitingEngine = .exact
         @Option(help: "Wall-clock limit in seconds; at the limit the best solution so far is reported (status time_limit).")
@@ -80,6 +85,7 @@ extension Vendor {
             options.excludedClasses = Set(excludeClass.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
             options.minDistanceToZoneMetres = minDistanceToZone
             options.requirement = requirePerStreet
+            options.countExistingZones = countExistingZones
             // MCLP only needs distances up to the radius: the network searches stop there
             let input = try q.vendorSitingInput(demand: demandLayer, weightField: weight, options: options, network: network.mode,
                                                 maxMetres: network.mode == nil ? .infinity : radius, threads: threads)
@@ -90,9 +96,12 @@ extension Vendor {
             let beyond = max(1000, 10 * radius)  // farther than the radius (or not connected): never covered
             let distances = input.distances.map { $0.isFinite ? $0 : beyond }
             let groups = zip(input.requiredStreets, input.candidatesByRequiredStreet).map { SitingGroup(name: "street \($0)", candidates: $1) }
-            let inst = try SitingInstance(weights: input.weights, candidateIDs: input.candidates.map(\.id), distances: distances, groups: groups)
+            // existing zones (with --count-existing-zones) are fixed sites after the candidates; the model's p counts them
+            let n = input.candidates.count, zones = input.existingZones.count
+            let inst = try SitingInstance(weights: input.weights, candidateIDs: input.candidates.map(\.id) + input.existingZones.map { "vendor zone \($0.id)" },
+                                          distances: distances, fixed: Array(n..<(n + zones)), groups: groups)
             let readSeconds = UrbanGridCommand.Site.seconds(t0.duration(to: clock.now))
-            let problem = SitingProblem(model: .mclp, p: p, radiusMeters: radius)
+            let problem = SitingProblem(model: .mclp, p: p + zones, radiusMeters: radius)
             var result = try SitingSolver.solve(inst, problem, options: SitingOptions(engine: engine, timeLimitSeconds: timeLimit, threads: threads))
             var notes: [String] = []
             if !input.mainRoadSegments.isEmpty { notes.append("\(input.mainRoadSegments.count) main-road segments without candidates") }
@@ -108,6 +117,8 @@ extension Vendor {
             case .json:
                 var o = UrbanGridCommand.Site.json(result, problem: problem, readSeconds: readSeconds, totalSeconds: totalSeconds).objectValue ?? [:]
                 let extra: JSONObject = [
+                    "p": .int(Int64(p)), "selected": .array(sites.map { $0["id"] ?? .null }),
+                    "fixed": .array(input.existingZones.map { .string($0.id) }),
                     "distance": .string(input.distance), "network": input.network.map { .string($0.rawValue) } ?? .null, "crs": .string(input.crs),
                     "demand_count": .int(Int64(input.weights.count)), "candidate_count": .int(Int64(input.candidates.count)),
                     "spacing_m": .number(spacing), "excluded_classes": .array(options.excludedClasses.sorted().map { .string($0) }),
@@ -129,6 +140,7 @@ extension Vendor {
                 }).geoJSON(precision: 7))
             case .table:
                 for line in UrbanGridCommand.Site.table(result, problem: problem, inst: inst, readSeconds: readSeconds) { out.line(line) }
+                if zones > 0 { out.line("existing zones counted (\(zones))   \(input.existingZones.map(\.id).joined(separator: " "))") }
                 out.line("streets required (\(input.requiredStreets.count))   "
                     + (input.requiredStreets.isEmpty ? "none (--require-per-street \(requirePerStreet.rawValue))" : input.requiredStreets.joined(separator: " ")))
                 let rows = sites.map { s in
@@ -142,8 +154,9 @@ extension Vendor {
             if let reason = result.status.reason { throw CLIError.found("infeasible: \(reason)") }
         }
 
-        /// The chosen sites with their place and the weight they cover: each covered demand unit counts for its
-        /// nearest chosen site (ties: the first in id order), so the sites' weights add up to the covered weight.
+        /// The chosen new sites with their place and the weight they cover: each covered demand unit counts for its
+        /// nearest open site (ties: the first in candidate order; existing zones, when counted, are open sites too, so
+        /// the new sites' weights add up to the covered weight less what the existing zones keep).
         static func sites(_ r: SitingResult, input: VendorSitingInput, inst: SitingInstance, radius: Double) -> [JSONObject] {
             var covered = [Double](repeating: 0, count: r.selected.count)
             for i in 0..<inst.demandCount {
@@ -154,7 +167,7 @@ extension Vendor {
                 }
                 if best >= 0, bestDistance <= radius { covered[best] += inst.weights[i] }
             }
-            return r.selected.enumerated().map { k, j in
+            return r.selected.enumerated().filter { $0.element < input.candidates.count }.map { k, j in
                 let c = input.candidates[j]
                 return [
                     "id": .string(c.id), "lon": .number((c.lonLat.x * 1e7).rounded() / 1e7), "lat": .number((c.lonLat.y * 1e7).rounded() / 1e7),

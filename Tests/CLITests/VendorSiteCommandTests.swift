@@ -56,8 +56,8 @@ import Testing
         return db
     }
 
-    func site(_ db: String, _ extra: [String]) throws -> (CommandResult, [String: Any]?) {
-        let r = try CLI.run(["vendor", "site", db, "--demand", "demand", "--p", "1", "--radius", "15", "--spacing", "20",
+    func site(_ db: String, _ extra: [String], radius: String = "15") throws -> (CommandResult, [String: Any]?) {
+        let r = try CLI.run(["vendor", "site", db, "--demand", "demand", "--p", "1", "--radius", radius, "--spacing", "20",
                              "--exclusion", "school=25"] + extra)
         return (r, try? JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
     }
@@ -111,6 +111,19 @@ import Testing
         #expect((features.first?["properties"] as? [String: Any])?["street"] as? String == "370303001")
         let point = try #require((features.first?["geometry"] as? [String: Any])?["coordinates"] as? [Double])
         #expect(point.count == 2 && abs(point[0] - (Self.lon0 + 0.0012)) < 2e-7 && abs(point[1] - (Self.lat0 + 0.0005)) < 1e-7, "\(point)")
+
+        // radius 50 m: d-east is 11.1–45.8 m from every res-e candidate, d-west 11.1–24.8 m from res-w/2…4; no site
+        // reaches both (111 m apart). The existing zone's inner point (lon0 + 0.0032, lat0 + 0.0018) is 44.6 m from
+        // d-east: counted, it keeps d-east, and the one new site goes west.
+        let (east, e) = try site(db, ["--network", "none", "--require-per-street", "none", "--format", "json"], radius: "50")
+        #expect(east.status == 0 && e?["objective"] as? Double == 10, "\(east.stdout)")
+        #expect((e?["sites"] as? [[String: Any]])?.first?["street"] as? String == "370303002")
+        let (counted, c) = try site(db, ["--network", "none", "--require-per-street", "none", "--count-existing-zones", "--format", "json"], radius: "50")
+        #expect(counted.status == 0, "\(counted.stderr)")
+        #expect(c?["objective"] as? Double == 11 && c?["covered_weight"] as? Double == 11 && c?["fixed"] as? [String] == ["z1"], "\(counted.stdout)")
+        #expect(c?["p"] as? Int == 1 && (c?["selected"] as? [String])?.count == 1)
+        let west = try #require((c?["sites"] as? [[String: Any]])?.first)
+        #expect(west["street"] as? String == "370303001" && west["covered_weight"] as? Double == 1)
 
         let table = try CLI.run(["vendor", "site", db, "--demand", "demand", "--p", "1", "--radius", "15", "--spacing", "20", "--network", "none",
                                  "--exclusion", "school=25"])

@@ -34,6 +34,9 @@ public struct VendorSitingOptions: Sendable {
     /// Candidates within this many metres of an existing vendor zone are dropped (nil: none is).
     public var minDistanceToZoneMetres: Double?
     public var requirement: StreetRequirement = .uncovered
+    /// Measure the existing vendor zones too (at a point on each one's surface), as sites that are already open:
+    /// demand they cover is not counted again for a new site.
+    public var countExistingZones = false
 
     /// motorway, trunk, primary and their links.
     public static let mainRoadClasses: Set<String> = ["motorway", "motorway_link", "trunk", "trunk_link", "primary", "primary_link"]
@@ -47,8 +50,12 @@ public struct VendorSitingInput: Sendable {
     public var demandIDs: [String]
     public var weights: [Double]
     public var candidates: [VendorCandidate]
-    /// Row-major `demandIDs.count × candidates.count`, metres; `.infinity` where the network does not connect the
-    /// pair or (bounded by `maxMetres`) farther.
+    /// Existing vendor zones measured as open sites (`countExistingZones`; else empty): id and a point on the zone's
+    /// surface (WGS84).
+    public var existingZones: [(id: String, lonLat: Coordinate)]
+    /// Row-major `demandIDs.count × (candidates.count + existingZones.count)`: the candidates' columns, then the
+    /// existing zones'; metres, `.infinity` where the network does not connect the pair or (bounded by `maxMetres`)
+    /// farther.
     public var distances: [Double]
     /// Segments without candidates because of their class: (segment id, class).
     public var mainRoadSegments: [(id: String, travelClass: String)]
@@ -84,7 +91,8 @@ extension CityQueries {
     ///   `vendorCheck`) or within `minDistanceToZoneMetres` of a vendor zone is dropped. Its street is the one
     ///   `lookup` gives (grid cell, else admin community), else the admin street polygon that covers it.
     /// - demand: as `sitingInput` (points or centroids, `weightField`).
-    /// - distances: straight-line, or along the streets of `network` from the candidate (`sitingDistances`).
+    /// - distances: straight-line, or along the streets of `network` from the candidate (`sitingDistances`); with
+    ///   `countExistingZones` also from a point on each existing vendor zone's surface (extra columns).
     /// - required streets: `options.requirement` over the streets that have candidates.
     public func vendorSitingInput(demand: UrbanModel.Layer, weightField: String? = nil, options: VendorSitingOptions = VendorSitingOptions(),
                                   network mode: TravelMode? = .walk, maxMetres: Double = .infinity, threads: Int = 1) throws -> VendorSitingInput {
@@ -139,9 +147,12 @@ extension CityQueries {
         // streets of candidates and of existing zones
         let streets = try streetCodes(of: candidates.map(\.lonLat))
         for k in candidates.indices { candidates[k].streetCode = streets[k] }
-        var zonePoints: [Coordinate] = []
-        for r in try rows("SELECT ST_X(ST_PointOnSurface(geom)) x, ST_Y(ST_PointOnSurface(geom)) y FROM vendor_zones ORDER BY id") {
-            if let x = r["x"]?.double, let y = r["y"]?.double { zonePoints.append(Coordinate(x, y)) }
+        var zonePoints: [Coordinate] = [], zoneIDs: [String] = []
+        for r in try rows("SELECT id, ST_X(ST_PointOnSurface(geom)) x, ST_Y(ST_PointOnSurface(geom)) y FROM vendor_zones ORDER BY id") {
+            if let x = r["x"]?.double, let y = r["y"]?.double {
+                zonePoints.append(Coordinate(x, y))
+                zoneIDs.append(r["id"]?.string ?? "")
+            }
         }
         let streetsWithZones = Set(try streetCodes(of: zonePoints).compactMap { $0 })
         let withCandidates = Set(candidates.compactMap(\.streetCode))
@@ -151,9 +162,11 @@ extension CityQueries {
         case .none: []
         }
 
-        let distances = try sitingDistances(sites: candidates.map { ($0.id, $0.metric) }, demandIDs: demandIDs, demandPoints: demandPoints,
+        let existing = options.countExistingZones ? Array(zip(zoneIDs, zonePoints)).map { (id: $0, lonLat: $1) } : []
+        let sites: [(id: String, point: Coordinate)] = try candidates.map { ($0.id, $0.metric) } + existing.map { ("vendor zone \($0.id)", try forward.apply($0.lonLat)) }
+        let distances = try sitingDistances(sites: sites, demandIDs: demandIDs, demandPoints: demandPoints,
                                             network: mode, maxMetres: maxMetres, threads: threads)
-        return VendorSitingInput(demandIDs: demandIDs, weights: weights, candidates: candidates, distances: distances,
+        return VendorSitingInput(demandIDs: demandIDs, weights: weights, candidates: candidates, existingZones: existing, distances: distances,
                                  mainRoadSegments: mainRoads, dropped: dropped, streetsWithZones: streetsWithZones.sorted(),
                                  requiredStreets: required.sorted(), distance: mode == nil ? "straight-line" : "network",
                                  network: mode, crs: metricCRS.definition)
