@@ -37,6 +37,8 @@ public struct VendorSitingOptions: Sendable {
     /// Measure the existing vendor zones too (at a point on each one's surface), as sites that are already open:
     /// demand they cover is not counted again for a new site.
     public var countExistingZones = false
+    /// The most demand × site pairs the (dense) distance matrix may have: 10⁸ pairs are 800 MB.
+    public var maxPairs = 100_000_000
 
     /// motorway, trunk, primary and their links.
     public static let mainRoadClasses: Set<String> = ["motorway", "motorway_link", "trunk", "trunk_link", "primary", "primary_link"]
@@ -162,6 +164,12 @@ extension CityQueries {
         case .none: []
         }
 
+        let pairs = demandIDs.count * (candidates.count + (options.countExistingZones ? zoneIDs.count : 0))
+        guard pairs <= options.maxPairs else {
+            throw ModelError.invalidArgument(
+                name: "spacing",
+                reason: "\(demandIDs.count) demand units × \(candidates.count) candidates are \(pairs) pairs, more than the \(options.maxPairs) a distance matrix may hold here (8 bytes each): use a larger spacing or coarser demand")
+        }
         let existing = options.countExistingZones ? Array(zip(zoneIDs, zonePoints)).map { (id: $0, lonLat: $1) } : []
         let sites: [(id: String, point: Coordinate)] = try candidates.map { ($0.id, $0.metric) } + existing.map { ("vendor zone \($0.id)", try forward.apply($0.lonLat)) }
         let distances = try sitingDistances(sites: sites, demandIDs: demandIDs, demandPoints: demandPoints,

@@ -126,5 +126,9 @@ import Testing
         #expect(near.dropped.map(\.id) == ["res-w/1", "res-e/3"])
         #expect(near.dropped.last?.reason.hasPrefix("vendor zone 'z1' 22.") == true, "\(near.dropped)")
         #expect(throws: ModelError.self) { try q.vendorSitingInput(demand: .demand, options: options { $0.spacingMetres = 0 }, network: nil) }
+        // 2 demand units × 7 candidates = 14 pairs: a limit of 13 refuses before any distance is measured
+        #expect(throws: ModelError.invalidArgument(name: "spacing", reason: "2 demand units × 7 candidates are 14 pairs, more than the 13 a distance matrix may hold here (8 bytes each): use a larger spacing or coarser demand")) {
+            try q.vendorSitingInput(demand: .demand, options: options { $0.maxPairs = 13 }, network: nil)
+        }
     }
 }
