@@ -3,6 +3,10 @@
 /// aside (and reported), points covered by exactly the same candidates are merged into one row (their
 /// weights summed), and a candidate whose covered rows are a subset of another's is dropped (of
 /// candidates covering the same rows, the lowest index stays).
+///
+/// With groups (`SitingInstance.groups`) the reductions keep what a group needs: a grouped candidate is dropped
+/// only for a candidate of its own group, and only when the group's minimum is 1 (then the other can always take
+/// its place); of a group's candidates that cover nothing, the lowest `minimum` stay as columns.
 struct CoverSets {
     /// Candidate index of each kept column.
     var columns: [Int]
@@ -20,6 +24,10 @@ struct CoverSets {
     /// Weight and count of the demand points a fixed site covers.
     var fixedCoveredWeight: Double
     var fixedCoveredPoints: Int
+    /// Group of each column (an index into `groupNeed`), or -1.
+    var columnGroup: [Int]
+    /// Open sites each group still needs beyond its fixed ones.
+    var groupNeed: [Int]
     var notes: [String]
 
     var rowCount: Int { rowWeight.count }
@@ -96,6 +104,13 @@ struct CoverSets {
         // Dominance: visit candidates by decreasing coverage (ties: lower index first); drop one whose rows
         // all lie in an already kept candidate's rows. Kept candidates are found through the row of j
         // with the fewest coverers.
+        let groupOf = inst.groupOf
+        let minimum = inst.groups.map(\.minimum)
+        /// May kept candidate k stand for candidate j (whose rows it covers)?
+        func mayReplace(_ k: Int, _ j: Int) -> Bool {
+            let g = groupOf[j]
+            return g < 0 || (groupOf[k] == g && minimum[g] == 1)
+        }
         let order = (0..<m).filter { colCount[$0] > 0 }.sorted { colCount[$0] != colCount[$1] ? colCount[$0] > colCount[$1] : $0 < $1 }
         let words = (lists.count + 63) / 64
         var keptBits: [Int: [UInt64]] = [:]
@@ -106,7 +121,7 @@ struct CoverSets {
             var rarest = Int(rowsJ.first!)
             for r in rowsJ where lists[Int(r)].count < lists[rarest].count { rarest = Int(r) }
             var dominated = false
-            for k in keptAtRow[rarest] {
+            for k in keptAtRow[rarest] where mayReplace(Int(k), j) {
                 let bits = keptBits[Int(k)]!
                 if rowsJ.allSatisfy({ bits[Int($0) >> 6] & (1 << UInt64(Int($0) & 63)) != 0 }) {
                     dominated = true
@@ -120,6 +135,13 @@ struct CoverSets {
                 keptAtRow[Int(r)].append(Int32(j))
             }
             keptBits[j] = bits
+            kept.append(j)
+        }
+        // grouped candidates covering nothing: the lowest `minimum` of each group stay (any of them can take a
+        // group's place, none adds coverage)
+        var idle = [Int](repeating: 0, count: minimum.count)
+        for j in 0..<m where isFree[j] && colCount[j] == 0 && groupOf[j] >= 0 && idle[groupOf[j]] < minimum[groupOf[j]] {
+            idle[groupOf[j]] += 1
             kept.append(j)
         }
         kept.sort()
@@ -145,6 +167,8 @@ struct CoverSets {
             }
         }
         columns = kept
+        columnGroup = kept.map { groupOf[$0] }
+        groupNeed = inst.groupNeeds
         rowWeight = finalWeight
         rowPoints = finalPoints
         rowStart = [0]

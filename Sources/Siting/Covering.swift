@@ -57,6 +57,11 @@ enum Covering {
     /// Greedy maximal covering with `p` columns, then 1-swap local search (best swap per entering column,
     /// applied at once) until no swap gains weight.
     /// `initial` (at most p columns, e.g. the largest in the LP relaxation) replaces the greedy start.
+    ///
+    /// With groups (`CoverSets.groupNeed`) every step keeps the groups satisfiable: a column is taken (from
+    /// `initial`, or as the greedy's best gain) only while the slots left after it still hold the sites the
+    /// groups miss; once they are just enough, only columns of groups that miss sites may enter. A swap never
+    /// takes a group below its need. The result satisfies every group whenever p allows it.
     static func greedyMaxCover(_ s: CoverSets, p: Int, initial: [Int]? = nil, deadline: ContinuousClock.Instant? = nil) -> [Int] {
         let n = s.columnCount
         if p >= n { return Array(0..<n) }
@@ -64,7 +69,27 @@ enum Covering {
         var xorOwner = [Int32](repeating: 0, count: s.rowCount)  // xor of open columns covering the row: the owner when cnt == 1
         var open = [Bool](repeating: false, count: n)
         var gain = (0..<n).map { c in s.rows(ofColumn: c).reduce(0.0) { $0 + s.rowWeight[Int($1)] } }
+        var openInGroup = [Int](repeating: 0, count: s.groupNeed.count)
+        var missing = s.groupNeed.reduce(0, +)  // sites the groups still miss
+        var openCount = 0
+        /// Does taking column c leave room for what the groups miss?
+        func fits(_ c: Int) -> Bool {
+            let g = s.columnGroup[c]
+            if g >= 0, openInGroup[g] < s.groupNeed[g] { return true }
+            return p - openCount - 1 >= missing
+        }
+        /// May open column j leave for column k without a group falling below its need?
+        func mayLeave(_ j: Int, for k: Int) -> Bool {
+            let g = s.columnGroup[j]
+            return g < 0 || s.columnGroup[k] == g || openInGroup[g] > s.groupNeed[g]
+        }
         func add(_ c: Int) {
+            let g = s.columnGroup[c]
+            if g >= 0 {
+                if openInGroup[g] < s.groupNeed[g] { missing -= 1 }
+                openInGroup[g] += 1
+            }
+            openCount += 1
             open[c] = true
             for r in s.rows(ofColumn: c) {
                 let r = Int(r)
@@ -74,6 +99,12 @@ enum Covering {
             }
         }
         func remove(_ c: Int) {
+            let g = s.columnGroup[c]
+            if g >= 0 {
+                openInGroup[g] -= 1
+                if openInGroup[g] < s.groupNeed[g] { missing += 1 }
+            }
+            openCount -= 1
             open[c] = false
             for r in s.rows(ofColumn: c) {
                 let r = Int(r)
@@ -82,10 +113,11 @@ enum Covering {
                 if cnt[r] == 0 { for k in s.cols(ofRow: r) { gain[Int(k)] += s.rowWeight[r] } }
             }
         }
-        for c in initial ?? [] { add(c) }
-        for _ in (initial?.count ?? 0)..<p {
+        for c in initial ?? [] where openCount < p && !open[c] && fits(c) { add(c) }
+        while openCount < p {
             var best = -1, bestGain = -1.0
-            for c in 0..<n where !open[c] && gain[c] > bestGain { best = c; bestGain = gain[c] }
+            for c in 0..<n where !open[c] && gain[c] > bestGain && fits(c) { best = c; bestGain = gain[c] }
+            if best < 0 { break }  // only when p cannot satisfy the groups (checked before)
             add(best)
         }
         // loss[j]: weight covered only by j
@@ -109,7 +141,7 @@ enum Covering {
                     overlap[j] += s.rowWeight[Int(r)]
                 }
                 var bestJ = -1, bestDelta = 1e-9 * max(1, gain[k])
-                for j in 0..<n where open[j] {
+                for j in 0..<n where open[j] && mayLeave(j, for: k) {
                     let delta = gain[k] - loss[j] + overlap[j]
                     if delta > bestDelta { bestDelta = delta; bestJ = j }
                 }
@@ -136,8 +168,9 @@ enum Covering {
         return m
     }
 
-    /// max Σ w_r z_r  s.t.  z_r − Σ_{j covers r} x_j ≤ 0, Σ x_j ≤ p; x binary, z ∈ [0, 1] continuous
-    /// (integral at an optimum once x is). "≤ p" instead of "= p": a site more never lowers the coverage.
+    /// max Σ w_r z_r  s.t.  z_r − Σ_{j covers r} x_j ≤ 0, Σ x_j ≤ p, Σ_{j in group g} x_j ≥ need_g; x binary,
+    /// z ∈ [0, 1] continuous (integral at an optimum once x is). "≤ p" instead of "= p": a site more never
+    /// lowers the coverage nor breaks a group.
     /// Columns 0..<columnCount are x, the next rowCount are z.
     static func mclpModel(_ s: CoverSets, p: Int) -> MIPModel {
         var m = MIPModel(sense: .maximize)
@@ -150,7 +183,15 @@ enum Covering {
             m.addRow(terms, .lessOrEqual, 0)
         }
         m.addRow(ones: 0..<s.columnCount, .lessOrEqual, Double(p))
+        addGroupRows(&m, s)
         return m
+    }
+
+    /// One row per group that still needs sites: Σ_{j in the group} x_j ≥ need.
+    static func addGroupRows(_ m: inout MIPModel, _ s: CoverSets) {
+        for (g, need) in s.groupNeed.enumerated() where need > 0 {
+            m.addRow(ones: (0..<s.columnCount).filter { s.columnGroup[$0] == g }, .greaterOrEqual, Double(need))
+        }
     }
 
     /// Columns by decreasing value in an LP solution (ties: lower column first), among the first `count`.

@@ -10,6 +10,9 @@ public enum SitingSolver {
         throws(SitingError) -> SitingResult
     {
         try problem.validate()
+        if !inst.groups.isEmpty, problem.model != .mclp {
+            throw .invalidProblem(reason: "groups (a minimum of sites per group of candidates) are supported for mclp only, not \(problem.model.rawValue)")
+        }
         let clock = ContinuousClock()
         let t0 = clock.now
         let deadline = options.timeLimitSeconds.map { t0 + .milliseconds(Int64(($0 * 1000).rounded())) }
@@ -136,8 +139,32 @@ struct Run {
 
     // MARK: MCLP
 
+    /// Whether the groups can be satisfied with `p` sites; false (and the status infeasible, naming the groups) when not.
+    mutating func checkedGroups(p: Int) -> Bool {
+        guard !inst.groups.isEmpty else { return true }
+        let needs = inst.groupNeeds
+        var blocked = Set(inst.fixed)
+        blocked.formUnion(inst.excluded)
+        for (g, group) in inst.groups.enumerated() where needs[g] > 0 {
+            let openable = group.candidates.filter { !blocked.contains($0) }.count
+            if openable < needs[g] {
+                status = .infeasible(reason: "\(group.name) needs \(needs[g]) site(s) more but has \(openable) candidate(s) that may be opened")
+                return false
+            }
+        }
+        let free = p - inst.fixed.count, total = needs.reduce(0, +)
+        if total > free {
+            let list = inst.groups.indices.filter { needs[$0] > 0 }.map { needs[$0] == 1 ? inst.groups[$0].name : "\(inst.groups[$0].name) (\(needs[$0]))" }
+            let fixedText = inst.fixed.isEmpty ? "" : " beside the \(inst.fixed.count) fixed"
+            status = .infeasible(reason: "p = \(p) leaves \(free) site(s) to open\(fixedText), fewer than the \(total) the groups require: \(list.joined(separator: ", "))")
+            return false
+        }
+        notes.append("\(needs.filter { $0 > 0 }.count) of \(inst.groups.count) groups need sites (\(total) in all)")
+        return true
+    }
+
     mutating func mclp() throws(SitingError) {
-        guard let p = checkedP() else { built(); return }
+        guard let p = checkedP(), checkedGroups(p: p) else { built(); return }
         let s = CoverSets(inst, radius: problem.radiusMeters!, dropZeroWeight: true)
         uncoverable = s.uncoverable
         notes += s.notes

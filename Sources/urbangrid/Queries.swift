@@ -73,8 +73,8 @@ struct Lookup: ParsableCommand {
 
 struct Vendor: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Vendor permits by time: may a vendor trade here now, which zones are open.",
-        subcommands: [Check.self, Open.self])
+        abstract: "Vendor zones: may a vendor trade here now, which zones are open, where new zones should go.",
+        subcommands: [Check.self, Open.self, Site.self])
 
     /// Options both subcommands share.
     struct Common: ParsableArguments {
@@ -88,15 +88,7 @@ struct Vendor: ParsableCommand {
         @Option(help: "table or json.") var format: OutputFormat = .table
 
         func queries() throws -> (CityQueries, Date) {
-            var buffers = CityQueries.defaultExclusionMetres
-            for e in exclusion {
-                let kv = e.split(separator: "=", maxSplits: 1).map(String.init)
-                guard kv.count == 2, let m = Double(kv[1]), m.isFinite, m >= 0 else {
-                    throw CLIError.badInput("--exclusion '\(e)': expected KIND=METRES, e.g. school=100")
-                }
-                buffers[kv[0]] = m
-            }
-            let q = try CityQueries(try UrbanDatabase(path: db, readOnly: true), exclusionMetres: buffers)
+            let q = try CityQueries(try UrbanDatabase(path: db, readOnly: true), exclusionMetres: try Vendor.exclusionBuffers(exclusion))
             if let holidays {
                 do {
                     q.holidays = try HolidayCalendar(contentsOf: URL(fileURLWithPath: holidays))

@@ -42,33 +42,7 @@ extension CityQueries {
         if let fixed, fixed == candidates {
             throw ModelError.invalidArgument(name: "fixed", reason: "the fixed facilities must be another layer than the candidates (\(fixed.rawValue))")
         }
-        // demand: weights and points
-        let schema = LayerSchema.of(demand)
-        let weightSQL: String
-        var weightBindings: [String] = []
-        switch weightField {
-        case nil: weightSQL = demand == .demand ? "weight" : "1.0"
-        case let f? where schema.columns.contains(where: { $0.name == f }): weightSQL = f
-        case let f?:
-            weightSQL = "json_extract(props, ?)"
-            weightBindings = ["$.\"\(f.replacingOccurrences(of: "\"", with: ""))\""]
-        }
-        var demandIDs: [String] = [], weights: [Double] = [], demandPoints: [Coordinate] = []
-        for r in try rows("SELECT id, \(weightSQL) AS w, AsBinary(geom) AS g FROM \(schema.table) ORDER BY pk", weightBindings) {
-            let id = r["id"]?.string ?? ""
-            guard let w = r["w"]?.double, w.isFinite, w >= 0 else {
-                throw ModelError.invalidArgument(name: "\(demand.rawValue) \(id)", reason: "weight '\(weightField ?? "weight")' is \(r["w"]?.string.map { "'\($0)'" } ?? "missing"): expected a number ≥ 0")
-            }
-            guard let g = try r["g"]?.geometry() else { continue }
-            let metric = try forward.apply(to: g)
-            let c: Geometry = if case .point = metric { metric } else { try metric.centroid() }
-            guard case .point(let p) = c else {
-                throw ModelError.invalidArgument(name: "\(demand.rawValue) \(id)", reason: "has no centroid (empty geometry)")
-            }
-            demandIDs.append(id)
-            weights.append(w)
-            demandPoints.append(p.coordinate)
-        }
+        let (demandIDs, weights, demandPoints) = try sitingDemand(demand, weightField: weightField)
         // sites
         func sites(_ layer: UrbanModel.Layer) throws -> [(id: String, point: Coordinate)] {
             try rows("SELECT id, ST_X(ST_PointOnSurface(geom)) x, ST_Y(ST_PointOnSurface(geom)) y FROM \(LayerSchema.of(layer).table) ORDER BY pk").compactMap { r in
@@ -96,6 +70,52 @@ extension CityQueries {
         }
         let all = kept + fixedSites
         let n = all.count
+        let distances = try sitingDistances(sites: all, demandIDs: demandIDs, demandPoints: demandPoints, network: mode,
+                                            maxMetres: maxMetres, threads: threads)
+        return SitingInput(demandIDs: demandIDs, weights: weights, candidateIDs: all.map(\.id), distances: distances,
+                           fixed: Array(kept.count..<n), dropped: dropped, distance: mode == nil ? "straight-line" : "network",
+                           network: mode, crs: metricCRS.definition)
+    }
+
+    /// The demand units of a siting instance: ids, weights and metric points (a point, or the centroid of lines and
+    /// polygons). The weight is `weightField` (a column or a property kept in `props`), by default the `demand`
+    /// layer's `weight` column and 1 for other layers; a missing, negative or non-numeric weight is an error.
+    func sitingDemand(_ demand: UrbanModel.Layer, weightField: String?) throws -> (ids: [String], weights: [Double], points: [Coordinate]) {
+        let schema = LayerSchema.of(demand)
+        let weightSQL: String
+        var weightBindings: [String] = []
+        switch weightField {
+        case nil: weightSQL = demand == .demand ? "weight" : "1.0"
+        case let f? where schema.columns.contains(where: { $0.name == f }): weightSQL = f
+        case let f?:
+            weightSQL = "json_extract(props, ?)"
+            weightBindings = ["$.\"\(f.replacingOccurrences(of: "\"", with: ""))\""]
+        }
+        var demandIDs: [String] = [], weights: [Double] = [], demandPoints: [Coordinate] = []
+        for r in try rows("SELECT id, \(weightSQL) AS w, AsBinary(geom) AS g FROM \(schema.table) ORDER BY pk", weightBindings) {
+            let id = r["id"]?.string ?? ""
+            guard let w = r["w"]?.double, w.isFinite, w >= 0 else {
+                throw ModelError.invalidArgument(name: "\(demand.rawValue) \(id)", reason: "weight '\(weightField ?? "weight")' is \(r["w"]?.string.map { "'\($0)'" } ?? "missing"): expected a number ≥ 0")
+            }
+            guard let g = try r["g"]?.geometry() else { continue }
+            let metric = try forward.apply(to: g)
+            let c: Geometry = if case .point = metric { metric } else { try metric.centroid() }
+            guard case .point(let p) = c else {
+                throw ModelError.invalidArgument(name: "\(demand.rawValue) \(id)", reason: "has no centroid (empty geometry)")
+            }
+            demandIDs.append(id)
+            weights.append(w)
+            demandPoints.append(p.coordinate)
+        }
+        return (demandIDs, weights, demandPoints)
+    }
+
+    /// The demand × sites distance matrix (row-major, metres): straight-line, or along the streets of `mode` from
+    /// the site to the demand point (one search per site bounded by `maxMetres`); `.infinity` where not connected or
+    /// farther than `maxMetres`.
+    func sitingDistances(sites all: [(id: String, point: Coordinate)], demandIDs: [String], demandPoints: [Coordinate],
+                         network mode: TravelMode?, maxMetres: Double, threads: Int) throws -> [Double] {
+        let n = all.count
         var distances = [Double](repeating: .infinity, count: demandPoints.count * n)
         if let mode {
             let net = try streetNetwork(mode)
@@ -117,8 +137,6 @@ extension CityQueries {
                 }
             }
         }
-        return SitingInput(demandIDs: demandIDs, weights: weights, candidateIDs: all.map(\.id), distances: distances,
-                           fixed: Array(kept.count..<n), dropped: dropped, distance: mode == nil ? "straight-line" : "network",
-                           network: mode, crs: metricCRS.definition)
+        return distances
     }
 }
