@@ -21,12 +21,17 @@ import Testing
             let err = Pipe()
             process.standardError = err
             process.standardOutput = FileHandle.nullDevice
-            err.fileHandleForReading.readabilityHandler = { [weak self] h in
-                let data = h.availableData
-                guard let self, !data.isEmpty else { return }
-                self.lock.withLock { self.errText += String(decoding: data, as: UTF8.self) }
-            }
             try process.run()
+            // a thread of its own blocks in read(2): Foundation's readabilityHandler runs on Dispatch, which a
+            // starved machine (the ASan run with fuzzers beside it) left waiting for over ten minutes
+            let reader = err.fileHandleForReading
+            Thread.detachNewThread { [weak self] in
+                while true {
+                    let data = reader.availableData
+                    guard !data.isEmpty, let self else { return }
+                    self.lock.withLock { self.errText += String(decoding: data, as: UTF8.self) }
+                }
+            }
         }
 
         /// The base URL from the 'listening on http://HOST:PORT' log line, once it appears.

@@ -147,11 +147,13 @@ import UrbanService
 
     @Test func timeLimitCoversWaitingForAConnection() async throws {
         let pool = try DatabasePool(path: Fixture.database, size: 1)
+        let holding = Flag()
         async let holder: Int = pool.read(timeLimit: .seconds(30)) { db in
-            Thread.sleep(forTimeInterval: 1.0)
+            holding.set()
+            Thread.sleep(forTimeInterval: 3.0)  // well past the other request's 200 ms, even on a starved machine
             return try db.count(.chiefs)
         }
-        try await Task.sleep(for: .milliseconds(100))
+        while !holding.isSet { try await Task.sleep(for: .milliseconds(5)) }  // the only connection is taken
         do {
             _ = try await pool.read(timeLimit: .milliseconds(200)) { db in try db.count(.chiefs) }
             Issue.record("expected the time limit")
@@ -213,4 +215,12 @@ final class LockedBytes: @unchecked Sendable {
     /// Whether the reader has seen the end of the pipe (its last read returned nothing).
     var isEnded: Bool { lock.withLock { ended } }
     func end() { lock.withLock { ended = true } }
+}
+
+/// A flag set on one thread and read on another.
+final class Flag: @unchecked Sendable {  // `value` only under `lock`
+    private let lock = NSLock()
+    private var value = false
+    func set() { lock.withLock { value = true } }
+    var isSet: Bool { lock.withLock { value } }
 }
