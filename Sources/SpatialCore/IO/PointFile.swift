@@ -79,8 +79,13 @@ struct CSVPoints {
             var header: [String] = []
             while i < b.count, header.isEmpty {
                 let end = lineEnd(b, from: i)
-                let text = String(decoding: b[i..<end].filter { $0 != 0x0D }, as: UTF8.self)
-                if !text.isEmpty { header = text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) } }
+                // split at the comma bytes, as CSVText and the body do (a comma followed by a combining mark is one
+                // Character, so splitting the String would merge two columns; found by fuzzing)
+                let bytes = b[i..<end].filter { $0 != 0x0D }
+                if !bytes.isEmpty {
+                    header = bytes.split(separator: 0x2C, omittingEmptySubsequences: false)
+                        .map { String(decoding: $0, as: UTF8.self).trimmingCharacters(in: .whitespaces) }
+                }
                 i = end + 1
                 line += 1
             }

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import SpatialCore
 
 /// A request parameter that cannot be used: the service answers 400 with `name: reason`.
