@@ -1,5 +1,4 @@
 public import Hummingbird
-import HummingbirdCore
 import Foundation
 public import Logging
 public import SpatialCore
@@ -90,9 +89,7 @@ public func buildApplication(
     let host = configuration.host
     return Application(
         responder: HeadResponder(responder: router.buildResponder()),
-        server: HTTPServerBuilder { responder in
-            EventLoopBoundChannel(inner: HTTP1Channel(responder: responder, configuration: .init(idleTimeout: .seconds(75))))
-        },
+        server: .http1(configuration: .init(idleTimeout: .seconds(75))),
         configuration: .init(address: .hostname(host, port: configuration.port), serverName: "UrbanGrid"),
         onServerRunning: { channel in
             let port = channel.localAddress?.port ?? configuration.port
