@@ -48,9 +48,9 @@ import Testing
         #expect(r.gap == 0)
     }
 
-    @Test(arguments: SitingEngine.allCases)
-    func aStreetWhoseCandidatesCoverNothingStillGetsItsSite(engine: SitingEngine) throws {
-        let inst = try SitingInstance(
+    /// The three-point city with a third street C whose only candidate, C1, covers nothing.
+    static func withIdleStreetC() throws -> SitingInstance {
+        try SitingInstance(
             weights: [40, 30, 20], candidateIDs: ["A1", "A2", "A3", "B1", "C1"],
             distances: [
                 1, 9, 9, 9, 9,
@@ -58,6 +58,11 @@ import Testing
                 9, 9, 3, 1, 9,
             ],
             groups: Self.streets + [SitingGroup(name: "street C", candidates: [4])])
+    }
+
+    @Test(arguments: SitingEngine.allCases)
+    func aStreetWhoseCandidatesCoverNothingStillGetsItsSite(engine: SitingEngine) throws {
+        let inst = try Self.withIdleStreetC()
         let r = try solve(inst, p: 3, engine)
         #expect(r.selectedIDs == ["A1", "B1", "C1"])
         #expect(r.objective == 60)
@@ -66,14 +71,7 @@ import Testing
 
     @Test(arguments: SitingEngine.allCases)
     func fewerSitesThanStreetsIsInfeasible(engine: SitingEngine) throws {
-        let inst = try SitingInstance(
-            weights: [40, 30, 20], candidateIDs: ["A1", "A2", "A3", "B1", "C1"],
-            distances: [
-                1, 9, 9, 9, 9,
-                9, 2, 2, 9, 9,
-                9, 9, 3, 1, 9,
-            ],
-            groups: Self.streets + [SitingGroup(name: "street C", candidates: [4])])
+        let inst = try Self.withIdleStreetC()
         let r = try solve(inst, p: 2, engine)
         #expect(r.status == .infeasible(reason: "p = 2 leaves 2 site(s) to open, fewer than the 3 the groups require: street A, street B, street C"))
         #expect(r.status.name == "infeasible")
