@@ -27,10 +27,11 @@ let package = Package(
             name: "CSpatiaLite", pkgConfig: "spatialite",
             providers: [.apt(["libspatialite-dev", "libsqlite3-dev", "libsqlite3-mod-spatialite"])]),
         .systemLibrary(name: "CCbc", pkgConfig: "cbc", providers: [.apt(["coinor-libcbc-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
 
         .target(
             name: "SpatialCore",
-            dependencies: ["CGEOS", "CPROJ", "CSpatiaLite", "CCbc"],
+            dependencies: ["CGEOS", "CPROJ", "CSpatiaLite", "CCbc", "CZlib"],
             swiftSettings: [.enableUpcomingFeature("InternalImportsByDefault")]),
 
         // The domain, pure Swift above the spatial core.

@@ -72,84 +72,114 @@ public enum InstanceFolder {
         }
     }
 
-    /// Reads a rows × columns CSV matrix of numbers, gunzipping `.gz` through `gzip -dc`, streaming.
+    /// Reads a rows × columns CSV matrix of numbers (gzip or plain) in-process: this thread inflates the next 4 MiB
+    /// through zlib while a worker parses the complete lines of the previous one.
     public static func readMatrix(_ path: String, rows: Int, columns: Int) throws(SitingError) -> [Double] {
         guard FileManager.default.fileExists(atPath: path) else { throw .file(path: path, location: "", message: "no such file") }
-        var parser = MatrixParser(columns: columns, path: path)
-        parser.values.reserveCapacity(rows * columns)
-        if path.hasSuffix(".gz") {
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            p.arguments = ["gzip", "-dc", path]
-            let out = Pipe(), err = Pipe()
-            p.standardOutput = out
-            p.standardError = err
-            do { try p.run() } catch { throw .file(path: path, location: "", message: "cannot run gzip: \(error)") }
-            let h = out.fileHandleForReading
-            var failure: SitingError?
-            while true {
-                let chunk: Data
-                do { chunk = try h.read(upToCount: 1 << 22) ?? Data() } catch { failure = .file(path: path, location: "", message: "\(error)"); break }
-                if chunk.isEmpty { break }
+        let reader: GzipReader
+        do { reader = try GzipReader(path: path) } catch { throw .file(path: path, location: "", message: "\(error)") }
+        let box = ParserBox(MatrixParser(columns: columns, path: path))
+        box.parser.values.reserveCapacity(rows * columns)
+        let queue = DispatchQueue(label: "urbangrid.matrix-parser")
+        let inFlight = DispatchSemaphore(value: 2)
+        let chunkSize = 1 << 22
+        var pending: [UInt8] = []
+        var failure: SitingError?
+        func submit(_ chunk: [UInt8], last: Bool) {
+            inFlight.wait()
+            queue.async {
+                defer { inFlight.signal() }
+                guard box.failure == nil else { return }
                 do throws(SitingError) {
-                    try [UInt8](chunk).withUnsafeBufferPointer { (b) throws(SitingError) in try parser.feed(b) }
-                } catch { failure = error; break }
+                    try chunk.withUnsafeBufferPointer { (b) throws(SitingError) in try box.parser.feed(b) }
+                    if last { try box.parser.finish() }
+                } catch {
+                    box.failure = error
+                }
             }
-            if failure != nil { p.terminate() }
-            _ = try? h.readToEnd()
-            let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            p.waitUntilExit()
-            if let failure { throw failure }
-            guard p.terminationStatus == 0 else {
-                throw .file(path: path, location: "", message: "gzip -dc failed: \(message.trimmingCharacters(in: .whitespacesAndNewlines))")
+        }
+        while true {
+            let start = pending.count
+            pending.append(contentsOf: repeatElement(0, count: chunkSize))
+            let n: Int
+            do {
+                n = try pending.withUnsafeMutableBytes { (b) throws(SpatialError) -> Int in
+                    try reader.read(into: UnsafeMutableRawBufferPointer(rebasing: b[start...]))
+                }
+            } catch {
+                failure = .file(path: path, location: "", message: "\(error)")
+                break
             }
-        } else {
-            let bytes = try readBytes(path)
-            try bytes.withUnsafeBufferPointer { (b) throws(SitingError) in try parser.feed(b) }
+            pending.removeLast(chunkSize - n)
+            if n == 0 {
+                submit(pending, last: true)
+                break
+            }
+            // hand over the complete lines, keep the partial last one
+            if let nl = pending.lastIndex(of: UInt8(ascii: "\n")) {
+                submit(Array(pending[...nl]), last: false)
+                pending.removeSubrange(...nl)
+            }
         }
-        try parser.finish()
-        guard parser.line - 1 == rows else {
-            throw .file(path: path, location: "", message: "\(parser.line - 1) rows, expected \(rows) (one per demand point)")
+        queue.sync {}
+        if let failure { throw failure }
+        if let failure = box.failure { throw failure }
+        guard box.parser.line - 1 == rows else {
+            throw .file(path: path, location: "", message: "\(box.parser.line - 1) rows, expected \(rows) (one per demand point)")
         }
-        return parser.values
+        return box.parser.values
     }
 }
 
-/// Streaming parser for a headerless CSV of numbers with a fixed number of columns.
+/// The matrix parser, handed from the reading thread to the parsing queue (only that queue touches it until
+/// `queue.sync {}` returns).
+final class ParserBox: @unchecked Sendable {
+    var parser: MatrixParser
+    var failure: SitingError?
+    init(_ parser: MatrixParser) { self.parser = parser }
+}
+
+/// Streaming parser for a headerless CSV of numbers with a fixed number of columns. A field may not be split between
+/// two calls of `feed` (the reader hands over whole lines).
 struct MatrixParser {
     let columns: Int
     let path: String
     var values: [Double] = []
     var line = 1
-    private var field: [UInt8] = []
     private var column = 0
 
     init(columns: Int, path: String) {
         self.columns = columns
         self.path = path
-        field.reserveCapacity(64)
     }
 
     mutating func feed(_ b: UnsafeBufferPointer<UInt8>) throws(SitingError) {
-        for c in b {
-            switch c {
-            case UInt8(ascii: ","):
-                try endField()
-            case UInt8(ascii: "\n"):
-                try endLine()
-            case UInt8(ascii: "\r"), UInt8(ascii: " "):
+        var i = 0
+        let n = b.count
+        while i < n {
+            // one field: [start, end) up to the next comma or line end, spaces and CR left out
+            var start = i
+            while start < n, b[start] == UInt8(ascii: " ") || b[start] == UInt8(ascii: "\r") { start += 1 }
+            var j = start
+            while j < n, b[j] != UInt8(ascii: ","), b[j] != UInt8(ascii: "\n") { j += 1 }
+            var end = j
+            while end > start, b[end - 1] == UInt8(ascii: " ") || b[end - 1] == UInt8(ascii: "\r") { end -= 1 }
+            let atLineEnd = j == n || b[j] == UInt8(ascii: "\n")
+            if atLineEnd && end == start && column == 0 {  // blank line
+                i = j + 1
                 continue
-            default:
-                field.append(c)
             }
+            try value(UnsafeBufferPointer(rebasing: b[start..<end]))
+            if atLineEnd { try endLine() }
+            i = j + 1
         }
     }
 
     mutating func finish() throws(SitingError) {
-        if !field.isEmpty || column > 0 { try endLine() }
+        if column > 0 { try endLine() }
     }
 
-    private mutating func endField() throws(SitingError) {
+    private mutating func value(_ field: UnsafeBufferPointer<UInt8>) throws(SitingError) {
         guard let v = DecimalText.parse(field) else {
             throw .file(
                 path: path, location: "line \(line), column \(column + 1)",
@@ -157,13 +187,10 @@ struct MatrixParser {
         }
         guard v >= 0 else { throw .file(path: path, location: "line \(line), column \(column + 1)", message: "negative distance \(v)") }
         values.append(v)
-        field.removeAll(keepingCapacity: true)
         column += 1
     }
 
     private mutating func endLine() throws(SitingError) {
-        if field.isEmpty && column == 0 { return }  // blank line
-        try endField()
         guard column == columns else {
             throw .file(path: path, location: "line \(line)", message: "\(column) values, expected \(columns) (one per candidate)")
         }
@@ -176,19 +203,23 @@ struct MatrixParser {
 enum DecimalText {
     private static let powers: [Double] = (0...22).map { k in (0..<k).reduce(1.0) { a, _ in a * 10 } }
 
+    static func parse(_ s: [UInt8]) -> Double? { s.withUnsafeBufferPointer { parse($0) } }
+
     /// Plain decimals with at most 15–16 significant digits and ≤ 22 fraction digits take the exact
     /// fast path (an integer ≤ 2^53 divided by an exact power of ten: one correctly rounded division);
     /// anything else (exponents, long mantissas) goes through Swift's `Double(_:)`.
-    static func parse(_ s: [UInt8]) -> Double? {
+    static func parse(_ s: UnsafeBufferPointer<UInt8>) -> Double? {
         var i = 0, negative = false
         if i < s.count, s[i] == UInt8(ascii: "-") || s[i] == UInt8(ascii: "+") {
             negative = s[i] == UInt8(ascii: "-")
             i += 1
         }
-        var mantissa: UInt64 = 0, digits = 0, fraction = 0, dot = false, fast = true
+        let signLength = i
+        var mantissa: UInt64 = 0, digits = 0, fraction = 0, dot = false, fast = true, anyDigit = false
         while i < s.count {
             let c = s[i]
             if c >= 48 && c <= 57 {
+                anyDigit = true
                 if mantissa > 0 || c != 48 { digits += 1 }
                 if digits > 18 { fast = false; break }
                 mantissa = mantissa * 10 + UInt64(c - 48)
@@ -201,9 +232,7 @@ enum DecimalText {
             }
             i += 1
         }
-        if fast, s.count > (negative || s.first == UInt8(ascii: "+") ? 1 : 0), mantissa <= 1 << 53, fraction <= 22,
-            s.contains(where: { $0 >= 48 && $0 <= 57 })
-        {
+        if fast, s.count > signLength, anyDigit, mantissa <= 1 << 53, fraction <= 22 {
             let v = Double(mantissa) / powers[fraction]
             return negative ? -v : v
         }
