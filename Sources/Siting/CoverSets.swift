@@ -173,21 +173,8 @@ struct CoverSets {
         rowPoints = finalPoints
         rowStart = [0]
         rowCols = []
-        for l in finalLists {
-            rowCols.append(contentsOf: l)
-            rowStart.append(rowCols.count)
-        }
-        var cc = [Int](repeating: 0, count: kept.count + 1)
-        for c in rowCols { cc[Int(c) + 1] += 1 }
-        for c in 0..<kept.count { cc[c + 1] += cc[c] }
-        colStart = cc
-        var f2 = cc
-        colRows = [Int32](repeating: 0, count: rowCols.count)
-        for r in 0..<finalLists.count {
-            for c in finalLists[r] {
-                colRows[f2[Int(c)]] = Int32(r)
-                f2[Int(c)] += 1
-            }
-        }
+        colStart = []
+        colRows = []
+        setRows(finalLists)
     }
 }

@@ -91,3 +91,25 @@ import Testing
         #expect(try #require(r.gap) > 0)
     }
 }
+
+extension ReferenceOptimaTests {
+    /// The fast engine on every LSCP and MCLP reference case: within 1 % of spopt + CBC's optimum (for LSCP with at
+    /// most 25 sites that means the optimum itself), with a bound on the right side of it.
+    @Test(arguments: coverageCases)
+    func fastWithinOnePercent(_ c: Case) throws {
+        let inst = try Self.instance(c.instance, c.distance)
+        let fast = SitingOptions(engine: .fast)
+        let lscp = try SitingSolver.solve(inst, SitingProblem(model: .lscp, radiusMeters: c.radius), options: fast)
+        let sites = try #require(lscp.objective)
+        #expect(sites <= Double(c.lscpSites) * 1.01, "LSCP: \(sites) sites against \(c.lscpSites)")
+        #expect(try #require(lscp.bound) <= Double(c.lscpSites))
+        for (p, pct) in zip([5, 10, 20, 40], c.mclpPct) {
+            let r = try SitingSolver.solve(inst, SitingProblem(model: .mclp, p: p, radiusMeters: c.radius), options: fast)
+            let got = try #require(r.coveragePct), bound = try #require(r.bound)
+            #expect(got >= pct * 0.99 - 0.0005, "p=\(p): \(got) % against \(pct) %")
+            #expect(got <= pct + 0.0005, "p=\(p): \(got) % above the optimum \(pct) %")
+            #expect(100 * bound / inst.totalWeight >= pct - 0.0005, "p=\(p): bound below the optimum")
+            #expect(r.selected.count == p, "p=\(p)")
+        }
+    }
+}
