@@ -1,15 +1,19 @@
 #!/usr/bin/env python3
 """Site selection: `urbangrid site --instance DIR` (exact and fast) against spopt 0.7 + PuLP/CBC on the same
-instance folders, end to end (reading the instance, building, solving), one run each after nothing is cached
-but the OS page cache. Prints the objective of each and the time ratios spopt / urbangrid.
+instance folders, one run each after nothing is cached but the OS page cache. Two times per side:
+  build+solve  from the distance matrix in memory to the answer (spopt: `from_cost_matrix` + `solve`, as in
+               ../shared/anchors/RESULTS.md; urbangrid: the `build_s` + `solve_s` it reports), the issue's figure;
+  end to end   reading the instance files too (spopt: pandas; urbangrid: the whole process, start included).
+Prints the objective of each and the ratios spopt / urbangrid for both.
 
 Instances: the Helsinki anchors (GeoData/anchors/instances, 166 and 523 demand x 953 candidates) and a
 generated instance (default 20,000 demand x 2,000 candidates, uniform in 10 km x 10 km, Euclidean, 3 decimals)
-written in the same folder format to a temp dir (kept between runs, keyed by size and seed).
+written in the same folder format to a temp dir (kept between runs, keyed by size and seed): LSCP and MCLP p=100 at
+r = 300 m; with --hard S also at r = 500 m, where neither side proves the optimum in minutes, both limited to S s.
 
     pip install spopt pulp            # spopt uses the CBC bundled with PuLP
     swift build -c release --product urbangrid
-    python3 Tools/bench/site_bench.py [--urbangrid .build/release/urbangrid] [--large 20000x2000] [--slow]
+    python3 Tools/bench/site_bench.py [--urbangrid .build/release/urbangrid] [--large 20000x2000] [--slow] [--hard S]
 
 --slow adds the p-median cases spopt needs minutes for (A_100m network ~80 s, B_50m euclid ~9 min).
 """
@@ -36,13 +40,14 @@ def read_instance(folder, distance):
     return weights, d
 
 
-def run_spopt(folder, distance, model, p, radius):
+def run_spopt(folder, distance, model, p, radius, limit=None):
     import pulp
     from spopt.locate import LSCP, MCLP, PMedian
 
     t0 = time.perf_counter()
     weights, d = read_instance(folder, distance)
-    solver = pulp.PULP_CBC_CMD(msg=False)
+    t_read = time.perf_counter()
+    solver = pulp.PULP_CBC_CMD(msg=False, timeLimit=limit) if limit else pulp.PULP_CBC_CMD(msg=False)
     if model == "lscp":
         coverable = (d <= radius).any(axis=1)  # spopt raises on uncoverable demand: drop it, as urbangrid does
         m = LSCP.from_cost_matrix(d[coverable], radius).solve(solver)
@@ -54,11 +59,14 @@ def run_spopt(folder, distance, model, p, radius):
     else:
         m = PMedian.from_cost_matrix(d, weights, p_facilities=p).solve(solver)
         objective = float(pulp.value(m.problem.objective))
-    return objective, time.perf_counter() - t0
+    t1 = time.perf_counter()
+    return objective, t1 - t0, t1 - t_read, pulp.LpStatus[m.problem.status]
 
 
-def run_urbangrid(binary, folder, distance, model, p, radius, fast):
+def run_urbangrid(binary, folder, distance, model, p, radius, fast, limit=None):
     args = [binary, "site", "--instance", folder, "--model", model, "--distance", distance, "--format", "json"]
+    if limit:
+        args += ["--time-limit", str(limit)]
     if p is not None:
         args += ["--p", str(p)]
     if radius is not None:
@@ -70,7 +78,7 @@ def run_urbangrid(binary, folder, distance, model, p, radius, fast):
     wall = time.perf_counter() - t0
     r = json.loads(out)
     objective = r["coverage_pct"] if model == "mclp" else r["objective"]
-    return objective, wall, r
+    return objective, wall, r["timings"]["build_s"] + r["timings"]["solve_s"], r
 
 
 def make_large(n, m, seed):
@@ -105,6 +113,8 @@ def main():
     ap.add_argument("--seed", type=int, default=20240603)
     ap.add_argument("--slow", action="store_true", help="add the p-median cases spopt needs minutes for")
     ap.add_argument("--no-spopt", action="store_true", help="time urbangrid only")
+    ap.add_argument("--hard", type=float, default=0, metavar="S",
+                    help="add the generated instance at r = 500 m (LSCP, MCLP p=100), both sides limited to S seconds")
     a = ap.parse_args()
 
     inst = os.path.join(ROOT, "GeoData/anchors/instances")
@@ -117,37 +127,42 @@ def main():
     ]
     if a.slow:
         cases += [("A_100m", A, "network", "pmedian", 10, None), ("B_50m", B, "euclid", "pmedian", 10, None)]
+    limits = {}
     if a.large:
         n, m = (int(v) for v in a.large.split("x"))
         t0 = time.perf_counter()
         big = make_large(n, m, a.seed)
         print(f"# generated instance {n} x {m}: {big} ({time.perf_counter() - t0:.1f} s)", file=sys.stderr)
-        cases += [(f"gen_{n}x{m}", big, "euclid", "lscp", None, 500), (f"gen_{n}x{m}", big, "euclid", "mclp", 100, 500)]
+        name = f"gen_{n}x{m}"
+        cases += [(name, big, "euclid", "lscp", None, 300), (name, big, "euclid", "mclp", 100, 300)]
+        if a.hard:  # neither side proves these optima in minutes: both get the same time limit
+            cases += [(name, big, "euclid", "lscp", None, 500), (name, big, "euclid", "mclp", 100, 500)]
+            limits[(name, "lscp", 500)] = limits[(name, "mclp", 500)] = a.hard
 
-    print(f"{'case':<42} {'spopt obj':>14} {'spopt s':>9} {'exact obj':>14} {'exact s':>8} {'x':>6} "
-          f"{'fast obj':>14} {'fast s':>7} {'x':>6} {'fast gap%':>9}")
+    print(f"{'case':<38} {'spopt obj':>11} {'b+s s':>8} {'e2e s':>8} | {'exact obj':>11} {'b+s s':>7} {'x':>6} "
+          f"{'e2e s':>6} {'x':>5} | {'fast obj':>11} {'b+s s':>7} {'x':>6} {'vs opt%':>7}")
     rows = []
     for name, folder, dist, model, p, radius in cases:
         label = f"{name} {dist} {model}" + (f" p={p}" if p else "") + (f" r={radius}" if radius else "")
-        eo, et, er = run_urbangrid(a.urbangrid, folder, dist, model, p, radius, False)
-        fo, ft, fr = run_urbangrid(a.urbangrid, folder, dist, model, p, radius, True)
-        so, st = (None, None) if a.no_spopt else run_spopt(folder, dist, model, p, radius)
-        exact_obj = eo
-        fast_vs_opt = None
-        if exact_obj:
-            fast_vs_opt = abs(fo - exact_obj) / abs(exact_obj) * 100
+        limit = limits.get((name, model, radius))
+        eo, et, ebs, er = run_urbangrid(a.urbangrid, folder, dist, model, p, radius, False, limit)
+        fo, ft, fbs, fr = run_urbangrid(a.urbangrid, folder, dist, model, p, radius, True, limit)
+        so, st, sbs, sstatus = (None, None, None, None) if a.no_spopt else run_spopt(folder, dist, model, p, radius, limit)
+        fast_vs_opt = abs(fo - eo) / abs(eo) * 100 if eo else None
         fmt = lambda v: "-" if v is None else f"{v:,.3f}"
-        ratio = lambda s, u: "-" if s is None else f"{s / u:.1f}"
-        print(f"{label:<42} {fmt(so):>14} {fmt(st):>9} {fmt(eo):>14} {et:>8.3f} {ratio(st, et):>6} "
-              f"{fmt(fo):>14} {ft:>7.3f} {ratio(st, ft):>6} {fast_vs_opt if fast_vs_opt is not None else float('nan'):>9.3f}",
-              flush=True)
-        rows.append({"case": label, "spopt_objective": so, "spopt_s": st, "exact_objective": eo, "exact_s": et,
-                     "exact_status": er["status"], "exact_timings": er["timings"], "fast_objective": fo, "fast_s": ft,
-                     "fast_status": fr["status"], "fast_gap_to_bound": fr["gap"], "fast_vs_optimum_pct": fast_vs_opt})
+        ratio = lambda s, u: "-" if s is None else f"{s / u:.0f}" if s / u >= 10 else f"{s / u:.1f}"
+        print(f"{label:<38} {fmt(so):>11} {fmt(sbs):>8} {fmt(st):>8} | {fmt(eo):>11} {ebs:>7.3f} {ratio(sbs, ebs):>6} "
+              f"{et:>6.2f} {ratio(st, et):>5} | {fmt(fo):>11} {fbs:>7.4f} {ratio(sbs, fbs):>6} "
+              f"{fast_vs_opt if fast_vs_opt is not None else float('nan'):>7.3f}", flush=True)
+        rows.append({"case": label, "time_limit_s": limit, "spopt_objective": so, "spopt_status": sstatus,
+                     "spopt_build_solve_s": sbs, "spopt_end_to_end_s": st,
+                     "exact_objective": eo, "exact_status": er["status"], "exact_build_solve_s": ebs, "exact_end_to_end_s": et,
+                     "exact_timings": er["timings"], "fast_objective": fo, "fast_status": fr["status"], "fast_build_solve_s": fbs,
+                     "fast_end_to_end_s": ft, "fast_gap_to_bound": fr["gap"], "fast_vs_exact_pct": fast_vs_opt})
     json.dump(rows, open(os.path.join(tempfile.gettempdir(), "urbangrid-site-bench.json"), "w"), indent=1)
-    print(f"# objectives: lscp = sites, mclp = coverage %, pmedian = sum weight x distance; "
-          f"x = spopt seconds / urbangrid seconds (wall, end to end, process start included); "
-          f"rows in {tempfile.gettempdir()}/urbangrid-site-bench.json", file=sys.stderr)
+    print(f"# objectives: lscp = sites, mclp = coverage %, pmedian = sum weight x distance; b+s = build + solve from the "
+          f"matrix in memory, e2e = with reading the files (urbangrid: the whole process); x = spopt / urbangrid; "
+          f"vs opt% = fast against exact; rows in {tempfile.gettempdir()}/urbangrid-site-bench.json", file=sys.stderr)
 
 
 if __name__ == "__main__":
