@@ -4,6 +4,7 @@
 # (../shared/anchors: the 1,000,000 splitmix64 points, the Helsinki cells, the 160,000-cell grid),
 # then the ratios (Tools/bench/compare.py). Absolute times on shared machines are noise; ratios count.
 #   Tools/bench.sh [--repeat N] [--cases pip_helsinki,pip_synth,proj_bulk,geojson_parse,geojson_write]
+#   SITE_BENCH=1 Tools/bench.sh   also site selection against spopt + CBC (Tools/bench/site_bench.py)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 Tools/install-deps.sh
@@ -28,5 +29,11 @@ python3 Tools/bench/network_bench.py --bin .build/release | tee "$out/network.tx
 if [ -f out/demo.sqlite ]; then
   echo "== batch lookup: urbangrid lookup --points against Shapely (Tools/bench/lookup_bench.py) ==" >&2
   python3 Tools/bench/lookup_bench.py --bin .build/release --n "${LOOKUP_N:-1000000}" | tee "$out/lookup.txt"
+fi
+if [ -n "${SITE_BENCH:-}" ]; then  # about 20 minutes, most of it spopt on the generated 20,000 x 2,000 instance
+  echo "== site selection: urbangrid site against spopt + CBC (Tools/bench/site_bench.py) ==" >&2
+  swift build -c release --product urbangrid >&2
+  python3 -c "import spopt, pulp, pandas" 2>/dev/null || python3 -m pip install -q spopt pulp pandas
+  python3 Tools/bench/site_bench.py --urbangrid .build/release/urbangrid | tee "$out/site.txt"
 fi
 # The service under load (wrk against PostGIS + pgbench) needs PostgreSQL: python3 Tools/bench/service_bench.py

@@ -23,7 +23,6 @@ struct CoverReduction {
         var alive = [Bool](repeating: true, count: n)
         var forced: [Int32] = []
         var removedRows = 0, removedColumns = 0
-        var colRows: [[Int32]] = []
         while true {
             var changed = false
             // essential columns
@@ -46,18 +45,19 @@ struct CoverReduction {
             let beforeMerge = rows.count
             rows = rows.filter { seen.insert($0).inserted }
             removedRows += beforeMerge - rows.count
-            // row dominance: row r leaves when a strictly smaller row's columns all lie in r. Each smaller row is
-            // visited once, through its first column.
-            colRows = Self.columnRows(rows, columns: n)
+            // row dominance: row r leaves when a strictly smaller row's columns all lie in r. Such a row starts at one
+            // of r's columns, so only the rows starting at each of them are tried.
+            var startingAt = [[Int32]](repeating: [], count: n)
+            for (r, l) in rows.enumerated() { startingAt[Int(l[0])].append(Int32(r)) }
             var stamp = [Int32](repeating: -1, count: n)
             var dominated = [Bool](repeating: false, count: rows.count)
+            let sizes = rows.map(\.count)
             for r in rows.indices {
                 for c in rows[r] { stamp[Int(c)] = Int32(r) }
+                let size = sizes[r]
                 search: for c in rows[r] {
-                    for r2 in colRows[Int(c)] {
-                        let other = rows[Int(r2)]
-                        guard other.count < rows[r].count, other[0] == c else { continue }
-                        if other.allSatisfy({ stamp[Int($0)] == Int32(r) }) {
+                    for r2 in startingAt[Int(c)] where sizes[Int(r2)] < size {
+                        if rows[Int(r2)].allSatisfy({ stamp[Int($0)] == Int32(r) }) {
                             dominated[r] = true
                             break search
                         }
@@ -70,9 +70,9 @@ struct CoverReduction {
                 for r in rows.indices where !dominated[r] { kept.append(rows[r]) }
                 removedRows += rows.count - kept.count
                 rows = kept
-                colRows = Self.columnRows(rows, columns: n)
                 changed = true
             }
+            let colRows = Self.columnRows(rows, columns: n)
             // column dominance over the remaining rows: columns by decreasing row count (ties: lower position
             // first); one whose rows lie in an already kept column's rows leaves. Kept columns are found through
             // c's row with the fewest columns.

@@ -112,29 +112,39 @@ struct CoverSets {
             return g < 0 || (groupOf[k] == g && minimum[g] == 1)
         }
         let order = (0..<m).filter { colCount[$0] > 0 }.sorted { colCount[$0] != colCount[$1] ? colCount[$0] > colCount[$1] : $0 < $1 }
+        // kept candidates' rows as bit sets, one row of `words` words each in one flat array: a subset test is a few
+        // word operations
         let words = (lists.count + 63) / 64
-        var keptBits: [Int: [UInt64]] = [:]
+        var keptBits: [UInt64] = []
+        var bitsAt = [Int](repeating: -1, count: m)
+        var bitsJ = [UInt64](repeating: 0, count: words)
         var keptAtRow = [[Int32]](repeating: [], count: lists.count)
         var kept: [Int] = []
         for j in order {
             let rowsJ = cr[start[j]..<start[j + 1]]
             var rarest = Int(rowsJ.first!)
             for r in rowsJ where lists[Int(r)].count < lists[rarest].count { rarest = Int(r) }
+            for w in 0..<words { bitsJ[w] = 0 }
+            for r in rowsJ { bitsJ[Int(r) >> 6] |= 1 << UInt64(Int(r) & 63) }
             var dominated = false
-            for k in keptAtRow[rarest] where mayReplace(Int(k), j) {
-                let bits = keptBits[Int(k)]!
-                if rowsJ.allSatisfy({ bits[Int($0) >> 6] & (1 << UInt64(Int($0) & 63)) != 0 }) {
-                    dominated = true
-                    break
+            keptBits.withUnsafeBufferPointer { kb in
+                for k in keptAtRow[rarest] where mayReplace(Int(k), j) {
+                    let base = bitsAt[Int(k)]
+                    var inside = true
+                    for w in 0..<words where bitsJ[w] & ~kb[base + w] != 0 {
+                        inside = false
+                        break
+                    }
+                    if inside {
+                        dominated = true
+                        break
+                    }
                 }
             }
             if dominated { continue }
-            var bits = [UInt64](repeating: 0, count: words)
-            for r in rowsJ {
-                bits[Int(r) >> 6] |= 1 << UInt64(Int(r) & 63)
-                keptAtRow[Int(r)].append(Int32(j))
-            }
-            keptBits[j] = bits
+            bitsAt[j] = keptBits.count
+            keptBits.append(contentsOf: bitsJ)
+            for r in rowsJ { keptAtRow[Int(r)].append(Int32(j)) }
             kept.append(j)
         }
         // grouped candidates covering nothing: the lowest `minimum` of each group stay (any of them can take a
