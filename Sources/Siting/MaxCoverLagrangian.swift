@@ -25,8 +25,6 @@ struct MaxCoverLagrangian {
         var seen = Set<[Int]>()
         let tolerance = 1e-9 * max(1, s.rowWeight.reduce(0, +))
         let colStart = s.colStart, colRows = s.colRows, rowStart = s.rowStart, rowCols = s.rowCols, weight = s.rowWeight
-        var stamp = [Int32](repeating: 0, count: rows)
-        var stampValue: Int32 = 0
         var order = Array(0..<n)
         while iterations < maxIterations && n > 0 && p > 0 {
             iterations += 1
@@ -59,17 +57,7 @@ struct MaxCoverLagrangian {
             // the Lagrangian's columns as a solution
             let sorted = top.sorted()
             if seen.insert(sorted).inserted {
-                stampValue += 1
-                var w = 0.0
-                for c in sorted {
-                    for k in colStart[c]..<colStart[c + 1] {
-                        let r = Int(colRows[k])
-                        if stamp[r] != stampValue {
-                            stamp[r] = stampValue
-                            w += weight[r]
-                        }
-                    }
-                }
+                let w = s.weight(of: sorted)
                 if w > bestWeight {
                     bestWeight = w
                     best = sorted
