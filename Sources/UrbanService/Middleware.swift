@@ -11,21 +11,30 @@ struct AccessLogMiddleware<Context: RequestContext>: RouterMiddleware {
         let start = ContinuousClock.now
         var status: HTTPResponse.Status = .internalServerError
         var bytes: Int?
-        defer {
-            let d = (ContinuousClock.now - start).components
-            let ms = Double(d.seconds) * 1000 + Double(d.attoseconds) / 1e15
-            logger.info("request", metadata: [
-                "method": "\(request.method.rawValue)",
-                "path": "\(request.uri.path)",
-                "status": "\(status.code)",
-                "duration_ms": "\(String(format: "%.1f", ms))",
-                "bytes": "\(bytes.map(String.init) ?? "-")",
-            ])
-        }
+        defer { AccessLog.record(logger, method: request.method, path: request.uri.path, status: status, since: start, bytes: bytes) }
         let response = try await next(request, context)
         status = response.status
         bytes = response.body.contentLength
         return response
+    }
+}
+
+/// The access-log line, for the router's requests (`AccessLogMiddleware`) and the lookups answered on the event
+/// loop (`LookupFastPath`) alike.
+enum AccessLog {
+    static func record(_ logger: Logger, method: HTTPRequest.Method, path: String, status: HTTPResponse.Status,
+                       since start: ContinuousClock.Instant, bytes: Int?) {
+        logger.info("request", metadata: {
+            let d = (ContinuousClock.now - start).components
+            let ms = Double(d.seconds) * 1000 + Double(d.attoseconds) / 1e15
+            return [
+                "method": "\(method.rawValue)",
+                "path": "\(path)",
+                "status": "\(status.code)",
+                "duration_ms": "\(String(format: "%.1f", ms))",
+                "bytes": "\(bytes.map(String.init) ?? "-")",
+            ]
+        }())
     }
 }
 

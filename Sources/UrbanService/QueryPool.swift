@@ -21,6 +21,8 @@ public final class QueryPool: @unchecked Sendable {  // `idle` and `waiters` onl
     private var idle: [Lent]
     private var waiters: [(id: UInt64, continuation: CheckedContinuation<Lent, any Error>)] = []
     private var nextWaiter: UInt64 = 0
+    /// Set once `warmUp` has loaded every connection: from then on a lookup touches only memory.
+    private var warm = false
     public let size: Int
 
     /// Opens `size` read-only connections (nothing is loaded until `warmUp` or the first query).
@@ -49,6 +51,7 @@ public final class QueryPool: @unchecked Sendable {  // `idle` and `waiters` onl
             }
         }
         if let e = errors.error { throw e }
+        lock.withLock { warm = true }
     }
 
     private final class ErrorBox: @unchecked Sendable {  // written under its lock
@@ -71,6 +74,18 @@ public final class QueryPool: @unchecked Sendable {  // `idle` and `waiters` onl
         } catch SpatialError.sqlite(let code, _, _) where code == 9 {  // SQLITE_INTERRUPT: the deadline passed
             throw ServiceError.timeLimit(timeLimit)
         }
+    }
+
+    /// Runs `body` at once, on the calling thread, with an idle `CityQueries`; nil (and `body` not run) when every
+    /// one is busy or warm-up has not finished. For `LookupFastPath`, which answers on an event loop and must never
+    /// wait there: the caller hands the request to the router instead (which waits, within its time limit).
+    func queryNow<T>(timeLimit: Duration, _ body: (CityQueries) throws -> T) throws -> T? {
+        guard let lent = lock.withLock({ warm ? idle.popLast() : nil }) else { return nil }
+        defer { checkin(lent) }
+        let q = lent.queries
+        q.db.store.deadline = ContinuousClock.now + timeLimit
+        defer { q.db.store.deadline = nil }
+        return try body(q)
     }
 
     private func checkout(timeLimit: Duration) async throws -> Lent {

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import SpatialCore
 import UrbanModel
 
@@ -76,7 +77,9 @@ extension UrbanGridService {
     }
 
     /// The request's query parameters for the typed parsers of `RequestParameters`.
-    static func parameters(_ request: Request) -> RequestParameters {
-        RequestParameters(request.uri.queryParameters.map { (name: String($0.key), value: String($0.value)) })
+    static func parameters(_ request: Request) -> RequestParameters { parameters(request.uri) }
+
+    static func parameters(_ uri: URI) -> RequestParameters {
+        RequestParameters(uri.queryParameters.map { (name: String($0.key), value: String($0.value)) })
     }
 }

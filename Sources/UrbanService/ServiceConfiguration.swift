@@ -19,12 +19,21 @@ public struct ServiceConfiguration: Sendable {
     public var maximumBodyBytes: Int
     /// Debian's libjs-leaflet files, served under `/static/leaflet/`.
     public var leafletDirectory: String
+    /// NIO event-loop threads. Lookups are answered on them (`LookupFastPath`), so more threads than cores let the
+    /// kernel switch between connections the way it switches between PostgreSQL's backend processes: with one
+    /// loop per core, a loop preempted by the client's threads kept every connection on it waiting (service
+    /// benchmark, 8 connections on 2 cores: 2 loops 18,800/s, p99 2.7 ms; 8 loops 23,800/s, p99 0.8 ms).
+    public var eventLoopThreads: Int
+
+    /// The default of `eventLoopThreads`: four per core.
+    public static var defaultEventLoopThreads: Int { 4 * ProcessInfo.processInfo.activeProcessorCount }
 
     public init(
         databasePath: String, host: String = "127.0.0.1", port: Int = 8080,
         connections: Int = max(2, min(8, ProcessInfo.processInfo.activeProcessorCount)),
         defaultLimit: Int = 100, maximumLimit: Int = 10_000, requestTimeLimit: Duration = .seconds(30),
-        maximumBodyBytes: Int = 16 * 1024, leafletDirectory: String = "/usr/share/javascript/leaflet"
+        maximumBodyBytes: Int = 16 * 1024, leafletDirectory: String = "/usr/share/javascript/leaflet",
+        eventLoopThreads: Int = ServiceConfiguration.defaultEventLoopThreads
     ) {
         self.databasePath = databasePath
         self.host = host
@@ -35,5 +44,6 @@ public struct ServiceConfiguration: Sendable {
         self.requestTimeLimit = requestTimeLimit
         self.maximumBodyBytes = maximumBodyBytes
         self.leafletDirectory = leafletDirectory
+        self.eventLoopThreads = eventLoopThreads
     }
 }

@@ -1,4 +1,7 @@
 public import Hummingbird
+import HummingbirdCore
+import NIOCore
+import NIOPosix
 import Foundation
 public import Logging
 public import SpatialCore
@@ -27,8 +30,10 @@ public struct UrbanGridService: Sendable {
     /// Opens the database read-only (`configuration.connections` connections) and reads the Leaflet files.
     /// - Throws: `ModelError.invalidArgument` for a missing file or one that is not an UrbanGrid database.
     public init(configuration: ServiceConfiguration) throws {
-        guard configuration.connections > 0, configuration.defaultLimit >= 1, configuration.maximumLimit >= configuration.defaultLimit else {
-            throw ModelError.invalidArgument(name: "configuration", reason: "need connections ≥ 1 and 1 ≤ default limit ≤ maximum limit")
+        guard configuration.connections > 0, configuration.eventLoopThreads > 0, configuration.defaultLimit >= 1,
+              configuration.maximumLimit >= configuration.defaultLimit else {
+            throw ModelError.invalidArgument(name: "configuration",
+                                             reason: "need connections ≥ 1, event-loop threads ≥ 1 and 1 ≤ default limit ≤ maximum limit")
         }
         self.configuration = configuration
         pool = try DatabasePool(path: configuration.databasePath, size: configuration.connections)
@@ -70,6 +75,9 @@ public func buildRouter(_ service: UrbanGridService, accessLogger: Logger = Logg
     return router
 }
 
+/// The `Server` header of every response.
+let serverName = "UrbanGrid"
+
 /// The service as a Hummingbird application: `try await buildApplication(config).runService()` serves it; tests
 /// call `.test(.router)` on it without a socket.
 /// - Parameters:
@@ -87,10 +95,19 @@ public func buildApplication(
     }
     let router = buildRouter(service, accessLogger: accessLogger)
     let host = configuration.host
+    let (pool, timeLimit) = (service.queries, configuration.requestTimeLimit)
+    // per connection: the idle timeout, then GET /lookup answered on the event loop (`LookupFastPath`), the rest
+    // through the router
+    let http1 = HTTP1Channel.Configuration(
+        additionalChannelHandlers: [
+            IdleStateHandler(allTimeout: .seconds(75)),
+            LookupFastPath(pool: pool, timeLimit: timeLimit, accessLogger: accessLogger, serverName: serverName),
+        ],
+        idleTimeout: nil)
     return Application(
         responder: HeadResponder(responder: router.buildResponder()),
-        server: .http1(configuration: .init(idleTimeout: .seconds(75))),
-        configuration: .init(address: .hostname(host, port: configuration.port), serverName: "UrbanGrid"),
+        server: .http1(configuration: http1),
+        configuration: .init(address: .hostname(host, port: configuration.port), serverName: serverName),
         onServerRunning: { channel in
             let port = channel.localAddress?.port ?? configuration.port
             logger.info("listening on http://\(host):\(port) (database \(configuration.databasePath), read-only, \(configuration.connections) connections)")
@@ -108,6 +125,23 @@ public func buildApplication(
             }
             await onListening(host, port)
         },
+        eventLoopGroupProvider: .shared(EventLoops.group(threads: configuration.eventLoopThreads)),
         logger: logger)
 }
 
+
+/// The event-loop groups of the services in this process, one per thread count, made on first use and kept for
+/// the process's lifetime (as NIO's own singleton group is): tests start several services.
+enum EventLoops {
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var groups: [Int: MultiThreadedEventLoopGroup] = [:]  // under `lock`
+
+    static func group(threads: Int) -> MultiThreadedEventLoopGroup {
+        lock.withLock {
+            if let g = groups[threads] { return g }
+            let g = MultiThreadedEventLoopGroup(numberOfThreads: threads)
+            groups[threads] = g
+            return g
+        }
+    }
+}

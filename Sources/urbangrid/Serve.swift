@@ -29,6 +29,9 @@ extension UrbanGridCommand {
         @Option(help: "Read-only database connections (concurrent reads).")
         var connections: Int = 4
 
+        @Option(help: "Event-loop threads (default: four per core); lookups are answered on them.")
+        var threads: Int = ServiceConfiguration.defaultEventLoopThreads
+
         @Option(help: "Seconds a request may take (waiting for a connection included) before it is stopped with 503.")
         var timeLimit: Double = 30
 
@@ -41,6 +44,7 @@ extension UrbanGridCommand {
         func validate() throws {
             guard (0...65535).contains(port) else { throw ValidationError("--port must be 0...65535") }
             guard (1...64).contains(connections) else { throw ValidationError("--connections must be 1...64") }
+            guard (1...256).contains(threads) else { throw ValidationError("--threads must be 1...256") }
             guard timeLimit > 0, timeLimit.isFinite else { throw ValidationError("--time-limit must be a positive number of seconds") }
             guard maxLimit >= 100 else { throw ValidationError("--max-limit must be at least 100 (the default page)") }
         }
@@ -48,7 +52,8 @@ extension UrbanGridCommand {
         func run() throws {
             let config = ServiceConfiguration(
                 databasePath: db, host: host, port: port, connections: connections,
-                maximumLimit: maxLimit, requestTimeLimit: .milliseconds(Int64(timeLimit * 1000)), leafletDirectory: leaflet)
+                maximumLimit: maxLimit, requestTimeLimit: .milliseconds(Int64(timeLimit * 1000)), leafletDirectory: leaflet,
+                eventLoopThreads: threads)
             // open the database now, so a bad DB is exit status 2 with its message, before anything listens
             // the access log (a line per request) through a buffer: written to stderr every 100 ms, not per line
             let accessLogger = Logger(label: "urbangrid.http") { BufferedLogHandler(label: $0, level: logLevel) }

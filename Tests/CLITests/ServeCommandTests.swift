@@ -98,6 +98,61 @@ import Testing
         #expect(log.contains("duration_ms=") && log.contains("bytes="))
     }
 
+    /// Three requests written at once on one connection (HTTP/1.1 pipelining): an OGC API page the router answers,
+    /// a lookup the event loop answers (`LookupFastPath`), a bad lookup the router answers and closes. The
+    /// answers must come back in request order, each complete.
+    @Test func pipelinedRequestsAreAnsweredInOrder() async throws {
+        let dir = try CLI.temporaryDirectory("serve-pipeline")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let db = dir + "/city.sqlite"
+        #expect(try CLI.run(["init", db]).status == 0)
+        let server = try Server(["serve", db, "--host", "127.0.0.1", "--port", "0"])
+        defer { server.stop() }
+        let base = try await server.waitForListening()
+        let port = try #require(UInt16(base.split(separator: ":").last ?? ""))
+        // the query indexes are built after the server listens: a lookup answered before that waits for them
+        let (warm, _) = try await get(base + "/lookup?lon=24.94&lat=60.17")
+        #expect(warm == 200)
+        let text = try Self.exchange(port: port, """
+            GET /conformance HTTP/1.1\r\nHost: t\r\n\r\n\
+            GET /lookup?lon=24.94&lat=60.17 HTTP/1.1\r\nHost: t\r\n\r\n\
+            GET /lookup?lon=24.94 HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n
+            """)
+        let statuses = text.components(separatedBy: "HTTP/1.1 ").dropFirst().map { String($0.prefix(3)) }
+        #expect(statuses == ["200", "200", "400"], "\(text)")
+        let conformance = try #require(text.range(of: "conformsTo")), lookup = try #require(text.range(of: "\"grid_code\":null"))
+        let missing = try #require(text.range(of: "lat: missing"))
+        #expect(conformance.lowerBound < lookup.lowerBound && lookup.lowerBound < missing.lowerBound)
+        #expect(text.lowercased().components(separatedBy: "server: urbangrid").count == 4)  // on each of the three
+    }
+
+    /// Writes `request` on a new connection to 127.0.0.1:`port` and reads until the server closes it (10 s at most).
+    static func exchange(port: UInt16, _ request: String) throws -> String {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw CLIError("socket: \(errno)") }
+        defer { close(fd) }
+        var timeout = timeval(tv_sec: 10, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = port.bigEndian
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else { throw CLIError("connect: \(errno)") }
+        let bytes = Array(request.utf8)
+        guard send(fd, bytes, bytes.count, 0) == bytes.count else { throw CLIError("send: \(errno)") }
+        var received: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = recv(fd, &buffer, buffer.count, 0)
+            if n <= 0 { break }
+            received += buffer[0..<n]
+        }
+        return String(decoding: received, as: UTF8.self)
+    }
+
     @Test func refusesAMissingDatabaseWithStatus2() throws {
         let r = try CLI.run(["serve", "/nonexistent/city.sqlite", "--port", "0"])
         #expect(r.status == 2)

@@ -78,8 +78,20 @@ public struct RequestParameters: Sendable {
     /// A finite number.
     public func number(_ name: String) throws(ParameterError) -> Double {
         let t = try text(name)
-        guard let v = NumberText.decimal(t.trimmingCharacters(in: .whitespaces)) else { throw ParameterError(name, "'\(t)' is not a number") }
+        guard let v = NumberText.decimal(Self.trimmingSpaces(t)) else { throw ParameterError(name, "'\(t)' is not a number") }
         return v
+    }
+
+    /// `text` without its leading and trailing tabs and space separators (what Foundation's
+    /// `trimmingCharacters(in: .whitespaces)` removes), without Foundation's bridging: a lookup's two numbers are
+    /// read on every request.
+    static func trimmingSpaces(_ text: String) -> Substring {
+        func isSpace(_ s: Unicode.Scalar) -> Bool { s == "\t" || s.properties.generalCategory == .spaceSeparator }
+        let scalars = text.unicodeScalars
+        var (start, end) = (scalars.startIndex, scalars.endIndex)
+        while start < end, isSpace(scalars[start]) { start = scalars.index(after: start) }
+        while start < end, isSpace(scalars[scalars.index(before: end)]) { end = scalars.index(before: end) }
+        return text[start..<end]
     }
 
     /// `true` or `false`; absent: false.

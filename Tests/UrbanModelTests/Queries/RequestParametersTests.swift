@@ -1,3 +1,4 @@
+import Foundation
 import SpatialCore
 import Testing
 @testable import UrbanModel
@@ -19,6 +20,16 @@ import Testing
         #expect(try VendorOpenRequest(q(("at", "2026-11-20T08:00"))).openOnly == false)
         let items = try ItemsRequest(q(("datetime", "2026-11-01T00:00:00Z/..")), defaultLimit: 10, maximumLimit: 1000)
         #expect(items.time?.start?.timeIntervalSince1970 == 1_793_491_200 && items.time?.end == nil)  // 20,758 days × 86,400 s
+    }
+
+    /// Numbers may carry tabs and space separators around them, as Foundation's `.whitespaces` trims; nothing else.
+    @Test func numbersAreTrimmedOfSpacesOnly() throws {
+        for (text, foundation) in [" 24.9", "24.9\t", "\u{00A0}24.9\u{3000}", "\t \u{2009}24.9 "].map({ ($0, $0.trimmingCharacters(in: .whitespaces)) }) {
+            #expect(RequestParameters.trimmingSpaces(text) == Substring(foundation))
+            #expect(try LookupRequest(q(("lon", text), ("lat", "60.1"))).spot == Coordinate(24.9, 60.1))
+        }
+        #expect(RequestParameters.trimmingSpaces("   ") == "" && RequestParameters.trimmingSpaces("") == "")
+        #expect(throws: ParameterError.self) { try LookupRequest(q(("lon", "24.9\n"), ("lat", "60.1"))) }  // a newline is not a space
     }
 
     /// A parameter a route does not define, or one given twice, is refused (OGC API – Features
