@@ -112,8 +112,9 @@ final class LookupFastPath: ChannelDuplexHandler, RemovableChannelHandler {
 
     /// Writes the answer and returns true, or returns false (nothing written) when the router must answer.
     private func answer(_ head: HTTPRequest, since start: ContinuousClock.Instant, _ context: ChannelHandlerContext) -> Bool {
-        guard let path = head.path,
-              let request = try? LookupRequest(UrbanGridService.parameters(URI(path))),
+        guard let path = head.path else { return false }
+        let uri = URI(path)
+        guard let request = try? LookupRequest(UrbanGridService.parameters(uri)),
               let bytes = try? pool.queryNow(timeLimit: timeLimit, { (c: CityQueries) -> [UInt8] in
                   var out: [UInt8] = []
                   try c.lookup(lon: request.spot.x, lat: request.spot.y).appendJSON(to: &out)
@@ -131,7 +132,7 @@ final class LookupFastPath: ChannelDuplexHandler, RemovableChannelHandler {
         context.write(wrapOutboundOut(.body(body)), promise: nil)
         context.write(wrapOutboundOut(.end(nil)), promise: nil)
         unflushed = true
-        AccessLog.record(accessLogger, method: head.method, path: URI(path).path, status: .ok, since: start, bytes: bytes.count)
+        AccessLog.record(accessLogger, method: head.method, path: uri.path, status: .ok, since: start, bytes: bytes.count)
         return true
     }
 }

@@ -13,6 +13,7 @@ extension UrbanGridCommand {
                 Routes: / (the map for browsers; JSON landing page with ?f=json or Accept: application/json), \
                 /api, /conformance, /collections, /collections/{layer}, /collections/{layer}/items \
                 (bbox, limit, offset), /collections/{layer}/items/{id}, /static/leaflet/… (Debian's libjs-leaflet). \
+                GET /lookup is answered on the event loops (--threads). \
                 Logs and one access-log line per request go to stderr. --port 0 takes any free port; \
                 the log line 'listening on http://HOST:PORT' names it.
                 """)
