@@ -25,7 +25,7 @@ import UrbanModel
 ///
 /// The idle timeout is here as well (`IdleStateHandler` before this handler, in place of Hummingbird's, which
 /// never sees the requests answered here and would close a busy connection after its timeout): an idle connection
-/// is closed unless the router is still answering on it.
+/// is closed unless the router is still answering on it (as Hummingbird's timeout does).
 final class LookupFastPath: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPRequestPart
     typealias InboundOut = HTTPRequestPart
@@ -90,7 +90,7 @@ final class LookupFastPath: ChannelDuplexHandler, RemovableChannelHandler {
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         guard event is IdleStateHandler.IdleStateEvent else { return context.fireUserInboundEventTriggered(event) }
-        if routed == 0, held == nil { context.close(promise: nil) }
+        if routed == 0 { context.close(promise: nil) }  // a lookup half read for the whole timeout is closed too
     }
 
     private func route(_ head: HTTPRequest, _ context: ChannelHandlerContext) {
