@@ -65,6 +65,12 @@ public final class QueryPool: @unchecked Sendable {  // `idle` and `waiters` onl
     public func query<T>(timeLimit: Duration, _ body: (CityQueries) throws -> T) async throws -> T {
         let deadline = ContinuousClock.now + timeLimit
         let lent = try await checkout(timeLimit: timeLimit)
+        return try run(lent, until: deadline, timeLimit: timeLimit, body)
+    }
+
+    /// Runs `body` on `lent` with SQL interrupted at `deadline`, then gives `lent` back to the pool.
+    private func run<T>(_ lent: Lent, until deadline: ContinuousClock.Instant, timeLimit: Duration,
+                        _ body: (CityQueries) throws -> T) throws -> T {
         defer { checkin(lent) }
         let q = lent.queries
         q.db.store.deadline = deadline
@@ -81,11 +87,7 @@ public final class QueryPool: @unchecked Sendable {  // `idle` and `waiters` onl
     /// wait there: the caller hands the request to the router instead (which waits, within its time limit).
     func queryNow<T>(timeLimit: Duration, _ body: (CityQueries) throws -> T) throws -> T? {
         guard let lent = lock.withLock({ warm ? idle.popLast() : nil }) else { return nil }
-        defer { checkin(lent) }
-        let q = lent.queries
-        q.db.store.deadline = ContinuousClock.now + timeLimit
-        defer { q.db.store.deadline = nil }
-        return try body(q)
+        return try run(lent, until: ContinuousClock.now + timeLimit, timeLimit: timeLimit, body)
     }
 
     private func checkout(timeLimit: Duration) async throws -> Lent {

@@ -129,7 +129,6 @@ public func buildApplication(
         logger: logger)
 }
 
-
 /// The event-loop groups of the services in this process, one per thread count, made on first use and kept for
 /// the process's lifetime (as NIO's own singleton group is): tests start several services.
 enum EventLoops {
