@@ -4,8 +4,9 @@ internal import CGEOS
 ///
 /// This is UrbanGrid's one hand-written hot path, justified by the benchmark (`urbangrid-bench`):
 /// per-point GEOS STRtree queries cost ~0.5 µs before any predicate runs. The locator lays a
-/// uniform bucket raster over the polygons and asks **GEOS** once per bucket, at build time,
-/// whether the bucket rectangle is covered by one polygon (prepared `covers`). A query then costs
+/// uniform bucket raster over the polygons and asks **GEOS** at build time whether each bucket
+/// rectangle is covered by one polygon (prepared `covers`; blocks of buckets first, split only where
+/// a polygon's boundary crosses them; axis-aligned rectangles by comparison). A query then costs
 /// index arithmetic for points strictly inside such a "pure" bucket; every other point (in a bucket
 /// that several polygons share, or exactly on a bucket edge) is decided by GEOS prepared
 /// predicates, so the answers are GEOS's answers. The tests compare it with GEOS point by point.
@@ -38,6 +39,10 @@ public final class PolygonLocator {
     public struct Statistics: Hashable, Sendable {
         public var buckets: Int, pure: Int, empty: Int, mixed: Int
         public var bucketSize: Double
+        /// Polygons taken for axis-aligned rectangles (tested by comparison, never by GEOS).
+        public var rectangles: Int
+        /// GEOS rectangle tests made while classifying the buckets of the other polygons.
+        public var geosBucketTests: Int
     }
     public private(set) var statistics: Statistics
 
@@ -70,7 +75,8 @@ public final class PolygonLocator {
         nx = max(1, Int((ext.width / s).rounded(.up)))
         ny = max(1, Int((ext.height / s).rounded(.up)))
         state = [Int32](repeating: -1, count: nx * ny)
-        statistics = Statistics(buckets: nx * ny, pure: 0, empty: 0, mixed: 0, bucketSize: s)
+        statistics = Statistics(buckets: nx * ny, pure: 0, empty: 0, mixed: 0, bucketSize: s,
+                                rectangles: rectangles.count { $0 != nil }, geosBucketTests: 0)
         try classify(polygons, envelopes)
     }
 
@@ -78,10 +84,17 @@ public final class PolygonLocator {
     @inline(__always) private func by(_ j: Int) -> Double { y0 + Double(j) * size }
 
     /// An axis-aligned rectangle: a 5-position ring through the envelope's corners whose edges are all
-    /// axis-parallel (a bow-tie through the same corners has diagonal edges and is not one).
+    /// axis-parallel (a bow-tie through the same corners has diagonal edges and is not one), as a polygon or as a
+    /// multipolygon of that one polygon (how grid cells are stored).
     private static func isRectangle(_ g: Geometry, _ e: Envelope) -> Bool {
-        guard case .polygon(let p) = g, p.holes.isEmpty, e.minX < e.maxX, e.minY < e.maxY else { return false }
-        let c = p.exterior.coordinates
+        let polygon: Polygon
+        switch g {
+        case .polygon(let p): polygon = p
+        case .multiPolygon(let m) where m.polygons.count == 1: polygon = m.polygons[0]
+        default: return false
+        }
+        guard polygon.holes.isEmpty, e.minX < e.maxX, e.minY < e.maxY else { return false }
+        let c = polygon.exterior.coordinates
         guard c.count == 5 else { return false }
         for k in 0..<4 {
             let a = c[k], b = c[k + 1]
@@ -100,15 +113,21 @@ public final class PolygonLocator {
         return p
     }
 
-    /// Calls `body(bucket, xa, xb, ya, yb)` for every bucket whose closed rectangle meets the closed envelope.
-    private func forEachBucket(meeting e: Envelope, _ body: (Int, Double, Double, Double, Double) throws -> Void) rethrows {
+    /// The range of buckets (columns `i`, rows `j`) whose closed rectangles may meet the closed envelope.
+    private func bucketRange(meeting e: Envelope) -> (i: ClosedRange<Int>, j: ClosedRange<Int>)? {
         let i0 = max(0, Int(((e.minX - x0) * inv).rounded(.down)) - 1), i1 = min(nx - 1, Int(((e.maxX - x0) * inv).rounded(.down)) + 1)
         let j0 = max(0, Int(((e.minY - y0) * inv).rounded(.down)) - 1), j1 = min(ny - 1, Int(((e.maxY - y0) * inv).rounded(.down)) + 1)
-        guard i0 <= i1, j0 <= j1 else { return }
-        for j in j0...j1 {
+        guard i0 <= i1, j0 <= j1 else { return nil }
+        return (i0...i1, j0...j1)
+    }
+
+    /// Calls `body(bucket, xa, xb, ya, yb)` for every bucket whose closed rectangle meets the closed envelope.
+    private func forEachBucket(meeting e: Envelope, _ body: (Int, Double, Double, Double, Double) throws -> Void) rethrows {
+        guard let (ir, jr) = bucketRange(meeting: e) else { return }
+        for j in jr {
             let ya = by(j), yb = by(j + 1)
             if yb < e.minY || ya > e.maxY { continue }
-            for i in i0...i1 {
+            for i in ir {
                 let xa = bx(i), xb = bx(i + 1)
                 if xb < e.minX || xa > e.maxX { continue }
                 try body(j * nx + i, xa, xb, ya, yb)
@@ -116,44 +135,109 @@ public final class PolygonLocator {
         }
     }
 
+    /// GEOS's answers for polygon `p` and the buckets of its envelope `e` that `needed` names: `body(bucket, covers,
+    /// intersects)`. Asked of blocks of buckets first (a quadtree over the envelope's buckets): a block the polygon
+    /// covers has every bucket covered, a block it does not meet has no bucket met, and only the blocks its boundary
+    /// crosses are split, down to single buckets. The answers are those of asking each bucket's rectangle (a closed
+    /// part of a covered block is covered, of a block not met is not met), with GEOS calls in proportion to the
+    /// boundary rather than the area.
+    private func classifyBuckets(of p: PreparedGeometry, in e: Envelope, needed: (Int) -> Bool,
+                                 _ body: (Int, _ covers: Bool, _ intersects: Bool) -> Void) throws {
+        guard let (ir, jr) = bucketRange(meeting: e) else { return }
+        let h = context.handle
+        var tests = 0
+        func ask(_ xa: Double, _ ya: Double, _ xb: Double, _ yb: Double) throws -> (covers: Bool, intersects: Bool) {
+            guard let box = GEOSGeom_createRectangle_r(h, xa, ya, xb, yb) else { throw context.error("bucket") }
+            defer { GEOSGeom_destroy_r(h, box) }
+            tests += 1
+            if try p.evaluate(.covers, raw: box) { return (true, true) }
+            return (false, try p.evaluate(.intersects, raw: box))
+        }
+        // every needed bucket of columns ia..<ib and rows ja..<jb
+        func each(_ ia: Int, _ ib: Int, _ ja: Int, _ jb: Int, _ body: (Int) -> Void) {
+            for j in ja..<jb {
+                for i in ia..<ib where needed(j * nx + i) { body(j * nx + i) }
+            }
+        }
+        func block(_ ia: Int, _ ib: Int, _ ja: Int, _ jb: Int) throws {
+            // shrunk to the needed buckets' columns and rows
+            var (ia2, ib2, ja2, jb2, n) = (ib, ia, jb, ja, 0)
+            each(ia, ib, ja, jb) { b in
+                let (i, j) = (b % nx, b / nx)
+                (ia2, ib2, ja2, jb2, n) = (min(ia2, i), max(ib2, i + 1), min(ja2, j), max(jb2, j + 1), n + 1)
+            }
+            if n == 0 { return }
+            let (ia, ib, ja, jb) = (ia2, ib2, ja2, jb2)
+            let r = try ask(bx(ia), by(ja), bx(ib), by(jb))
+            if r.covers || !r.intersects || n == 1 { return each(ia, ib, ja, jb) { body($0, r.covers, r.intersects) } }
+            if ib - ia >= jb - ja {
+                let m = (ia + ib) / 2
+                try block(ia, m, ja, jb)
+                try block(m, ib, ja, jb)
+            } else {
+                let m = (ja + jb) / 2
+                try block(ia, ib, ja, m)
+                try block(ia, ib, m, jb)
+            }
+        }
+        try block(ir.lowerBound, ir.upperBound + 1, jr.lowerBound, jr.upperBound + 1)
+        statistics.geosBucketTests += tests
+    }
+
+    /// Sorts the buckets into pure (covered by one polygon and reached by no other polygon's envelope), empty and
+    /// mixed (with the polygons that may hold a point there, ascending). Only a bucket that exactly one envelope
+    /// reaches into can be pure, so only those are asked of GEOS (of their one polygon): covered makes it pure, not
+    /// met makes that polygon no candidate. A bucket several envelopes reach into is mixed, and its candidates are
+    /// the polygons whose envelope meets it: its points are asked of GEOS one by one, which gives GEOS's answer
+    /// whichever candidates the list holds, so no bucket-wide test is spent on it.
     private func classify(_ polygons: [Geometry], _ envelopes: [Envelope?]) throws {
         let nb = nx * ny
-        var openHits = [Int32](repeating: 0, count: nb)  // polygon envelopes meeting the open bucket
+        var openHits = [Int32](repeating: 0, count: nb)  // polygon envelopes reaching into the open bucket
+        var closedCount = [Int32](repeating: 0, count: nb)  // candidates: polygons meeting the closed bucket
         var coveredBy = [Int32](repeating: -1, count: nb)
-        var closedCount = [Int32](repeating: 0, count: nb)  // polygons meeting the closed bucket
-        var meetsByShape: [Int: [Int32]] = [:]  // GEOS's answers for non-rectangles, kept for the second pass
-        let h = context.handle
-        // pass 1: what meets and what covers each bucket
-        for (k, g) in polygons.enumerated() {
-            guard let e = envelopes[k], g.isPolygonal else { continue }
-            let rect = rectangles[k] != nil
-            var meeting: [Int32] = []
-            try forEachBucket(meeting: e) { b, xa, xb, ya, yb in
-                let openMeet = xb > e.minX && xa < e.maxX && yb > e.minY && ya < e.maxY
-                var meets = true
-                var covers: Bool
-                if rect {
-                    covers = xa >= e.minX && xb <= e.maxX && ya >= e.minY && yb <= e.maxY
-                } else {  // GEOS decides for any other shape
-                    guard let box = GEOSGeom_createRectangle_r(h, xa, ya, xb, yb) else { throw context.error("bucket") }
-                    defer { GEOSGeom_destroy_r(h, box) }
-                    let p = try preparedPolygon(k)
-                    covers = try p.evaluate(.covers, raw: box)
-                    meets = try covers || p.evaluate(.intersects, raw: box)
-                    if meets { meeting.append(Int32(b)) }
-                }
-                if openMeet { openHits[b] += 1 }
-                if covers && coveredBy[b] < 0 { coveredBy[b] = Int32(k) }
-                if meets { closedCount[b] += 1 }
-            }
-            if !rect { meetsByShape[k] = meeting }
+        var notMeeting = [Int32](repeating: -1, count: nb)  // the one polygon of the bucket, when it does not meet it
+        let polygonal = polygons.indices.compactMap { k -> (Int, Envelope)? in
+            guard let e = envelopes[k], polygons[k].isPolygonal else { return nil }
+            return (k, e)
         }
-        // pure: covered by one polygon and no other envelope reaches into the open bucket
+        func reachesInto(_ e: Envelope, _ xa: Double, _ xb: Double, _ ya: Double, _ yb: Double) -> Bool {
+            xb > e.minX && xa < e.maxX && yb > e.minY && ya < e.maxY
+        }
+        // pass 1: which envelopes meet and reach into each bucket
+        for (_, e) in polygonal {
+            forEachBucket(meeting: e) { b, xa, xb, ya, yb in
+                if reachesInto(e, xa, xb, ya, yb) { openHits[b] += 1 }
+                closedCount[b] += 1
+            }
+        }
+        // pass 2: the buckets one envelope reaches into, asked of their polygon
+        for (k, e) in polygonal {
+            if rectangles[k] != nil {  // the closed rectangle is its envelope: it meets every bucket that meets that
+                forEachBucket(meeting: e) { b, xa, xb, ya, yb in
+                    if openHits[b] == 1, xa >= e.minX && xb <= e.maxX && ya >= e.minY && yb <= e.maxY { coveredBy[b] = Int32(k) }
+                }
+                continue
+            }
+            let needed = { (b: Int) -> Bool in
+                let i = b % self.nx, j = b / self.nx
+                return openHits[b] == 1 && reachesInto(e, self.bx(i), self.bx(i + 1), self.by(j), self.by(j + 1))
+            }
+            try classifyBuckets(of: try preparedPolygon(k), in: e, needed: needed) { b, covers, intersects in
+                if covers { coveredBy[b] = Int32(k) }
+                if !intersects {
+                    notMeeting[b] = Int32(k)
+                    closedCount[b] -= 1
+                }
+            }
+            // the bucket tests leave the prepared polygon holding GEOS's segment index for area predicates; points
+            // need only its point locator, so it is made again on first use
+            prepared[k] = nil
+        }
         var mixedCount = 0
         mixedSlot = [Int32](repeating: -1, count: nb)
         offsets = [0]
         for b in 0..<nb {
-            if coveredBy[b] >= 0 && openHits[b] == 1 {
+            if coveredBy[b] >= 0 && openHits[b] == 1 {  // (only such buckets were asked)
                 state[b] = coveredBy[b]
                 statistics.pure += 1
             } else if closedCount[b] == 0 {
@@ -167,21 +251,15 @@ public final class PolygonLocator {
             }
         }
         statistics.mixed = mixedCount
-        // pass 2: candidate lists (CSR) of the mixed buckets, polygons in ascending index order
+        // pass 3: candidate lists (CSR) of the mixed buckets, polygons in ascending index order
         candidates = [Int32](repeating: 0, count: Int(offsets.last!))
         var fill = [Int32](repeating: 0, count: mixedCount)
-        func add(_ b: Int, _ k: Int) {
-            let slot = Int(mixedSlot[b])
-            guard slot >= 0 else { return }
-            candidates[Int(offsets[slot] + fill[slot])] = Int32(k)
-            fill[slot] += 1
-        }
-        for (k, g) in polygons.enumerated() {
-            guard let e = envelopes[k], g.isPolygonal else { continue }
-            if let meeting = meetsByShape[k] {
-                for b in meeting { add(Int(b), k) }
-            } else {
-                forEachBucket(meeting: e) { b, _, _, _, _ in add(b, k) }
+        for (k, e) in polygonal {
+            forEachBucket(meeting: e) { b, _, _, _, _ in
+                let slot = Int(mixedSlot[b])
+                guard slot >= 0, notMeeting[b] != Int32(k) else { return }
+                candidates[Int(offsets[slot] + fill[slot])] = Int32(k)
+                fill[slot] += 1
             }
         }
     }

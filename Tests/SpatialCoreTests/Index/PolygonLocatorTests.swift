@@ -152,6 +152,24 @@ private func expectAgreement(_ polygons: [Geometry], _ points: [Coordinate], _ s
                             bucketsPerPolygon: 4096, "helsinki fine")
     }
 
+    /// The same cells in lon/lat (how UrbanGrid stores a grid built in a metric CRS): a tiling of quadrilaterals
+    /// that are not axis-aligned, so every bucket test is GEOS's, and most buckets are reached by several
+    /// envelopes. Agrees with GEOS at every raster resolution, on the shared edges and corners too.
+    @Test(arguments: [PolygonLocator.Semantics.contains, .covers])
+    func helsinkiInLonLatAgreesWithGEOS(_ semantics: PolygonLocator.Semantics) throws {
+        let toLonLat = try CoordinateTransform(from: .epsg(3067), to: .wgs84)
+        let cells = try HelsinkiCells.load().polygons.map { try toLonLat.apply(to: $0) }
+        var box = try #require(cells.first?.envelope)
+        for c in cells { box.expand(toInclude: try #require(c.envelope)) }
+        let points = SplitMix64.points(seed: 11, count: 5_000, in: box) + boundaryPoints(cells)
+        for bpp in [1, 25, 256, 4096] {
+            let inside = try expectAgreement(cells, points, semantics, bucketsPerPolygon: bpp, "helsinki lon/lat, \(bpp) buckets per polygon")
+            #expect(inside > 4_000)
+        }
+        let locator = try PolygonLocator(cells, semantics: semantics, bucketsPerPolygon: 256)
+        #expect(locator.statistics.rectangles == 0 && locator.statistics.pure > 0)
+    }
+
     /// FORMAT.md: of the first 1,000,000 points, 934,673 lie inside a cell (every engine agrees).
     @Test func helsinkiMillionPointCount() throws {
         let cells = try HelsinkiCells.load()
@@ -280,6 +298,81 @@ private func expectAgreement(_ polygons: [Geometry], _ points: [Coordinate], _ s
             for semantics in [PolygonLocator.Semantics.contains, .covers] {
                 try expectAgreement([g], points + boundaryPoints([g]), semantics, name)
             }
+        }
+    }
+
+    // MARK: (d) how the buckets are classified
+
+    /// Grid cells are stored as one-part multipolygons: an axis-aligned one is a rectangle to the locator (no GEOS
+    /// call), like the same polygon, with GEOS's answers.
+    @Test(arguments: [PolygonLocator.Semantics.contains, .covers])
+    func onePartMultipolygonRectanglesAreRectangles(_ semantics: PolygonLocator.Semantics) throws {
+        var cells: [Geometry] = []
+        for i in 0..<4 {
+            for j in 0..<3 {
+                let (x, y) = (Double(i) * 10, Double(j) * 10)
+                cells.append(try Geometry(wkt: "MULTIPOLYGON (((\(x) \(y), \(x + 10) \(y), \(x + 10) \(y + 10), \(x) \(y + 10), \(x) \(y))))"))
+            }
+        }
+        cells.append(try Geometry(wkt: "MULTIPOLYGON (((50 0, 60 0, 60 10, 50 10, 50 0)), ((70 0, 80 0, 80 10, 70 10, 70 0)))"))  // two parts
+        let locator = try PolygonLocator(cells, semantics: semantics, bucketsPerPolygon: 64)
+        #expect(locator.statistics.rectangles == 12)
+        #expect(try locator.locate(Coordinate(15, 25)) == 5)  // column 1, row 2
+        #expect(try locator.locate(Coordinate(10, 10)) == (semantics == .covers ? 0 : nil))  // corner of 0, 1, 3 and 4
+        #expect(try locator.locate(Coordinate(75, 5)) == 12)
+        let points = SplitMix64.points(seed: 8, count: 5_000, in: Envelope(minX: -1, minY: -1, maxX: 81, maxY: 31)) + boundaryPoints(cells)
+        try expectAgreement(cells, points, semantics, bucketsPerPolygon: 64, "one-part multipolygon squares")
+    }
+
+    /// Overlapping shapes that are not rectangles (vendor zones, exclusion buffers): in the overlap the lowest index
+    /// wins, as GEOS asked in index order says, at every raster resolution.
+    @Test(arguments: [PolygonLocator.Semantics.contains, .covers])
+    func overlappingShapesLowestIndexWins(_ semantics: PolygonLocator.Semantics) throws {
+        let shapes = [
+            try Geometry(wkt: "POINT (0 0)").buffered(by: 10),
+            try Geometry(wkt: "POINT (8 0)").buffered(by: 10),
+            try Geometry(wkt: "POLYGON ((-20 -3, 30 -3, 5 30, -20 -3))"),
+        ]
+        for bpp in [1, 64, 1024] {
+            let locator = try PolygonLocator(shapes, semantics: semantics, bucketsPerPolygon: bpp)
+            #expect(try locator.locate(Coordinate(4, 0)) == 0, "\(bpp)")  // in all three
+            #expect(try locator.locate(Coordinate(15, 0)) == 1, "\(bpp)")  // in 1 and 2
+            #expect(try locator.locate(Coordinate(5, 20)) == 2, "\(bpp)")  // in 2 only
+            #expect(try locator.locate(Coordinate(-15, -8)) == nil, "\(bpp)")
+            let points = SplitMix64.points(seed: 12, count: 5_000, in: Envelope(minX: -21, minY: -11, maxX: 31, maxY: 31)) + boundaryPoints(shapes)
+            try expectAgreement(shapes, points, semantics, bucketsPerPolygon: bpp, "overlapping shapes, \(bpp) buckets per polygon")
+        }
+    }
+
+    /// Buckets are asked of GEOS in blocks, split only where the boundary crosses: the raster's pure, empty and
+    /// mixed buckets are exactly those of asking GEOS about every bucket rectangle, with far fewer calls.
+    @Test func blockClassificationMatchesEveryBucketAskedOfGEOS() throws {
+        let shapes = [
+            try Geometry(wkt: "POINT (0 0)").buffered(by: 10, quadrantSegments: 16),  // a disc
+            try Geometry(wkt: "POLYGON ((0 0, 30 0, 30 4, 4 4, 4 26, 30 26, 30 30, 0 30, 0 0), (1 1, 2 1, 2 2, 1 1))"),  // a C with a hole
+            try Geometry(wkt: "MULTIPOLYGON (((0 0, 10 0, 0 10, 0 0)), ((20 20, 30 20, 30 30, 20 20)))"),  // two triangles
+        ]
+        for (n, shape) in shapes.enumerated() {
+            let locator = try PolygonLocator([shape], semantics: .covers, bucketsPerPolygon: 4096)
+            let stats = locator.statistics
+            let e = try #require(shape.envelope)
+            let s = stats.bucketSize
+            let nx = max(1, Int((e.width / s).rounded(.up))), ny = max(1, Int((e.height / s).rounded(.up)))
+            #expect(nx * ny == stats.buckets)
+            let prepared = try PreparedGeometry(shape)
+            var (pure, empty) = (0, 0)
+            for j in 0..<ny {
+                for i in 0..<nx {
+                    let (xa, ya) = (e.minX + Double(i) * s, e.minY + Double(j) * s)
+                    let (xb, yb) = (e.minX + Double(i + 1) * s, e.minY + Double(j + 1) * s)
+                    let box = try Geometry(wkt: "POLYGON ((\(xa) \(ya), \(xb) \(ya), \(xb) \(yb), \(xa) \(yb), \(xa) \(ya)))")
+                    if try prepared.covers(box) { pure += 1 } else if !(try prepared.intersects(box)) { empty += 1 }
+                }
+            }
+            #expect(stats.pure == pure && stats.empty == empty && stats.mixed == stats.buckets - pure - empty,
+                    "shape \(n): \(stats) against GEOS per bucket: \(pure) pure, \(empty) empty")
+            #expect(stats.rectangles == 0 && stats.geosBucketTests > 0 && stats.geosBucketTests < stats.buckets / 2,
+                    "shape \(n): \(stats.geosBucketTests) GEOS tests for \(stats.buckets) buckets")
         }
     }
 }
