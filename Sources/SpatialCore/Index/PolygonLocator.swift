@@ -80,6 +80,15 @@ public final class PolygonLocator {
         try classify(polygons, envelopes)
     }
 
+    /// Prepares now every polygon GEOS may be asked about when locating points, with its point index built, so that
+    /// no query pays for it (otherwise each is made on first use): what a service does at start. The bucket tests'
+    /// segment indexes are not kept (they are released with their prepared polygons during the build).
+    public func preparePolygons() throws {
+        for k in polygons.indices where rectangles[k] == nil && polygons[k].isPolygonal {
+            if let c = polygons[k].coordinates.first { _ = try preparedPolygon(k).evaluate(.covers, point: c) }
+        }
+    }
+
     @inline(__always) private func bx(_ i: Int) -> Double { x0 + Double(i) * size }
     @inline(__always) private func by(_ j: Int) -> Double { y0 + Double(j) * size }
 

@@ -89,11 +89,12 @@ public final class CityQueries {
         forward = try CoordinateTransform(from: .wgs84, to: metricCRS)
     }
 
-    /// Reads and indexes every group now (a service does this at start, so that no request pays for it).
+    /// Reads and indexes every group now, the polygons of the grid, community and vendor-zone locators prepared for
+    /// GEOS (a service does this at start, so that no request pays for it).
     public func warmUp() throws {
-        _ = try grids()
+        let g = try grids()
+        for locator in [g.locator, g.communityLocator, try vendorZones().locator] { try locator?.preparePolygons() }
         _ = try streets()
-        _ = try vendorZones()
         _ = try protectedPOIs()
         _ = try hazardData()
         _ = try stationData()

@@ -113,6 +113,10 @@ private func expectAgreement(_ polygons: [Geometry], _ points: [Coordinate], _ s
     let xy = try locator.locate(x: all.map(\.x), y: all.map(\.y))
     let singles = try all.map { Int32(try locator.locate($0) ?? -1) }
     #expect(bulk == singles && xy == singles, "\(label) \(semantics): bulk forms", sourceLocation: sourceLocation)
+    // polygons prepared up front (as a service warms up) answer the same
+    let warm = try PolygonLocator(polygons, semantics: semantics, bucketsPerPolygon: bucketsPerPolygon)
+    try warm.preparePolygons()
+    #expect(try warm.locate(all) == singles, "\(label) \(semantics): prepared up front", sourceLocation: sourceLocation)
     return inside
 }
 
