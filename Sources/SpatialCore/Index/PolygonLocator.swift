@@ -50,8 +50,9 @@ public final class PolygonLocator {
     ///   - polygons: polygons or multipolygons (other kinds never contain a point's interior).
     ///   - bucketsPerPolygon: raster resolution target; more buckets, fewer GEOS calls per point.
     ///   - maxBuckets: memory cap (4 bytes each).
-    /// - Throws: `SpatialError.geos` when GEOS cannot evaluate a polygon (an invalid one, e.g. a bow-tie):
-    ///   validate or `makeValid()` first.
+    /// - Throws: `SpatialError.geos` when GEOS cannot evaluate a polygon in a bucket test (an invalid one, e.g. a
+    ///   bow-tie). The locator does not validate (only some buckets are tested, so an invalid polygon may pass the
+    ///   build): validate or `makeValid()` first, as every import does.
     public init(_ polygons: [Geometry], semantics: Semantics = .covers,
                 bucketsPerPolygon: Int = 1024, maxBuckets: Int = 4_000_000) throws {
         self.semantics = semantics
