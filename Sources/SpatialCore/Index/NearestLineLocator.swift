@@ -25,26 +25,13 @@ public final class NearestLineLocator: Sendable {
 
     /// - Parameter lines: LineStrings or MultiLineStrings (other kinds are skipped: they are never nearest).
     public convenience init(_ lines: [Geometry], bucketsPerPiece: Double = 1) {
-        var ax: [Double] = [], ay: [Double] = [], bx: [Double] = [], by: [Double] = [], owner: [Int32] = []
-        func add(_ cs: [Coordinate], _ k: Int) {
-            if cs.count == 1 { ax.append(cs[0].x); ay.append(cs[0].y); bx.append(cs[0].x); by.append(cs[0].y); owner.append(Int32(k)) }
-            for i in cs.indices.dropFirst() {
-                ax.append(cs[i - 1].x); ay.append(cs[i - 1].y); bx.append(cs[i].x); by.append(cs[i].y); owner.append(Int32(k))
-            }
-        }
-        for (k, g) in lines.enumerated() {
-            switch g {
-            case .lineString(let l): add(l.coordinates, k)
-            case .multiLineString(let m): for l in m.lineStrings { add(l.coordinates, k) }
-            default: continue
-            }
-        }
+        let pieces = Self.pieces(of: lines)
         var e = Envelope(minX: .infinity, minY: .infinity, maxX: -.infinity, maxY: -.infinity)
-        for i in ax.indices {
-            e.expand(toInclude: Coordinate(ax[i], ay[i]))
-            e.expand(toInclude: Coordinate(bx[i], by[i]))
+        for p in pieces {
+            e.expand(toInclude: Coordinate(p.ax, p.ay))
+            e.expand(toInclude: Coordinate(p.bx, p.by))
         }
-        let n = ax.count
+        let n = pieces.count
         if n == 0 { e = Envelope(minX: 0, minY: 0, maxX: 1, maxY: 1) }
         // square buckets, about `bucketsPerPiece` per piece, at most 4M
         let area = max(e.width * e.height, 1e-12)
@@ -56,15 +43,19 @@ public final class NearestLineLocator: Sendable {
         func cell(_ x: Double, _ y: Double) -> (Int, Int) {
             (min(nx - 1, max(0, Int((x - e.minX) / size))), min(ny - 1, max(0, Int((y - e.minY) / size))))
         }
-        for i in 0..<n {
-            let (c0, r0) = cell(min(ax[i], bx[i]), min(ay[i], by[i])), (c1, r1) = cell(max(ax[i], bx[i]), max(ay[i], by[i]))
+        func cells(_ p: Piece) -> (Int, Int, Int, Int) {
+            let (c0, r0) = cell(min(p.ax, p.bx), min(p.ay, p.by)), (c1, r1) = cell(max(p.ax, p.bx), max(p.ay, p.by))
+            return (c0, r0, c1, r1)
+        }
+        for p in pieces {
+            let (c0, r0, c1, r1) = cells(p)
             for r in r0...r1 { for c in c0...c1 { counts[r * nx + c + 1] += 1 } }
         }
         for b in 0..<(nx * ny) { counts[b + 1] += counts[b] }
         var fill = counts
         var items = [Int32](repeating: 0, count: Int(counts[nx * ny]))
-        for i in 0..<n {
-            let (c0, r0) = cell(min(ax[i], bx[i]), min(ay[i], by[i])), (c1, r1) = cell(max(ax[i], bx[i]), max(ay[i], by[i]))
+        for (i, p) in pieces.enumerated() {
+            let (c0, r0, c1, r1) = cells(p)
             for r in r0...r1 {
                 for c in c0...c1 {
                     items[Int(fill[r * nx + c])] = Int32(i)
@@ -72,8 +63,41 @@ public final class NearestLineLocator: Sendable {
                 }
             }
         }
-        let pieces = ax.indices.map { Piece(ax: ax[$0], ay: ay[$0], bx: bx[$0], by: by[$0], owner: owner[$0]) }
         self.init(count: lines.count, pieces: pieces, x0: e.minX, y0: e.minY, size: size, nx: nx, ny: ny, offsets: counts, items: items)
+    }
+
+    /// The straight pieces of `lines` (a one-point line is a piece of zero length), each with its line's index.
+    private static func pieces(of lines: [Geometry]) -> [Piece] {
+        var pieces: [Piece] = []
+        func add(_ cs: [Coordinate], _ k: Int) {
+            if cs.count == 1 { pieces.append(Piece(ax: cs[0].x, ay: cs[0].y, bx: cs[0].x, by: cs[0].y, owner: Int32(k))) }
+            for i in cs.indices.dropFirst() {
+                pieces.append(Piece(ax: cs[i - 1].x, ay: cs[i - 1].y, bx: cs[i].x, by: cs[i].y, owner: Int32(k)))
+            }
+        }
+        for (k, g) in lines.enumerated() {
+            switch g {
+            case .lineString(let l): add(l.coordinates, k)
+            case .multiLineString(let m): for l in m.lineStrings { add(l.coordinates, k) }
+            default: continue
+            }
+        }
+        return pieces
+    }
+
+    /// The nearest of `lines` to `p` (lowest index among equals) and its distance, every piece measured: what
+    /// `NearestLineLocator(lines).nearest(p)` answers, without building an index (one point, a few hundred lines).
+    public static func nearest(_ p: Coordinate, among lines: [Geometry]) -> (index: Int, distance: Double)? {
+        guard p.x.isFinite, p.y.isFinite else { return nil }
+        var best = Double.infinity, bestOwner = Int32.max
+        for piece in pieces(of: lines) {
+            let d = distance(p.x, p.y, piece)
+            if d < best || (d == best && piece.owner < bestOwner) {
+                best = d
+                bestOwner = piece.owner
+            }
+        }
+        return best < .infinity ? (Int(bestOwner), best) : nil
     }
 
     /// `lists` nil: made here, with a locator that searches ring by ring.

@@ -69,40 +69,136 @@ extension CityQueries {
     /// smallest grid code: cells cover their boundary (GEOS `covers`), and the lowest code wins, so the answer never
     /// depends on storage order. Outside every grid, the community comes from the admin layer's community
     /// polygons (same rule); street and district codes are the community code's 9- and 6-digit prefixes.
+    ///
+    /// The first `lookupThroughStoreLimit` spots (unless `warmUp` or a larger batch built the grid index first) are
+    /// answered from the store's R*Trees (`lookupThroughStore`): a one-spot command on a city of 160,000 cells reads
+    /// a few rows instead of indexing every cell. Both ways give the same answer.
     public func lookup(lon: Double, lat: Double) throws -> LookupResult {
         try Self.checkCoordinate(lon: lon, lat: lat)
         let c = Coordinate(lon, lat)
+        if !isGridIndexLoaded, storeLookups < lookupThroughStoreLimit, let r = try lookupThroughStore(c) {
+            storeLookups += 1
+            return r
+        }
         let g = try grids()
         let cell = try g.locator?.locate(c)
         let community = cell == nil ? try g.communityLocator?.locate(c) : nil
-        return Self.answer(c, cell: cell, community: community, metric: try forward.apply(c), grids: g, streets: try streets())
+        return Self.answer(c, place: g.place(cell: cell, community: community), segment: try wholeLayerNearest(try forward.apply(c)))
     }
 
-    /// The answer for a spot whose cell (or, outside every cell, admin community) is located and whose metric
-    /// position is known: reads only, so batches call it from many threads.
-    private static func answer(_ c: Coordinate, cell: Int?, community: Int?, metric: Coordinate, grids: Grids, streets: Streets) -> LookupResult {
+    /// The answer for a spot whose place and nearest segment are known: reads only, so batches call it from many
+    /// threads.
+    static func answer(_ c: Coordinate, place: Place, segment: (id: String, distance: Double)?) -> LookupResult {
         var r = LookupResult(lon: c.x, lat: c.y)
-        if let k = cell {
-            r.gridCode = grids.codes[k]
-            r.communityCode = grids.communities[k] ?? (try? GridCode(parsing: grids.codes[k]))?.communityCode
-            r.chief = grids.chiefs[grids.codes[k]]
-        } else if let community {
-            r.communityCode = grids.communityCodes[community]
-        }
+        r.gridCode = place.gridCode
+        r.communityCode = place.communityCode
+        r.chief = place.chief
         if let community = r.communityCode, community.count >= 9 {
             r.streetCode = String(community.prefix(9))
             r.districtCode = String(community.prefix(6))
         }
-        if let nearest = streets.nearest.nearest(metric) {
-            r.segmentID = streets.ids[nearest.index]
-            r.segmentDistanceMetres = nearest.distance
-        }
+        r.segmentID = segment?.id
+        r.segmentDistanceMetres = segment?.distance
         return r
+    }
+
+    /// One spot answered from the store, without reading whole layers: the grid cells whose R*Tree box holds the
+    /// spot, in code order, asked of GEOS (`covers`) until one covers it (the lowest code, as the grid index
+    /// answers); outside every cell the admin communities the same way; the nearest segment among the streets whose
+    /// box meets a window around the spot, widened until the nearest found is no farther than the window reaches.
+    /// Nil when a layer has no spatial index (the caller then builds its own).
+    func lookupThroughStore(_ c: Coordinate) throws -> LookupResult? {
+        for table in ["grids", "admin", "streets"] where try !db.store.tableExists("idx_\(table)_geom") { return nil }
+        var place = Place()
+        if let cell = try firstCovering(c, table: "grids", columns: "code, community_code", order: "code, pk") {
+            let code = cell["code"]?.string ?? ""
+            place.gridCode = code
+            place.communityCode = cell["community_code"]?.string ?? (try? GridCode(parsing: code))?.communityCode
+            place.chief = try db.store.query("SELECT name FROM chiefs WHERE grid_code = ? AND name IS NOT NULL ORDER BY pk LIMIT 1", code)
+                .first?["name"]?.string
+        } else if let community = try firstCovering(c, table: "admin", columns: "code", filter: "level = 'community'", order: "code, pk") {
+            place.communityCode = community["code"]?.string ?? ""
+        }
+        return Self.answer(c, place: place, segment: try nearestSegmentThroughStore(c))
+    }
+
+    /// The first row of `table` (in `order`, among rows matching `filter`) whose geometry covers `c` (GEOS).
+    private func firstCovering(_ c: Coordinate, table: String, columns: String, filter: String? = nil, order: String) throws -> SQLRow? {
+        let st = try db.store.prepare("""
+            SELECT \(columns), AsBinary(geom) g FROM \(table) WHERE pk IN \
+            (SELECT pkid FROM idx_\(table)_geom WHERE xmin <= ? AND xmax >= ? AND ymin <= ? AND ymax >= ?)\
+            \(filter.map { " AND " + $0 } ?? "") ORDER BY \(order)
+            """)
+        try st.bind([c.x, c.x, c.y, c.y])
+        let spot = Geometry.point(Point(c))
+        for row in try st.rows() {
+            if let g = try row["g"]?.geometry(), try g.covers(spot) { return row }
+        }
+        return nil
+    }
+
+    /// The nearest street segment to `c` (metric distance, ties to the lowest `pk`: what `NearestLineLocator` over the
+    /// whole layer answers, the same formula over the same pieces), best first over the streets' R*Tree boxes in a
+    /// lon/lat window around `c`.
+    ///
+    /// - A window of half-width `r` metres holds every segment at most `r` away: the metric CRS is transverse
+    ///   Mercator (scale at least 0.9996), so a point `r` metres away in it is at most 1.0004·`r` away on the
+    ///   ellipsoid, which is at most 1.0004·`r` / 110,574 m degrees of latitude and 1.0004·`r` / (111,319 m · cos φ)
+    ///   of longitude (φ the largest latitude the window reaches); the window takes 1.25 times that.
+    /// - A box's gaps to `c` in latitude and longitude give, the same way, a lower bound of the metric distance to
+    ///   anything in it (0.99 × 0.9996 × the ellipsoid distance those gaps need, at the window's widest latitude).
+    ///   Boxes are opened (the segment read, projected and measured) in order of that bound, until the bound
+    ///   exceeds the nearest found.
+    /// - Once the nearest found is at most `r` away, no segment outside the window is nearer. The window grows
+    ///   fourfold from 100 m to 25.6 km; a spot with no segment that near is asked of the whole layer's index
+    ///   instead (an empty layer costs nothing).
+    private func nearestSegmentThroughStore(_ c: Coordinate) throws -> (id: String, distance: Double)? {
+        let metric = try forward.apply(c)
+        if isStreetIndexLoaded { return try wholeLayerNearest(metric) }
+        let boxes = try db.store.prepare(
+            "SELECT pkid, xmin, xmax, ymin, ymax FROM idx_streets_geom WHERE xmin <= ? AND xmax >= ? AND ymin <= ? AND ymax >= ?")
+        let segment = try db.store.prepare("SELECT id, AsBinary(geom) g FROM streets WHERE pk = ?")
+        for r in [100.0, 400, 1600, 6400, 25_600] {
+            let dLat = 1.25 * 1.0004 * r / 110_574
+            let cosφ = cos(min(89.9, abs(c.y) + dLat) * .pi / 180)
+            let dLon = min(360, 1.25 * 1.0004 * r / (111_319 * cosφ))
+            boxes.reset()
+            try boxes.bind([c.x + dLon, c.x - dLon, c.y + dLat, c.y - dLat])
+            var candidates: [(bound: Double, pk: Int64)] = []
+            try boxes.forEach { b in
+                guard let pk = try b.int64(0), let x0 = try b.double(1), let x1 = try b.double(2),
+                      let y0 = try b.double(3), let y1 = try b.double(4) else { return }
+                let gapLat = max(0, y0 - c.y, c.y - y1) * 110_574, gapLon = max(0, x0 - c.x, c.x - x1) * 111_319 * cosφ
+                candidates.append((0.99 * 0.9996 * (gapLat * gapLat + gapLon * gapLon).squareRoot(), pk))
+            }
+            candidates.sort { ($0.bound, $0.pk) < ($1.bound, $1.pk) }
+            var best: (pk: Int64, id: String, distance: Double)?
+            for candidate in candidates {
+                if let best, candidate.bound > best.distance { break }
+                segment.reset()
+                try segment.bind([candidate.pk])
+                guard let row = try segment.rows().first, let g = try row["g"]?.geometry(),
+                      let d = NearestLineLocator.nearest(metric, among: [try forward.apply(to: g)])?.distance else { continue }
+                if best == nil || d < best!.distance || (d == best!.distance && candidate.pk < best!.pk) {
+                    best = (candidate.pk, row["id"]?.string ?? "", d)
+                }
+            }
+            if let best, best.distance <= r { return (best.id, best.distance) }
+        }
+        return try wholeLayerNearest(metric)
+    }
+
+    /// The nearest street segment to a metric position, from the whole layer's index (built on first use).
+    private func wholeLayerNearest(_ metric: Coordinate) throws -> (id: String, distance: Double)? {
+        let s = try streets()
+        return s.nearest.nearest(metric).map { (s.ids[$0.index], $0.distance) }
     }
 
     /// Lookups for many spots, in input order: cells located and coordinates projected in bulk, the rest on every
     /// core.
     public func lookup(_ points: [Coordinate]) throws -> [LookupResult] {
+        guard !points.isEmpty else { return [] }
+        if let few = try fewThroughStore(points) { return few }
         let batch = try Batch(self, points)
         var out: [LookupResult] = []
         out.reserveCapacity(points.count)
@@ -114,8 +210,18 @@ extension CityQueries {
     /// `LookupResult.appendJSON`), in chunks of text handed to `write`. The per-spot work and the text are made on
     /// every core; memory stays at a few chunks whatever the number of spots.
     public func lookupJSONArray(_ points: [Coordinate], write: ([UInt8]) throws -> Void) throws {
-        let batch = try Batch(self, points)
         guard !points.isEmpty else { return try write(Array("[]\n".utf8)) }
+        if let few = try fewThroughStore(points) {
+            var text: [UInt8] = []
+            for (i, r) in few.enumerated() {
+                text.append(i == 0 ? 0x5B : 0x2C)
+                r.appendJSON(to: &text)
+                text.append(0x0A)
+            }
+            text.append(contentsOf: [0x5D, 0x0A])
+            return try write(text)
+        }
+        let batch = try Batch(self, points)
         try batch.run { range in
             var text: [UInt8] = []
             text.reserveCapacity(range.count * 240)
@@ -127,6 +233,21 @@ extension CityQueries {
             if range.upperBound == points.count { text.append(contentsOf: [0x5D, 0x0A]) }
             return text
         } write: { try write($0) }
+    }
+
+    /// Checks every spot of a batch like `checkCoordinate`, naming the first bad one `points[i]`.
+    static func checkPoints(_ points: [Coordinate]) throws {
+        if let i = points.firstIndex(where: { !($0.x.isFinite && $0.y.isFinite && abs($0.x) <= 180 && abs($0.y) <= 90) }) {
+            try checkCoordinate(lon: points[i].x, lat: points[i].y, field: "points[\(i)]")
+        }
+    }
+
+    /// The answers of a batch small enough to be answered from the store (`lookup(lon:lat:)`) before the grid index
+    /// is built; nil for a batch that needs the index.
+    private func fewThroughStore(_ points: [Coordinate]) throws -> [LookupResult]? {
+        guard !isGridIndexLoaded, storeLookups + points.count <= lookupThroughStoreLimit else { return nil }
+        try Self.checkPoints(points)
+        return try points.map { try lookup(lon: $0.x, lat: $0.y) }
     }
 
     /// What a batch needs before its spots can be answered independently: the cells (and communities outside
@@ -144,9 +265,7 @@ extension CityQueries {
         let cellText: [[UInt8]], communityText: [[UInt8]], nowhereText: [UInt8], segmentText: [[UInt8]]
 
         init(_ q: CityQueries, _ points: [Coordinate]) throws {
-            if let i = points.firstIndex(where: { !($0.x.isFinite && $0.y.isFinite && abs($0.x) <= 180 && abs($0.y) <= 90) }) {
-                try CityQueries.checkCoordinate(lon: points[i].x, lat: points[i].y, field: "points[\(i)]")
-            }
+            try CityQueries.checkPoints(points)
             self.points = points
             grids = try q.grids()
             streets = try q.streets()
@@ -162,8 +281,7 @@ extension CityQueries {
             let (grids, streets) = (grids, streets)
             func place(cell: Int?, community: Int?) -> [UInt8] {
                 var text: [UInt8] = []
-                CityQueries.answer(.init(0, 0), cell: cell, community: community, metric: .init(.nan, .nan), grids: grids, streets: Streets())
-                    .appendPlace(to: &text)
+                CityQueries.answer(.init(0, 0), place: grids.place(cell: cell, community: community), segment: nil).appendPlace(to: &text)
                 return text
             }
             cellText = grids.codes.indices.map { place(cell: $0, community: nil) }
@@ -198,8 +316,8 @@ extension CityQueries {
 
         func result(_ i: Int) -> LookupResult {
             let cell = cells.flatMap { $0[i] >= 0 ? Int($0[i]) : nil }
-            return CityQueries.answer(points[i], cell: cell, community: communities[i] >= 0 ? Int(communities[i]) : nil,
-                                      metric: metric[i], grids: grids, streets: streets)
+            let place = grids.place(cell: cell, community: communities[i] >= 0 ? Int(communities[i]) : nil)
+            return CityQueries.answer(points[i], place: place, segment: streets.nearest.nearest(metric[i]).map { (streets.ids[$0.index], $0.distance) })
         }
 
         /// `make` over chunks of the spots on every core, `write` of each chunk's value in input order. The values

@@ -32,6 +32,10 @@ import Testing
             #expect(ours.index == best, "\(p): \(ours) vs GEOS \(theirs)")
             #expect(abs(ours.distance - theirs[0].distance) <= 1e-9 * max(1, theirs[0].distance), "\(p): \(ours.distance) vs \(theirs[0].distance)")
             if ours.distance == theirs[0].distance { same += 1 }
+            if i % 10 == 0 {  // measuring every piece, no index: the same line, the same distance to the bit
+                let scanned = try #require(NearestLineLocator.nearest(p, among: lines))
+                #expect(scanned == ours, "\(p): scan \(scanned) vs \(ours)")
+            }
         }
         #expect(same > 3900)  // GEOS's formula: equal to the last bit almost always
     }
@@ -46,6 +50,11 @@ import Testing
         #expect(locator.nearest(Coordinate(12, -2))!.index == 1)  // a and b both 2√2 away, at their shared vertex (10, 0)
         #expect(locator.nearest(Coordinate(25, 0))!.index == 1)
         #expect(NearestLineLocator([]).nearest(Coordinate(0, 0)) == nil)
+        // the same without an index
+        #expect(NearestLineLocator.nearest(Coordinate(10, 0), among: [c, b, a])! == (1, 0))
+        #expect(NearestLineLocator.nearest(Coordinate(12, -2), among: [c, b, a])!.index == 1)
+        #expect(NearestLineLocator.nearest(Coordinate(25, 0), among: [c, b, a])!.index == 1)
+        #expect(NearestLineLocator.nearest(Coordinate(0, 0), among: [.point(Point(x: 0, y: 0))]) == nil)
     }
 
     /// Far from every line (the middle of a ring of 400 short pieces) a bucket's candidate list would be long: it is

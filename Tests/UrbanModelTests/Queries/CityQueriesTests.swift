@@ -136,6 +136,69 @@ import Testing
         #expect(inside > 1000)
     }
 
+    /// Spots answered from the store's R*Trees (the first `lookupThroughStoreLimit` spots, before the grid index is
+    /// built) get, field for field, the answers of the grid index and the whole-layer nearest-segment index. On the
+    /// Helsinki demo (4,612 street segments, a 100 m grid in UTM 35N with every seventh cell deleted, so spots fall
+    /// to the admin communities): random spots over the city and around it, cell corners (shared by up to four
+    /// cells), street vertices (distance 0, ties between segments meeting there), and spots 2–150 km out (the
+    /// window widens, up to 25.6 km, then the whole layer is asked).
+    @Test func storeLookupsAgreeWithTheIndexes() throws {
+        let (db, dir) = try GridFixture.freshDatabase()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let data = Self.root.appendingPathComponent("GeoData/helsinki")
+        for (layer, file) in [(UrbanModel.Layer.admin, "admin.geojson"), (.streets, "streets.geojson"), (.chiefs, "chiefs.csv")] {
+            let features = try FeatureFile.read(data.appendingPathComponent(file).path, options: .init(requireGeometry: layer != .chiefs))
+            try db.importFeatures(features, into: layer, source: file)
+        }
+        try db.replaceGrids(with: GridBuilder.build(try db.gridAreas(), shape: .square, cellSize: 100, minArea: 1))
+        try db.store.run("DELETE FROM grids WHERE pk % 7 = 3")
+        let cells = try db.store.query("SELECT AsBinary(geom) g FROM grids ORDER BY pk LIMIT 150").map { try $0["g"]!.geometry()! }
+        let streets = try db.store.query("SELECT AsBinary(geom) g FROM streets ORDER BY pk LIMIT 150").map { try $0["g"]!.geometry()! }
+        let all = try #require(Envelope.union(try db.store.query("SELECT AsBinary(geom) g FROM grids").map { try $0["g"]!.geometry()!.envelope }))
+        var rng = SplitMix64(seed: 2026)
+        var spots = (0..<1200).map { _ in
+            Coordinate(all.minX - 0.2 * all.width + rng.nextUnit() * 1.4 * all.width, all.minY - 0.2 * all.height + rng.nextUnit() * 1.4 * all.height)
+        }
+        spots += cells.flatMap(\.coordinates) + streets.flatMap(\.coordinates)
+        for km in [2.0, 10, 30, 150] {  // east and north of the grid, in degrees at 60°N
+            spots += [Coordinate(all.maxX + km / 55.6, all.center.y), Coordinate(all.center.x, all.maxY + km / 111.3)]
+        }
+        let store = try CityQueries(db)
+        let fromStore = try spots.map { try #require(try store.lookupThroughStore($0)) }
+        #expect(!store.isGridIndexLoaded)
+        let indexed = try CityQueries(db).lookup(spots)
+        var differing = 0
+        for (i, (a, b)) in zip(fromStore, indexed).enumerated() where a != b {
+            differing += 1
+            if differing <= 5 { Issue.record("spot \(i) \(spots[i]): store \(a.json.jsonText) vs index \(b.json.jsonText)") }
+        }
+        #expect(differing == 0, "\(differing) of \(spots.count) spots differ")
+        // the set covers every branch: cells, communities outside cells, nowhere, chiefs, far spots, distance 0
+        #expect(fromStore.contains { $0.gridCode != nil && $0.chief != nil })
+        #expect(fromStore.contains { $0.gridCode == nil && $0.communityCode != nil })
+        #expect(fromStore.contains { $0.communityCode == nil })
+        #expect(fromStore.contains { ($0.segmentDistanceMetres ?? 0) > 30_000 })
+        #expect(fromStore.contains { $0.segmentDistanceMetres == 0 })
+    }
+
+    /// The first `lookupThroughStoreLimit` spots go through the store, then the grid index is built; small batches
+    /// count too; a layer without a spatial index makes every lookup use the indexes.
+    @Test func lookupsSwitchToTheIndexAfterTheLimit() throws {
+        let (q, dir) = try city()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        q.lookupThroughStoreLimit = 3
+        let spot = Coordinate(Self.lon0 + 0.0013, Self.lat0 + 0.0002)
+        let first = try q.lookup(lon: spot.x, lat: spot.y)
+        #expect(try q.lookup([spot, spot]) == [first, first] && !q.isGridIndexLoaded)
+        #expect(try q.lookup([spot]) == [first] && q.isGridIndexLoaded)
+        #expect(first.gridCode == "999901001001002" && first.segmentID == "s-ns-1")
+        let (r, dir2) = try city()
+        defer { try? FileManager.default.removeItem(atPath: dir2) }
+        try r.db.store.execute("SELECT DisableSpatialIndex('streets', 'geom'); DROP TABLE idx_streets_geom;")
+        #expect(try r.lookupThroughStore(spot) == nil)
+        #expect(try r.lookup(lon: spot.x, lat: spot.y) == first && r.isGridIndexLoaded)
+    }
+
     @Test func vendorChecksEveryReason() throws {
         let (q, dir) = try city()
         defer { try? FileManager.default.removeItem(atPath: dir) }
