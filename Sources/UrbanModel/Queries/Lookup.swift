@@ -150,8 +150,8 @@ extension CityQueries {
     ///   Boxes are opened (the segment read, projected and measured) in order of that bound, until the bound
     ///   exceeds the nearest found.
     /// - Once the nearest found is at most `r` away, no segment outside the window is nearer. The window grows
-    ///   fourfold from 100 m to 25.6 km; a spot with no segment that near is asked of the whole layer's index
-    ///   instead (an empty layer costs nothing).
+    ///   fourfold from 100 m to 25.6 km; a spot with no segment that near, or whose window would cross the
+    ///   antimeridian, is asked of the whole layer's index instead (an empty layer costs nothing).
     private func nearestSegmentThroughStore(_ c: Coordinate) throws -> (id: String, distance: Double)? {
         let metric = try forward.apply(c)
         if isStreetIndexLoaded { return try wholeLayerNearest(metric) }
@@ -161,7 +161,9 @@ extension CityQueries {
         for r in [100.0, 400, 1600, 6400, 25_600] {
             let dLat = 1.25 * 1.0004 * r / 110_574
             let cosφ = cos(min(89.9, abs(c.y) + dLat) * .pi / 180)
-            let dLon = min(360, 1.25 * 1.0004 * r / (111_319 * cosφ))
+            let dLon = 1.25 * 1.0004 * r / (111_319 * cosφ)
+            // a window across the antimeridian (or a pole's neighbourhood) is not one R*Tree box: the layer's index
+            if c.x + dLon > 180 || c.x - dLon < -180 { break }
             boxes.reset()
             try boxes.bind([c.x + dLon, c.x - dLon, c.y + dLat, c.y - dLat])
             var candidates: [(bound: Double, pk: Int64)] = []
