@@ -53,6 +53,11 @@ public final class CityQueries {
         var ids: [String] = [], indexByID: [String: Int] = [:], metric: [Geometry] = []
         /// Nearest segment to a point: GEOS's distance formula, without a GEOS call per point.
         var nearest = NearestLineLocator([])
+
+        /// The nearest segment to a metric position and the distance to it in metres.
+        func nearestSegment(to metric: Coordinate) -> (id: String, distance: Double)? {
+            nearest.nearest(metric).map { (ids[$0.index], $0.distance) }
+        }
     }
 
     struct Zones {

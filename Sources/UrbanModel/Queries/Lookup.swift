@@ -83,7 +83,7 @@ extension CityQueries {
         let g = try grids()
         let cell = try g.locator?.locate(c)
         let community = cell == nil ? try g.communityLocator?.locate(c) : nil
-        return Self.answer(c, place: g.place(cell: cell, community: community), segment: try wholeLayerNearest(try forward.apply(c)))
+        return Self.answer(c, place: g.place(cell: cell, community: community), segment: try streets().nearestSegment(to: try forward.apply(c)))
     }
 
     /// The answer for a spot whose place and nearest segment are known: reads only, so batches call it from many
@@ -154,7 +154,7 @@ extension CityQueries {
     ///   antimeridian, is asked of the whole layer's index instead (an empty layer costs nothing).
     private func nearestSegmentThroughStore(_ c: Coordinate) throws -> (id: String, distance: Double)? {
         let metric = try forward.apply(c)
-        if isStreetIndexLoaded { return try wholeLayerNearest(metric) }
+        if isStreetIndexLoaded { return try streets().nearestSegment(to: metric) }
         let boxes = try db.store.prepare(
             "SELECT pkid, xmin, xmax, ymin, ymax FROM idx_streets_geom WHERE xmin <= ? AND xmax >= ? AND ymin <= ? AND ymax >= ?")
         let segment = try db.store.prepare("SELECT id, AsBinary(geom) g FROM streets WHERE pk = ?")
@@ -187,13 +187,7 @@ extension CityQueries {
             }
             if let best, best.distance <= r { return (best.id, best.distance) }
         }
-        return try wholeLayerNearest(metric)
-    }
-
-    /// The nearest street segment to a metric position, from the whole layer's index (built on first use).
-    private func wholeLayerNearest(_ metric: Coordinate) throws -> (id: String, distance: Double)? {
-        let s = try streets()
-        return s.nearest.nearest(metric).map { (s.ids[$0.index], $0.distance) }
+        return try streets().nearestSegment(to: metric)
     }
 
     /// Lookups for many spots, in input order: cells located and coordinates projected in bulk, the rest on every
@@ -215,26 +209,28 @@ extension CityQueries {
         guard !points.isEmpty else { return try write(Array("[]\n".utf8)) }
         if let few = try fewThroughStore(points) {
             var text: [UInt8] = []
-            for (i, r) in few.enumerated() {
-                text.append(i == 0 ? 0x5B : 0x2C)
-                r.appendJSON(to: &text)
-                text.append(0x0A)
-            }
-            text.append(contentsOf: [0x5D, 0x0A])
+            Self.appendArrayLines(few.indices, of: few.count, to: &text) { few[$0].appendJSON(to: &$1) }
             return try write(text)
         }
         let batch = try Batch(self, points)
         try batch.run { range in
             var text: [UInt8] = []
             text.reserveCapacity(range.count * 240)
-            for i in range {
-                text.append(i == 0 ? 0x5B : 0x2C)
-                batch.appendJSON(i, to: &text)
-                text.append(0x0A)
-            }
-            if range.upperBound == points.count { text.append(contentsOf: [0x5D, 0x0A]) }
+            Self.appendArrayLines(range, of: points.count, to: &text) { batch.appendJSON($0, to: &$1) }
             return text
         } write: { try write($0) }
+    }
+
+    /// Lines `range` of a JSON array of `count` objects, an object per line (written by `object`): "[" before the
+    /// first, "," before the others, "]" after the last.
+    private static func appendArrayLines(_ range: Range<Int>, of count: Int, to text: inout [UInt8],
+                                         _ object: (Int, inout [UInt8]) -> Void) {
+        for i in range {
+            text.append(i == 0 ? 0x5B : 0x2C)
+            object(i, &text)
+            text.append(0x0A)
+        }
+        if range.upperBound == count { text.append(contentsOf: [0x5D, 0x0A]) }
     }
 
     /// Checks every spot of a batch like `checkCoordinate`, naming the first bad one `points[i]`.
@@ -319,7 +315,7 @@ extension CityQueries {
         func result(_ i: Int) -> LookupResult {
             let cell = cells.flatMap { $0[i] >= 0 ? Int($0[i]) : nil }
             let place = grids.place(cell: cell, community: communities[i] >= 0 ? Int(communities[i]) : nil)
-            return CityQueries.answer(points[i], place: place, segment: streets.nearest.nearest(metric[i]).map { (streets.ids[$0.index], $0.distance) })
+            return CityQueries.answer(points[i], place: place, segment: streets.nearestSegment(to: metric[i]))
         }
 
         /// `make` over chunks of the spots on every core, `write` of each chunk's value in input order. The values
