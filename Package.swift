@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "SpatialCore", targets: ["SpatialCore"]),
         .library(name: "UrbanModel", targets: ["UrbanModel"]),
         .library(name: "Siting", targets: ["Siting"]),
+        .library(name: "UrbanStore", targets: ["UrbanStore"]),
         .library(name: "UrbanService", targets: ["UrbanService"]),
         .executable(name: "urbangrid", targets: ["urbangrid"]),
         .executable(name: "urbangrid-export", targets: ["urbangrid-export"]),
@@ -22,6 +23,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.0"),
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        // the PostgreSQL/PostGIS engine (UrbanStore), and TLS to its server
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
     ],
     targets: [
         // C libraries, found through pkg-config. Only SpatialCore imports them.
@@ -42,6 +46,21 @@ let package = Package(
         .target(
             name: "UrbanModel",
             dependencies: ["SpatialCore"],
+            swiftSettings: [.enableUpcomingFeature("InternalImportsByDefault")]),
+
+        // The storage engines: opening a city by file path or postgresql:// URL, the PostgreSQL/PostGIS engine
+        // (postgres-nio), and copying a city between engines. SpatiaLite's engine is still UrbanModel's UrbanDatabase.
+        .target(
+            name: "UrbanStore",
+            dependencies: [
+                "SpatialCore",
+                "UrbanModel",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: [.enableUpcomingFeature("InternalImportsByDefault")]),
 
         // Site selection (LSCP, MCLP, p-median, p-center), pure Swift above the spatial core's MIP solver.
@@ -73,6 +92,7 @@ let package = Package(
             dependencies: [
                 "SpatialCore",
                 "UrbanModel",
+                "UrbanStore",
                 "Siting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -85,6 +105,7 @@ let package = Package(
                 "Siting",
                 "CommandSupport",
                 "UrbanService",
+                "UrbanStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
@@ -114,6 +135,8 @@ let package = Package(
         .testTarget(name: "UrbanModelTests", dependencies: ["UrbanModel", "SpatialCore"], exclude: ["Vectors"]),
         .testTarget(name: "SpatialCoreTests", dependencies: ["SpatialCore"], exclude: ["Vectors"]),
         .testTarget(name: "SitingTests", dependencies: ["Siting", "SpatialCore"]),
+        // The storage contract on both engines (PostgreSQL from Tools/pg-cluster.sh, started by Tools/test.sh).
+        .testTarget(name: "UrbanStoreTests", dependencies: ["UrbanStore", "UrbanModel", "SpatialCore"]),
         // Replays Tests/FuzzCorpus/<target>/ (seeds and every input the fuzzer found) through the fuzz targets.
         .testTarget(name: "FuzzCorpusTests", dependencies: ["FuzzTargets"]),
         .testTarget(

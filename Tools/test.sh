@@ -3,6 +3,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 Tools/install-deps.sh libjs-leaflet   # the batch report inlines Leaflet; its test checks that
+# a throwaway PostgreSQL 15 + PostGIS 3 cluster for the PostGIS tests (URBANGRID_PG_* in the environment),
+# started fresh every run and stopped on exit; its server log stays in out/pg-test/log
+pg_dir="$PWD/out/pg-test"
+Tools/pg-cluster.sh stop "$pg_dir" --remove
+trap 'Tools/pg-cluster.sh stop "$pg_dir" || echo "test.sh: could not stop the cluster in $pg_dir" >&2' EXIT
+pg_env="$(Tools/pg-cluster.sh start "$pg_dir")"   # not eval "$(...)" directly: that would hide a failed start
+eval "$pg_env"
 swift build --build-tests
 swift test --skip-build
 # a real client (GDAL's ogrinfo) opens every exported format

@@ -52,6 +52,12 @@ public enum ModelError: Error, Hashable, Sendable, CustomStringConvertible {
     /// An argument that is not a code breaks its rule (a negative tolerance, a non-finite coordinate...).
     case invalidArgument(name: String, reason: String)
 
+    // MARK: Databases
+
+    /// A database could not be reached, opened, created or written (a server down, a wrong password, a schema of
+    /// another application or of a newer UrbanGrid). `database` names it as it may be shown: never with a password.
+    case database(String, reason: String)
+
     public var description: String {
         switch self {
         case .unreadableFile(let path, let reason):
@@ -73,6 +79,8 @@ public enum ModelError: Error, Hashable, Sendable, CustomStringConvertible {
             "\(layout) field \(field) = \(value) is outside \(allowed.lowerBound)...\(allowed.upperBound)"
         case .invalidArgument(let name, let reason):
             "invalid \(name): \(reason)"
+        case .database(let database, let reason):
+            "\(database): \(reason)"
         }
     }
 }

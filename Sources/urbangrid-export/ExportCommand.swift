@@ -79,7 +79,7 @@ struct Layers: ParsableCommand {
         let settings = ExportSettings(
             format: format, crs: try crs.map { try CRS($0) } ?? .wgs84, precision: precision,
             filter: LayerFilter(whereSQL: whereSQL, bbox: try bbox.map(LayerFilter.parseBBox)))
-        let database = try UrbanDatabase(path: db, readOnly: true)
+        let database = try UrbanDatabase(path: try spatiaLiteFile(db), readOnly: true)
         let exporter = try LayerExporter(database, settings: settings)
         let log = Logger(label: "urbangrid-export")
         for w in exporter.warnings { log.warning("\(w)") }

@@ -77,7 +77,7 @@ extension UrbanGridCommand.Grid {
         }
 
         func run() throws {
-            let database = try UrbanDatabase(path: db)
+            let database = try UrbanDatabase(path: try spatiaLiteFile(db))
             var notes: [String] = []
             let areas: [GridArea]
             if let boundary {
@@ -173,7 +173,7 @@ extension UrbanGridCommand.Grid {
         var format: OutputFormat = .table
 
         func run() throws {
-            let database = try UrbanDatabase(path: db, readOnly: true)
+            let database = try UrbanDatabase(path: try spatiaLiteFile(db), readOnly: true)
             let findings = try GridAudit.run(database)
             var out = StandardOutput()
             if format == .json {

@@ -4,15 +4,22 @@ import Foundation
 import Logging
 import SpatialCore
 import UrbanModel
+import UrbanStore
 
 extension UrbanModel.Layer: ExpressibleByArgument {}
 
 extension UrbanGridCommand {
     struct Init: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Create an empty UrbanGrid database (SpatiaLite, schema versioned, a spatial index per layer).")
+            abstract: "Create an empty UrbanGrid database (SpatiaLite file or PostgreSQL/PostGIS; schema versioned, a spatial index per layer).",
+            discussion: """
+                DB is a SpatiaLite file to create (it must not exist) or a PostgreSQL URL \
+                postgresql://USER[:PASS]@HOST[:PORT]/NAME (?host=/socket/dir for a Unix socket; the password may come \
+                from PGPASSWORD or ~/.pgpass): the database must exist and hold no tables; PostGIS is created in it \
+                when the user may (otherwise the message says what the DBA must run). All or nothing.
+                """)
 
-        @Argument(help: "The database file to create (must not exist).")
+        @Argument(help: "The database to create: a new file, or a postgresql:// URL of an empty database.")
         var db: String
 
         @Option(help: "Time zone for times written without an offset (IANA name).")
@@ -29,17 +36,18 @@ extension UrbanGridCommand {
             let tables = try folder.map { dir in
                 (try ClassCodeTable(contentsOfFile: dir + "/components.csv"), try ClassCodeTable(contentsOfFile: dir + "/events.csv"))
             }
-            let database = try UrbanDatabase.create(path: db, timeZone: timezone)
+            let location = try DatabaseLocation(db)
+            let database = try City.create(location, timeZone: timezone)
             let loaded = try tables.map { try database.loadClassCodes(components: $0.0, events: $0.1) } ?? 0
             if tables == nil {
                 Logger(label: "urbangrid.init").warning("no class-code tables (--codes DIR): hazard classes will not be checked")
             }
-            let version = try database.store.schemaVersion
+            let version = try database.schemaVersion
             var out = StandardOutput()
             if format == .json {
-                out.line(#"{"database":\#(JSONValue.string(db).jsonText),"schema_version":\#(version),"timezone":\#(JSONValue.string(timezone).jsonText),"class_codes":\#(loaded)}"#)
+                out.line(#"{"database":\#(JSONValue.string(location.description).jsonText),"schema_version":\#(version),"timezone":\#(JSONValue.string(timezone).jsonText),"class_codes":\#(loaded)}"#)
             } else {
-                out.line("created \(db): schema v\(version), time zone \(timezone), \(loaded) class codes\(folder.map { " from \($0)" } ?? ""), layers \(UrbanModel.Layer.allCases.map(\.rawValue).joined(separator: ", "))")
+                out.line("created \(location): schema v\(version), time zone \(timezone), \(loaded) class codes\(folder.map { " from \($0)" } ?? ""), layers \(UrbanModel.Layer.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             out.flush()
         }
@@ -54,7 +62,7 @@ extension UrbanGridCommand {
                 BD09 included; a Shapefile's .prj is used when --crs is not given).
                 """)
 
-        @Argument(help: "The database (from 'urbangrid init').")
+        @Argument(help: "The database (from 'urbangrid init'): a file or a postgresql:// URL.")
         var db: String
 
         @Option(help: "admin, streets, vendor-zones, hazards, stations, pois, demand, chiefs.")
@@ -81,19 +89,72 @@ extension UrbanGridCommand {
 
         func run() throws {
             let log = Logger(label: "urbangrid.import")
-            let database = try UrbanDatabase(path: db)
+            let database = try City.open(try DatabaseLocation(db))
             let options = FeatureFile.Options(crs: try crs.map(CRS.init), makeValid: makeValid, idField: idField,
                                               requireGeometry: LayerSchema.of(layer).geometry != .none)
             let features = try FeatureFile.read(file, options: options)
             log.info("read \(features.count) features from \(file)")
             // `imported` counts stored rows: for streets the segments after noding (a feature split at a
             // crossing counts once per piece), for other layers the features
-            let n = try database.importFeatures(features, into: layer, source: file)
+            let n = try database.importFeatures(features, into: layer, source: file, noding: .auto)
             var out = StandardOutput()
             if format == .json {
                 out.line(#"{"layer":"\#(layer.rawValue)","imported":\#(n)}"#)
             } else {
                 out.line("imported \(n) \(layer == .streets ? "segments" : "features") into \(layer.rawValue) (\(try database.count(layer)) in the layer now)")
+            }
+            out.flush()
+        }
+    }
+}
+
+extension UrbanGridCommand {
+    struct Copy: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Copy a whole city from one database to another (SpatiaLite file or PostgreSQL), all or nothing.",
+            discussion: """
+                Every layer with its rows' keys, derived values and extra properties, the class-code tables and the \
+                time zone: the copy answers every question as the source does. DST is a new file, or a postgresql:// \
+                URL of a database without tables (the schema is created) or with an empty UrbanGrid schema. One \
+                transaction: on any failure DST is left as it was (a new file is removed). Prints the rows per layer.
+                """)
+
+        @Argument(help: "The city to copy: a file or a postgresql:// URL.")
+        var src: String
+
+        @Argument(help: "Where to copy it: a new file or a postgresql:// URL.")
+        var dst: String
+
+        @Option(help: "Only these layers (comma-separated); the others stay empty.")
+        var layers: String?
+
+        @Option(help: "table or json.")
+        var format: OutputFormat = .table
+
+        func run() throws {
+            let chosen = try layers.map { list in
+                try list.split(separator: ",").map { name -> UrbanModel.Layer in
+                    let n = name.trimmingCharacters(in: .whitespaces)
+                    guard let layer = UrbanModel.Layer(rawValue: n) else {
+                        throw CLIError.badInput("--layers: unknown layer '\(n)' (known: \(UrbanModel.Layer.allCases.map(\.rawValue).joined(separator: ", ")))")
+                    }
+                    return layer
+                }
+            }
+            let (from, to) = (try DatabaseLocation(src), try DatabaseLocation(dst))
+            let log = Logger(label: "urbangrid.copy")
+            var reported: UrbanModel.Layer?
+            let counts = try CityCopy.copy(from: from, to: to, layers: chosen) { layer, rows in
+                if layer != reported || rows % 100_000 == 0 { log.info("\(layer.rawValue): \(rows) rows") }
+                reported = layer
+            }
+            var out = StandardOutput()
+            if format == .json {
+                let layers = counts.map { #""\#($0.layer.rawValue)":\#($0.rows)"# }.joined(separator: ",")
+                out.line(#"{"from":\#(JSONValue.string(from.description).jsonText),"to":\#(JSONValue.string(to.description).jsonText),"layers":{\#(layers)},"rows":\#(counts.map(\.rows).reduce(0, +))}"#)
+            } else {
+                out.line("copied \(from) to \(to)")
+                for c in counts { out.line("  \(c.layer.rawValue.padding(toLength: 13, withPad: " ", startingAt: 0)) \(c.rows)") }
             }
             out.flush()
         }

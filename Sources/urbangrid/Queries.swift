@@ -48,7 +48,7 @@ struct Lookup: ParsableCommand {
             spots = [Coordinate(lon!, lat!)]
             if let source { spots = [try CoordinateTransform(from: source, to: .wgs84).apply(spots[0])] }
         }
-        let queries = try CityQueries(try UrbanDatabase(path: db, readOnly: true))
+        let queries = try CityQueries(try UrbanDatabase(path: try spatiaLiteFile(db), readOnly: true))
         var out = StandardOutput()
         if format == .json, points != nil {  // streamed, made on every core
             try queries.lookupJSONArray(spots) { out.write(bytes: $0) }
@@ -88,7 +88,7 @@ struct Vendor: ParsableCommand {
         @Option(help: "table or json.") var format: OutputFormat = .table
 
         func queries() throws -> (CityQueries, Date) {
-            let q = try CityQueries(try UrbanDatabase(path: db, readOnly: true), exclusionMetres: try Vendor.exclusionBuffers(exclusion))
+            let q = try CityQueries(try UrbanDatabase(path: try spatiaLiteFile(db), readOnly: true), exclusionMetres: try Vendor.exclusionBuffers(exclusion))
             if let holidays {
                 do {
                     q.holidays = try HolidayCalendar(contentsOf: URL(fileURLWithPath: holidays))
@@ -197,7 +197,7 @@ struct Hazards: ParsableCommand {
             } else {
                 .inGrid(code: inGrid!)
             }
-            let q = try CityQueries(try UrbanDatabase(path: db, readOnly: true))
+            let q = try CityQueries(try UrbanDatabase(path: try spatiaLiteFile(db), readOnly: true))
             let hits = try q.hazards(in: area, classPrefix: classCode, status: status)
             var out = StandardOutput()
             switch format {
@@ -227,7 +227,7 @@ struct Hazards: ParsableCommand {
             guard let unit = HazardHotspot.Unit(rawValue: by) else {
                 throw CLIError.badInput("--by '\(by)': one of \(HazardHotspot.Unit.allCases.map(\.rawValue).joined(separator: ", "))")
             }
-            let spots = try CityQueries(try UrbanDatabase(path: db, readOnly: true)).hotspots(by: unit, top: top)
+            let spots = try CityQueries(try UrbanDatabase(path: try spatiaLiteFile(db), readOnly: true)).hotspots(by: unit, top: top)
             var out = StandardOutput()
             switch format {
             case .json: out.line(JSONValue.array(spots.map(\.json)).jsonText)
@@ -262,7 +262,7 @@ struct Stations: ParsableCommand {
         @Option(help: "table, json or geojson.") var format: QueryFormat = .table
 
         func run() throws {
-            let q = try CityQueries(try UrbanDatabase(path: db, readOnly: true))
+            let q = try CityQueries(try UrbanDatabase(path: try spatiaLiteFile(db), readOnly: true))
             q.networkSnapping = snap
             let hits = try q.nearestStations(lon: lon, lat: lat, k: k, network: network)
             var out = StandardOutput()
@@ -313,7 +313,7 @@ struct Coverage: ParsableCommand {
             return l
         }
         guard let m = CoverageMeasure(rawValue: measure) else { throw CLIError.badInput("--measure '\(measure)': centroid or boundary") }
-        let database = try UrbanDatabase(path: db, readOnly: true)
+        let database = try UrbanDatabase(path: try spatiaLiteFile(db), readOnly: true)
         let queries = try CityQueries(database)
         queries.networkSnapping = snap
         let report = try queries.coverage(
@@ -360,7 +360,7 @@ struct Audit: ParsableCommand {
 
     func run() throws {
         let set = try RuleSet(contentsOf: rules)
-        let q = try CityQueries(try UrbanDatabase(path: db, readOnly: true))
+        let q = try CityQueries(try UrbanDatabase(path: try spatiaLiteFile(db), readOnly: true))
         let date = try at.map { try q.parseTime($0) } ?? Date()
         let results = try q.audit(set, at: date)
         var out = StandardOutput()

@@ -28,7 +28,7 @@ struct ServiceAreaCommand: ParsableCommand {
     @Option(help: "table, json or geojson.") var format: QueryFormat = .table
 
     func run() throws {
-        let q = try CityQueries(try UrbanDatabase(path: db, readOnly: true))
+        let q = try CityQueries(try UrbanDatabase(path: try spatiaLiteFile(db), readOnly: true))
         q.networkSnapping = snap
         let shape: ServiceAreaShape = hullRatio.map { .concaveHull(ratio: $0) } ?? .buffer(metres: areaBuffer)
         let a = try q.serviceArea(lon: lon, lat: lat, radiusMetres: radius, network: network, shape: shape)

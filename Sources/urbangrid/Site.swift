@@ -153,7 +153,7 @@ extension UrbanGridCommand {
                 }
                 return l
             }
-            let q = try CityQueries(try UrbanDatabase(path: path, readOnly: true))
+            let q = try CityQueries(try UrbanDatabase(path: try spatiaLiteFile(path), readOnly: true))
             q.networkSnapping = snap
             // coverage models only need distances up to the radius: the network searches stop there
             let bound = (model == .lscp || model == .mclp) && network != nil ? (radius ?? .infinity) : .infinity

@@ -78,7 +78,7 @@ extension Vendor {
             }
             let clock = ContinuousClock()
             let t0 = clock.now
-            let q = try CityQueries(try UrbanDatabase(path: db, readOnly: true), exclusionMetres: try Vendor.exclusionBuffers(exclusion))
+            let q = try CityQueries(try UrbanDatabase(path: try spatiaLiteFile(db), readOnly: true), exclusionMetres: try Vendor.exclusionBuffers(exclusion))
             q.networkSnapping = snap
             var options = VendorSitingOptions()
             options.spacingMetres = spacing

@@ -38,11 +38,13 @@ extension UrbanDatabase {
         }
     }
 
-    /// Rows as they are stored: streets noded and measured, hazards snapped and located.
-    func derive(_ rows: [LayerRow], schema: LayerSchema, noding: StreetNoding) throws -> [LayerRow] {
+    /// Rows as they are stored: streets noded and measured, hazards snapped to `existing` streets and located in its
+    /// grid cells (read only for hazards).
+    static func derive(_ rows: [LayerRow], schema: LayerSchema, noding: StreetNoding,
+                       existing: () throws -> LayerImport.Existing) throws -> [LayerRow] {
         switch schema.layer {
         case .streets: try StreetNoder(rows: rows, schema: schema, noding: noding).segments()
-        case .hazards: try snapHazards(rows)
+        case .hazards: try snapHazards(rows, to: try existing())
         default: rows
         }
     }
@@ -54,21 +56,9 @@ extension UrbanDatabase {
     /// the street network's extent; and the code of the grid cell covering it (lowest code when it lies
     /// on a shared edge). A point hazard is used as is; a line hazard by the point halfway along it
     /// (which lies on the line, unlike a centroid); any other geometry by a point on its surface.
-    func snapHazards(_ rows: [LayerRow]) throws -> [LayerRow] {
-        let streetRows = try store.query("SELECT id, AsBinary(geom) g FROM streets WHERE geom IS NOT NULL ORDER BY pk")
-        var streetIDs: [String] = [], streetGeoms: [Geometry] = []
-        for r in streetRows {
-            guard let id = r["id"]?.string, let g = try r["g"]?.geometry(), !g.isEmpty else { continue }
-            streetIDs.append(id)
-            streetGeoms.append(g)
-        }
-        let gridRows = try store.query("SELECT code, AsBinary(geom) g FROM grids WHERE geom IS NOT NULL ORDER BY code")
-        var gridCodes: [String] = [], gridGeoms: [Geometry] = []
-        for r in gridRows {
-            guard let code = r["code"]?.string, let g = try r["g"]?.geometry(), !g.isEmpty else { continue }
-            gridCodes.append(code)
-            gridGeoms.append(g)
-        }
+    static func snapHazards(_ rows: [LayerRow], to existing: LayerImport.Existing) throws -> [LayerRow] {
+        let streetIDs = existing.streets.map(\.id), streetGeoms = existing.streets.map(\.geometry)
+        let gridCodes = existing.grids.map(\.code), gridGeoms = existing.grids.map(\.geometry)
         var snap: (measure: MetricMeasure, index: SpatialIndex, lines: [Geometry])?
         if let extent = Envelope.union(streetGeoms.map(\.envelope)) {
             let measure = try MetricMeasure(crs: LocalMetricCRS.choose(for: extent).crs)

@@ -79,50 +79,43 @@ public final class UrbanDatabase {
                                noding: StreetNoding = .auto) throws -> Int {
         let schema = LayerSchema.of(layer)
         let zone = TimeZone(identifier: try timeZone) ?? TimeZone(secondsFromGMT: 8 * 3600)!
-        let input = try features.enumerated().map { i, f in try LayerRow(f, index: i, schema: schema, source: source, timeZone: zone) }
-        if layer == .hazards {  // a hazard's class must be one of the city's tables, when the city loaded them
-            let known = try classCodes()
-            for r in input where !known.isEmpty {
-                let i = schema.columns.firstIndex { $0.name == "class_code" }!
-                if let code = r.values[i + 1] as? String, !known.contains(code) {
-                    throw ModelError.malformedRecord(
-                        .init(file: source, field: "features[\(r.index)].properties.class_code"),
-                        reason: "unknown class code '\(code)': not in the component or event tables loaded into this database")
-                }
-            }
-        }
-        var seen: [String: Int] = [:]
-        for (i, r) in input.enumerated() {
-            if let first = seen.updateValue(i, forKey: r.id) {
-                throw ModelError.malformedRecord(
-                    .init(file: source, field: "features[\(i)].id"), reason: "duplicate id '\(r.id)' (first at features[\(first)])")
-            }
-        }
-        let derived = Self.derivedColumns(layer)
-        let names = ["id"] + schema.columns.map(\.name) + ["props"] + derived + (schema.geometry == .none ? [] : ["geom"])
-        let values = names.map { $0 == "geom" ? "GeomFromWKB(?, 4326)" : "?" }
-        let sql = "INSERT INTO \(schema.table)(\(names.joined(separator: ", "))) VALUES (\(values.joined(separator: ", ")))"
+        let values = LayerImport.columns(of: layer).map { $0 == "geom" ? "GeomFromWKB(?, 4326)" : "?" }
+        let sql = "INSERT INTO \(schema.table)(\(LayerImport.columns(of: layer).joined(separator: ", "))) VALUES (\(values.joined(separator: ", ")))"
         return try store.transaction {
-            let rows = try derive(input, schema: schema, noding: noding)
-            try withBulkSpatialIndex(table: schema.geometry == .none ? nil : schema.table, rows: rows.count) {
+            let load = try LayerImport(features, into: layer, source: source, timeZone: zone, classCodes: try classCodes(),
+                                       noding: noding, existing: { try existingLines() })
+            try withBulkSpatialIndex(table: schema.geometry == .none ? nil : schema.table, rows: load.rows.count) {
                 let insert = try store.prepare(sql)
-                for r in rows {
+                for r in load.rows {
                     do {
                         try insert.run(r.bindings)
                     } catch SpatialError.sqlite(_, let message, _) where message.contains("UNIQUE") {
-                        throw ModelError.malformedRecord(
-                            .init(file: source, field: "features[\(r.index)].id"), reason: "id '\(r.id)' is already in layer \(layer.rawValue)")
+                        throw load.alreadyStored(r)
                     }
                 }
             }
             try refreshPropertyKeys(layer)
-            return rows.count
+            return load.rows.count
         }
+    }
+
+    /// The streets (by pk) and grid cells (by code) already stored, which hazards are snapped to and located in.
+    func existingLines() throws -> LayerImport.Existing {
+        var existing = LayerImport.Existing()
+        for r in try store.query("SELECT id, AsBinary(geom) g FROM streets WHERE geom IS NOT NULL ORDER BY pk") {
+            guard let id = r["id"]?.string, let g = try r["g"]?.geometry(), !g.isEmpty else { continue }
+            existing.streets.append((id, g))
+        }
+        for r in try store.query("SELECT code, AsBinary(geom) g FROM grids WHERE geom IS NOT NULL ORDER BY code") {
+            guard let code = r["code"]?.string, let g = try r["g"]?.geometry(), !g.isEmpty else { continue }
+            existing.grids.append((code, g))
+        }
+        return existing
     }
 
     /// Runs `insert` (a load of `rows` rows into `table`, inside a transaction). For large loads the table's
     /// R*Tree is dropped first and built once afterwards: much faster than updating it row by row.
-    func withBulkSpatialIndex<T>(table: String?, rows: Int, _ insert: () throws -> T) throws -> T {
+    public func withBulkSpatialIndex<T>(table: String?, rows: Int, _ insert: () throws -> T) throws -> T {
         guard let table, rows >= 10_000 else { return try insert() }
         _ = try store.scalar("SELECT DisableSpatialIndex('\(table)', 'geom')")
         try store.execute("DROP TABLE IF EXISTS idx_\(table)_geom")
@@ -133,17 +126,19 @@ public final class UrbanDatabase {
 }
 
 /// One feature mapped onto a layer's columns, or the error that says which field is wrong.
-struct LayerRow {
-    var id: String
+public struct LayerRow {
+    public var id: String
     /// The feature's index in its file.
-    var index: Int
+    public var index: Int
     /// The id, the schema's columns and `props`, in that order.
-    var values: [(any SQLBindable)?]
-    var geometry: Geometry?
+    public var values: [(any SQLBindable)?]
+    public var geometry: Geometry?
     /// The layer's derived columns (`UrbanDatabase.derivedColumns`), filled by `UrbanDatabase.derive`.
-    var derived: [(any SQLBindable)?] = []
+    public var derived: [(any SQLBindable)?] = []
 
-    var bindings: [(any SQLBindable)?] { values + derived + (geometry.map { [$0] } ?? []) }
+    /// The values in the order of `LayerImport.columns(of:)`: the id, the columns, `props`, the derived columns,
+    /// the geometry (layers that have one).
+    public var bindings: [(any SQLBindable)?] { values + derived + (geometry.map { [$0] } ?? []) }
 
     init(_ f: Feature, index i: Int, schema: LayerSchema, source: String, timeZone: TimeZone) throws {
         index = i

@@ -1,0 +1,225 @@
+import Dispatch
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import NIOSSL
+import PostgresNIO
+public import SpatialCore
+import UrbanModel
+
+/// One connection to a PostgreSQL server through `postgres-nio`, used synchronously: the commands and the domain
+/// are synchronous, so every call blocks its caller until the server answered. The client's async work runs on a
+/// task executor of its own, never on Swift's cooperative pool, so a caller blocking a pool thread cannot starve it.
+/// Not thread-safe: one caller at a time (as with `SpatiaLiteStore`). Values in and out are `SQLValue`s; statements
+/// take `$1, $2, …` parameters, always bound (never spliced into the SQL text).
+final class PGConnection {
+    let location: PostgresLocation
+    private let connection: PostgresConnection
+    private let logger: Logger
+    private(set) var isClosed = false
+    /// Inside `transaction` (a nested call runs in the outer transaction).
+    private(set) var inTransaction = false
+
+    /// The event loops every connection of this process shares (one thread: the commands are sequential).
+    private static let eventLoops = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+
+    /// Connects and logs in. A failure says what went wrong (no server, wrong password, no database) and never
+    /// shows the password.
+    init(_ location: PostgresLocation, logger: Logger = Logger(label: "urbangrid.postgres")) throws {
+        self.location = location
+        self.logger = logger
+        let configuration: PostgresConnection.Configuration
+        if let socket = location.socketPath {
+            configuration = .init(unixSocketPath: socket, username: location.user, password: location.password, database: location.database)
+        } else {
+            let tls: PostgresConnection.Configuration.TLS
+            switch location.tls {
+            case .disable: tls = .disable
+            case .prefer, .require, .verify:
+                var c = TLSConfiguration.makeClientConfiguration()
+                if location.tls != .verify { c.certificateVerification = .none }  // libpq's prefer and require do not verify
+                let context = try NIOSSLContext(configuration: c)
+                tls = location.tls == .prefer ? .prefer(context) : .require(context)
+            }
+            configuration = .init(host: location.host ?? "localhost", port: location.port, username: location.user,
+                                  password: location.password, database: location.database, tls: tls)
+        }
+        do {
+            connection = try PostgresConnection.connect(on: Self.eventLoops.next(), configuration: configuration, id: 1, logger: logger).wait()
+        } catch {
+            throw Self.describe(error, at: location, doing: "cannot connect")
+        }
+    }
+
+    deinit { if !isClosed { try? connection.close().wait() } }
+
+    func close() {
+        guard !isClosed else { return }
+        isClosed = true
+        try? connection.close().wait()
+    }
+
+    // MARK: Statements
+
+    /// Every row of one statement, each as `SQLValue`s in column order (booleans as 0/1, bytea as blobs, numbers
+    /// as integers or reals, everything else as text).
+    func query(_ sql: String, _ parameters: [SQLValue] = []) throws -> [[SQLValue]] {
+        let query = try Self.query(sql, parameters)
+        let connection = self.connection, logger = self.logger
+        return try run(sql) {
+            var rows: [[SQLValue]] = []
+            for try await row in try await connection.query(query, logger: logger) {
+                rows.append(try row.map(Self.value))
+            }
+            return rows
+        }
+    }
+
+    /// The first column of the first row (`.null` when there is none).
+    func scalar(_ sql: String, _ parameters: [SQLValue] = []) throws -> SQLValue {
+        try query(sql, parameters).first?.first ?? .null
+    }
+
+    /// Runs one statement (the extended protocol takes one at a time).
+    func execute(_ sql: String, _ parameters: [SQLValue] = []) throws {
+        _ = try query(sql, parameters)
+    }
+
+    /// Sends `lines` (COPY's text format, one row per line ending in "\n") to `COPY table(columns) FROM STDIN`.
+    func copy(into table: String, columns: [String], lines: [UInt8]) throws {
+        let connection = self.connection, logger = self.logger
+        try run("COPY \(table)") {
+            try await connection.copyFrom(table: table, columns: columns, format: .text(.init()), logger: logger) { writer in
+                var buffer = ByteBuffer(bytes: lines)
+                while buffer.readableBytes > 0 {  // the server takes COPY data in messages of at most 1 GB; send 1 MiB at a time
+                    let chunk = buffer.readSlice(length: min(buffer.readableBytes, 1 << 20))!
+                    try await writer.write(chunk)
+                }
+            }
+        }
+    }
+
+    /// Runs `body` in one transaction: committed when it returns, rolled back when it throws.
+    func transaction<T>(_ body: () throws -> T) throws -> T {
+        if inTransaction { return try body() }
+        try execute("BEGIN")
+        inTransaction = true
+        defer { inTransaction = false }
+        do {
+            let result = try body()
+            try execute("COMMIT")
+            return result
+        } catch {
+            try? execute("ROLLBACK")
+            throw error
+        }
+    }
+
+    // MARK: Bridging
+
+    private static func query(_ sql: String, _ parameters: [SQLValue]) throws -> PostgresQuery {
+        var binds = PostgresBindings(capacity: parameters.count)
+        for p in parameters {
+            switch p {
+            case .null: binds.appendNull()
+            case .integer(let v): binds.append(v)
+            case .real(let v): binds.append(v)
+            case .text(let v): binds.append(v)
+            case .blob(let v): binds.append(ByteBuffer(bytes: v))
+            }
+        }
+        return PostgresQuery(unsafeSQL: sql, binds: binds)
+    }
+
+    private static func value(_ cell: PostgresCell) throws -> SQLValue {
+        guard cell.bytes != nil else { return .null }
+        switch cell.dataType {
+        case .int2, .int4, .int8, .oid: return .integer(try cell.decode(Int64.self))
+        case .float4, .float8: return .real(try cell.decode(Double.self))
+        case .numeric: return .real(Double(try cell.decode(String.self)) ?? .nan)
+        case .bool: return .integer(try cell.decode(Bool.self) ? 1 : 0)
+        case .bytea: return .blob(Array(try cell.decode(ByteBuffer.self).readableBytesView))
+        default:
+            if var bytes = cell.bytes, cell.format == .text || [.text, .varchar, .name, .bpchar, .json, .unknown].contains(cell.dataType) {
+                return .text(bytes.readString(length: bytes.readableBytes) ?? "")
+            }
+            return .text(try cell.decode(String.self))
+        }
+    }
+
+    /// Runs the client's async work on `executor` and blocks until it is done.
+    private func run<T>(_ sql: String, _ body: @escaping @Sendable () async throws -> T) throws -> T {
+        guard !isClosed else { throw ModelError.database(location.description, reason: "the connection is closed") }
+        let done = DispatchSemaphore(value: 0)
+        let box = ResultBox<T>()
+        Task(executorPreference: Self.executor) {
+            do { box.result = .success(try await body()) } catch { box.result = .failure(error) }
+            done.signal()
+        }
+        done.wait()
+        do {
+            return try box.result!.get()
+        } catch {
+            throw Self.describe(error, at: location, doing: nil, sql: sql)
+        }
+    }
+
+    private final class ResultBox<T>: @unchecked Sendable {
+        var result: Result<T, any Error>?
+    }
+
+    private static let executor = DispatchTaskExecutor()
+
+    /// A task executor on a concurrent dispatch queue: Swift tasks of the client run there.
+    private final class DispatchTaskExecutor: TaskExecutor, @unchecked Sendable {
+        let queue = DispatchQueue(label: "urbangrid.postgres", attributes: .concurrent)
+        func enqueue(_ job: consuming ExecutorJob) {
+            let job = UnownedJob(job)
+            let executor = asUnownedTaskExecutor()
+            queue.async { job.runSynchronously(on: executor) }
+        }
+    }
+
+    // MARK: Errors
+
+    /// The SQLSTATE of a server error, if `error` is one.
+    static func sqlState(_ error: any Error) -> String? {
+        (error as? PSQLError)?.serverInfo?[.sqlState]
+    }
+
+    /// A message for `error` that names the database (password masked), what failed and the server's own words.
+    static func describe(_ error: any Error, at location: PostgresLocation, doing: String?, sql: String? = nil) -> ModelError {
+        if let e = error as? ModelError { return e }
+        guard let e = error as? PSQLError else {
+            return .database(location.description, reason: "\(doing.map { $0 + ": " } ?? "")\(error)")
+        }
+        let prefix = doing.map { $0 + ": " } ?? ""
+        if let info = e.serverInfo {
+            let state = info[.sqlState] ?? "?"
+            var reason = info[.message] ?? "server error"
+            if let detail = info[.detail] { reason += " (\(detail))" }
+            if let hint = info[.hint] { reason += "; hint: \(hint)" }
+            switch state {
+            case "28P01", "28000": reason = "\(reason): check the user and password (URL, PGPASSWORD or ~/.pgpass)"
+            case "3D000": reason = "\(reason): create it first (createdb), or name another database in the URL"
+            default: break
+            }
+            return .database(location.description, reason: "\(prefix)\(reason) [SQLSTATE \(state)]")
+        }
+        let place = location.socketPath ?? "\(location.host ?? "localhost"):\(location.port)"
+        switch e.code {
+        case .connectionError:
+            let underlying = e.underlying.map { "\($0)" } ?? "no answer"
+            return .database(location.description, reason: "\(prefix)no PostgreSQL server answers at \(place) (\(underlying))")
+        case .serverClosedConnection, .uncleanShutdown:
+            return .database(location.description, reason: "\(prefix)the server closed the connection (restarted or stopped?)")
+        case .sslUnsupported:
+            return .database(location.description, reason: "\(prefix)the server does not offer TLS, which sslmode asks for")
+        case .authMechanismRequiresPassword:
+            return .database(location.description, reason: "\(prefix)the server asks for a password: give it in the URL, PGPASSWORD or ~/.pgpass")
+        default:
+            return .database(location.description, reason: "\(prefix)\(e.code)\(sql.map { " while running \($0.prefix(60))" } ?? "")")
+        }
+    }
+}
