@@ -16,5 +16,7 @@ swift test --skip-build
 Tools/check-export.sh .build/debug
 # a real client (GDAL's OAPIF driver) reads every layer from `urbangrid serve`, paging through the items
 Tools/check-oapif.sh .build/debug
+# the same answers from both engines: the demo city's commands on a SpatiaLite file and on PostgreSQL/PostGIS
+Tools/check-engines.sh .build/debug
 # the street-network commands against an independent Shapely/pyproj/SciPy rebuild (skipped without those)
 Tools/check-network.sh .build/debug

@@ -73,8 +73,8 @@ public final class QueryPool: @unchecked Sendable {  // `idle` and `waiters` onl
                         _ body: (CityQueries) throws -> T) throws -> T {
         defer { checkin(lent) }
         let q = lent.queries
-        q.db.store.deadline = deadline
-        defer { q.db.store.deadline = nil }
+        q.db.deadline = deadline
+        defer { q.db.deadline = nil }
         do {
             return try body(q)
         } catch SpatialError.sqlite(let code, _, _) where code == 9 {  // SQLITE_INTERRUPT: the deadline passed

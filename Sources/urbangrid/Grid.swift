@@ -3,6 +3,7 @@ import CommandSupport
 import Foundation
 import SpatialCore
 import UrbanModel
+import UrbanStore
 
 extension UrbanGridCommand {
     struct Grid: ParsableCommand {
@@ -77,7 +78,7 @@ extension UrbanGridCommand.Grid {
         }
 
         func run() throws {
-            let database = try UrbanDatabase(path: try spatiaLiteFile(db))
+            let database = try City.open(try DatabaseLocation(db))
             var notes: [String] = []
             let areas: [GridArea]
             if let boundary {
@@ -173,7 +174,7 @@ extension UrbanGridCommand.Grid {
         var format: OutputFormat = .table
 
         func run() throws {
-            let database = try UrbanDatabase(path: try spatiaLiteFile(db), readOnly: true)
+            let database = try City.open(try DatabaseLocation(db), readOnly: true)
             let findings = try GridAudit.run(database)
             var out = StandardOutput()
             if format == .json {

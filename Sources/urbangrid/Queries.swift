@@ -3,6 +3,7 @@ import CommandSupport
 import Foundation
 import SpatialCore
 import UrbanModel
+import UrbanStore
 
 /// Output of the query commands: a table for people, one JSON document, or GeoJSON where geometry is returned.
 enum QueryFormat: String, ExpressibleByArgument, CaseIterable {
@@ -48,7 +49,7 @@ struct Lookup: ParsableCommand {
             spots = [Coordinate(lon!, lat!)]
             if let source { spots = [try CoordinateTransform(from: source, to: .wgs84).apply(spots[0])] }
         }
-        let queries = try CityQueries(try UrbanDatabase(path: try spatiaLiteFile(db), readOnly: true))
+        let queries = try CityQueries(try City.open(try DatabaseLocation(db), readOnly: true))
         var out = StandardOutput()
         if format == .json, points != nil {  // streamed, made on every core
             try queries.lookupJSONArray(spots) { out.write(bytes: $0) }
@@ -88,7 +89,7 @@ struct Vendor: ParsableCommand {
         @Option(help: "table or json.") var format: OutputFormat = .table
 
         func queries() throws -> (CityQueries, Date) {
-            let q = try CityQueries(try UrbanDatabase(path: try spatiaLiteFile(db), readOnly: true), exclusionMetres: try Vendor.exclusionBuffers(exclusion))
+            let q = try CityQueries(try City.open(try DatabaseLocation(db), readOnly: true), exclusionMetres: try Vendor.exclusionBuffers(exclusion))
             if let holidays {
                 do {
                     q.holidays = try HolidayCalendar(contentsOf: URL(fileURLWithPath: holidays))
@@ -197,7 +198,7 @@ struct Hazards: ParsableCommand {
             } else {
                 .inGrid(code: inGrid!)
             }
-            let q = try CityQueries(try UrbanDatabase(path: try spatiaLiteFile(db), readOnly: true))
+            let q = try CityQueries(try City.open(try DatabaseLocation(db), readOnly: true))
             let hits = try q.hazards(in: area, classPrefix: classCode, status: status)
             var out = StandardOutput()
             switch format {
@@ -227,7 +228,7 @@ struct Hazards: ParsableCommand {
             guard let unit = HazardHotspot.Unit(rawValue: by) else {
                 throw CLIError.badInput("--by '\(by)': one of \(HazardHotspot.Unit.allCases.map(\.rawValue).joined(separator: ", "))")
             }
-            let spots = try CityQueries(try UrbanDatabase(path: try spatiaLiteFile(db), readOnly: true)).hotspots(by: unit, top: top)
+            let spots = try CityQueries(try City.open(try DatabaseLocation(db), readOnly: true)).hotspots(by: unit, top: top)
             var out = StandardOutput()
             switch format {
             case .json: out.line(JSONValue.array(spots.map(\.json)).jsonText)
@@ -262,7 +263,7 @@ struct Stations: ParsableCommand {
         @Option(help: "table, json or geojson.") var format: QueryFormat = .table
 
         func run() throws {
-            let q = try CityQueries(try UrbanDatabase(path: try spatiaLiteFile(db), readOnly: true))
+            let q = try CityQueries(try City.open(try DatabaseLocation(db), readOnly: true))
             q.networkSnapping = snap
             let hits = try q.nearestStations(lon: lon, lat: lat, k: k, network: network)
             var out = StandardOutput()
@@ -313,7 +314,7 @@ struct Coverage: ParsableCommand {
             return l
         }
         guard let m = CoverageMeasure(rawValue: measure) else { throw CLIError.badInput("--measure '\(measure)': centroid or boundary") }
-        let database = try UrbanDatabase(path: try spatiaLiteFile(db), readOnly: true)
+        let database = try City.open(try DatabaseLocation(db), readOnly: true)
         let queries = try CityQueries(database)
         queries.networkSnapping = snap
         let report = try queries.coverage(
@@ -322,9 +323,10 @@ struct Coverage: ParsableCommand {
         switch format {
         case .json: out.line(report.json.jsonText)
         case .geojson:
-            let reader = try LayerReader(database, layer: report.demand)
             var geometries: [String: Geometry] = [:]
-            try reader.forEach { f in geometries[f.id] = f.geometry }
+            for r in try database.features(LayerRequest(report.demand, [.column("id"), .geometry])) {
+                geometries[r["id"]?.string ?? ""] = try r["g"]?.geometry()
+            }
             out.line(FeatureCollection(report.units.map { u in
                 Feature(id: .string(u.id), geometry: geometries[u.id], properties: u.json.objectValue)
             }).geoJSON(precision: 7))
@@ -360,7 +362,7 @@ struct Audit: ParsableCommand {
 
     func run() throws {
         let set = try RuleSet(contentsOf: rules)
-        let q = try CityQueries(try UrbanDatabase(path: try spatiaLiteFile(db), readOnly: true))
+        let q = try CityQueries(try City.open(try DatabaseLocation(db), readOnly: true))
         let date = try at.map { try q.parseTime($0) } ?? Date()
         let results = try q.audit(set, at: date)
         var out = StandardOutput()

@@ -3,6 +3,7 @@ import CommandSupport
 import Foundation
 import SpatialCore
 import UrbanModel
+import UrbanStore
 
 struct ServiceAreaCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -28,7 +29,7 @@ struct ServiceAreaCommand: ParsableCommand {
     @Option(help: "table, json or geojson.") var format: QueryFormat = .table
 
     func run() throws {
-        let q = try CityQueries(try UrbanDatabase(path: try spatiaLiteFile(db), readOnly: true))
+        let q = try CityQueries(try City.open(try DatabaseLocation(db), readOnly: true))
         q.networkSnapping = snap
         let shape: ServiceAreaShape = hullRatio.map { .concaveHull(ratio: $0) } ?? .buffer(metres: areaBuffer)
         let a = try q.serviceArea(lon: lon, lat: lat, radiusMetres: radius, network: network, shape: shape)

@@ -4,6 +4,7 @@ import Foundation
 import Siting
 import SpatialCore
 import UrbanModel
+import UrbanStore
 
 extension SitingModel: ExpressibleByArgument {}
 extension DistanceKind: ExpressibleByArgument {}
@@ -153,7 +154,7 @@ extension UrbanGridCommand {
                 }
                 return l
             }
-            let q = try CityQueries(try UrbanDatabase(path: try spatiaLiteFile(path), readOnly: true))
+            let q = try CityQueries(try City.open(try DatabaseLocation(path), readOnly: true))
             q.networkSnapping = snap
             // coverage models only need distances up to the radius: the network searches stop there
             let bound = (model == .lscp || model == .mclp) && network != nil ? (radius ?? .infinity) : .infinity

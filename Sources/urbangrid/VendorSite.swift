@@ -4,6 +4,7 @@ import Foundation
 import Siting
 import SpatialCore
 import UrbanModel
+import UrbanStore
 
 extension StreetRequirement: ExpressibleByArgument {}
 
@@ -78,7 +79,7 @@ extension Vendor {
             }
             let clock = ContinuousClock()
             let t0 = clock.now
-            let q = try CityQueries(try UrbanDatabase(path: try spatiaLiteFile(db), readOnly: true), exclusionMetres: try Vendor.exclusionBuffers(exclusion))
+            let q = try CityQueries(try City.open(try DatabaseLocation(db), readOnly: true), exclusionMetres: try Vendor.exclusionBuffers(exclusion))
             q.networkSnapping = snap
             var options = VendorSitingOptions()
             options.spacingMetres = spacing

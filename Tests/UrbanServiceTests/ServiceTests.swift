@@ -125,7 +125,7 @@ import UrbanService
         let pool = try QueryPool(path: Fixture.database, size: 1)
         for sql in ["DELETE FROM stations", "INSERT INTO chiefs(id, name) VALUES ('x', 'y')", "CREATE TABLE t(x)", "PRAGMA user_version = 7"] {
             await #expect(throws: SpatialError.self, "\(sql)") {
-                try await pool.query(timeLimit: .seconds(30)) { c in try c.db.store.execute(sql) }
+                try await pool.query(timeLimit: .seconds(30)) { c in try (c.db as! UrbanDatabase).store.execute(sql) }
             }
         }
         #expect(try await pool.query(timeLimit: .seconds(30)) { c in try c.db.count(.stations) } == Fixture.columns * Fixture.rows)

@@ -70,6 +70,13 @@ extension Optional: SQLBindable where Wrapped: SQLBindable {
 public struct SQLRow: Hashable, Sendable {
     public let columnNames: [String]
     public let values: [SQLValue]
+
+    /// A row of another engine's result (column names and values in the same order).
+    public init(columnNames: [String], values: [SQLValue]) {
+        self.columnNames = columnNames
+        self.values = values
+    }
+
     public subscript(_ index: Int) -> SQLValue { values[index] }
     /// The value of the first column called `name`, nil when there is no such column.
     public subscript(_ name: String) -> SQLValue? { columnNames.firstIndex(of: name).map { values[$0] } }

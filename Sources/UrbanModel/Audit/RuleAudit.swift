@@ -136,17 +136,17 @@ extension CityQueries {
     }
 
     func adminAreas(level: String) throws -> [(code: String, name: String?, geometry: Geometry)] {
-        try db.store.query("SELECT code, name, AsBinary(geom) g FROM admin WHERE level = ? ORDER BY code", level).compactMap { r in
+        try rows(.admin, [.column("code"), .column("name"), .geometry], where: [.equals("level", .text(level))], order: ["code"]).compactMap { r in
             guard let g = try r["g"]?.geometry() else { return nil }
             return (r["code"]?.string ?? "", r["name"]?.string, g)
         }
     }
 
-    /// `(id, geometry)` of the rows of `sql`, which selects an id and a WKB geometry.
-    func layerGeometries(_ sql: String, _ parameters: [String] = []) throws -> [(id: String, geometry: Geometry)] {
-        try rows(sql, parameters).compactMap { r in
-            guard let g = try r[1].geometry() else { return nil }
-            return (r[0].string ?? "", g)
+    /// `(id, geometry)` of a layer's rows (those of the kinds given, when given), in pk order.
+    func layerGeometries(_ layer: UrbanModel.Layer, kinds: [String]? = nil) throws -> [(id: String, geometry: Geometry)] {
+        try rows(layer, [.column("id"), .geometry], where: kinds.map { [.isIn("kind", $0)] } ?? []).compactMap { r in
+            guard let g = try r["g"]?.geometry() else { return nil }
+            return (r["id"]?.string ?? "", g)
         }
     }
 
@@ -163,7 +163,7 @@ extension CityQueries {
         case .vendorZonesPerStreet(let min):
             r.description = "every street (街道) has at least \(min) vendor zone\(min == 1 ? "" : "s")"
             let streets = try adminAreas(level: "street")
-            let zones = try layerGeometries("SELECT id, AsBinary(geom) FROM vendor_zones ORDER BY pk").map(\.geometry)
+            let zones = try layerGeometries(.vendorZones).map(\.geometry)
             r.checked = streets.count
             for (s, n) in zip(streets, try counts(in: streets, of: zones)) where n < min {
                 r.offenders.append(.init(id: s.code, detail: "\(s.name ?? s.code): \(n) vendor zone\(n == 1 ? "" : "s")"))
@@ -171,8 +171,8 @@ extension CityQueries {
         case .marketsPerDistrict(let min, let poiKinds, let zoneKinds):
             r.description = "every district has at least \(min) convenience market\(min == 1 ? "" : "s") (POIs: \(poiKinds.joined(separator: ", ")); zones: \(zoneKinds.joined(separator: ", ")))"
             let districts = try adminAreas(level: "district")
-            var items = try layerGeometries("SELECT id, AsBinary(geom) FROM pois WHERE kind IN (\(Self.placeholders(poiKinds.count))) ORDER BY pk", poiKinds).map(\.geometry)
-            items += try layerGeometries("SELECT id, AsBinary(geom) FROM vendor_zones WHERE kind IN (\(Self.placeholders(zoneKinds.count))) ORDER BY pk", zoneKinds).map(\.geometry)
+            var items = try layerGeometries(.pois, kinds: poiKinds).map(\.geometry)
+            items += try layerGeometries(.vendorZones, kinds: zoneKinds).map(\.geometry)
             r.checked = districts.count
             for (d, n) in zip(districts, try counts(in: districts, of: items)) where n < min {
                 r.offenders.append(.init(id: d.code, detail: "\(d.name ?? d.code): \(n) market\(n == 1 ? "" : "s")"))
@@ -194,13 +194,13 @@ extension CityQueries {
         case .segmentChief:
             r.description = "every street segment has a chief"
             r.checked = try db.count(.streets)
-            for row in try db.store.query("SELECT id, name FROM streets WHERE id NOT IN (SELECT segment_id FROM chiefs WHERE segment_id IS NOT NULL) ORDER BY pk") {
-                r.offenders.append(.init(id: row["id"]?.string ?? "", detail: "no chief names segment \(row["name"]?.string ?? "")"))
+            for street in try db.streetsWithoutChief() {
+                r.offenders.append(.init(id: street.id, detail: "no chief names segment \(street.name ?? "")"))
             }
         case .vendorZoneExclusion(let distance, let poiKinds):
             r.description = "no vendor zone within \(NumberText.format(distance)) m of a \(poiKinds.joined(separator: ", "))"
-            let zones = try layerGeometries("SELECT id, AsBinary(geom) FROM vendor_zones ORDER BY pk")
-            let pois = try rows("SELECT id, name, kind, AsBinary(geom) g FROM pois WHERE kind IN (\(Self.placeholders(poiKinds.count))) ORDER BY pk", poiKinds).compactMap { row -> (String, String, Geometry)? in
+            let zones = try layerGeometries(.vendorZones)
+            let pois = try rows(.pois, [.column("id"), .column("name"), .column("kind"), .geometry], where: [.isIn("kind", poiKinds)]).compactMap { row -> (String, String, Geometry)? in
                 guard let g = try row["g"]?.geometry() else { return nil }
                 return (row["id"]?.string ?? "", "\(row["kind"]?.string ?? "") '\(row["name"]?.string ?? row["id"]?.string ?? "")'", try forward.apply(to: g))
             }
@@ -215,7 +215,7 @@ extension CityQueries {
             }
         case .hazardAge(let maxDays):
             r.description = "no hazard open longer than \(NumberText.format(maxDays)) days (at \(isoTime(date)))"
-            let open = try db.store.query("SELECT id, class_code, reported_at FROM hazards WHERE status = 'open' ORDER BY pk")
+            let open = try rows(.hazards, [.column("id"), .column("class_code"), .column("reported_at")], where: [.equals("status", .text("open"))])
             r.checked = open.count
             for row in open {
                 guard let text = row["reported_at"]?.string, let reported = ISOTime.date(text, in: timeZone) else { continue }

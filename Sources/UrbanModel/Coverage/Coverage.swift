@@ -98,16 +98,15 @@ extension CityQueries {
         for (name, layer) in [("facilities", facilities), ("demand", demand)] where LayerSchema.of(layer).geometry == .none {
             throw ModelError.invalidArgument(name: name, reason: "layer \(layer.rawValue) has no geometry")
         }
-        func rows(_ layer: UrbanModel.Layer, weight: Bool) throws -> [(id: String, weight: Double, geometry: Geometry, point: Coordinate)] {
-            let table = LayerSchema.of(layer).table
-            let w = weight && layer == .demand ? "weight" : "1.0"
-            return try db.store.query("SELECT id, \(w) AS w, AsBinary(geom) AS g, ST_X(ST_PointOnSurface(geom)) AS px, ST_Y(ST_PointOnSurface(geom)) AS py FROM \(table) ORDER BY pk").compactMap { r in
-                guard let g = try r["g"]?.geometry(), let px = r["px"]?.double, let py = r["py"]?.double else { return nil }
-                return (r["id"]?.string ?? "", r["w"]?.double ?? 1, g, Coordinate(px, py))
+        func units(_ layer: UrbanModel.Layer, weight: Bool) throws -> [(id: String, weight: Double, geometry: Geometry, point: Coordinate)] {
+            let weighted = weight && layer == .demand
+            return try self.rows(layer, [.column("id"), .geometry, .pointOnSurface] + (weighted ? [.column("weight")] : [])).compactMap { r in
+                guard let g = try r["g"]?.geometry(), let px = r["x"]?.double, let py = r["y"]?.double else { return nil }
+                return (r["id"]?.string ?? "", weighted ? r["weight"]?.double ?? 1 : 1, g, Coordinate(px, py))
             }
         }
-        let facilityRows = try rows(facilities, weight: false)
-        let demandRows = try rows(demand, weight: true)
+        let facilityRows = try units(facilities, weight: false)
+        let demandRows = try units(demand, weight: true)
         let places = try lookup(demandRows.map(\.point))
         if let mode {
             let network = try streetNetwork(mode)

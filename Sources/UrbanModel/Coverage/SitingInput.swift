@@ -45,7 +45,7 @@ extension CityQueries {
         let (demandIDs, weights, demandPoints) = try sitingDemand(demand, weightField: weightField)
         // sites
         func sites(_ layer: UrbanModel.Layer) throws -> [(id: String, point: Coordinate)] {
-            try rows("SELECT id, ST_X(ST_PointOnSurface(geom)) x, ST_Y(ST_PointOnSurface(geom)) y FROM \(LayerSchema.of(layer).table) ORDER BY pk").compactMap { r in
+            try rows(layer, [.column("id"), .pointOnSurface]).compactMap { r in
                 guard let x = r["x"]?.double, let y = r["y"]?.double else { return nil }
                 return (r["id"]?.string ?? "", try forward.apply(Coordinate(x, y)))
             }
@@ -53,7 +53,7 @@ extension CityQueries {
         var kept = try sites(candidates)
         var dropped: [(id: String, near: String)] = []
         if let exclude {
-            let zones = try layerGeometries("SELECT id, AsBinary(geom) FROM \(LayerSchema.of(exclude).table) ORDER BY pk")
+            let zones = try layerGeometries(exclude)
             if !zones.isEmpty {
                 let index = try SpatialIndex(try zones.map { try forward.apply(to: $0.geometry) })
                 kept = try kept.filter { c in
@@ -82,20 +82,22 @@ extension CityQueries {
     /// layer's `weight` column and 1 for other layers; a missing, negative or non-numeric weight is an error.
     func sitingDemand(_ demand: UrbanModel.Layer, weightField: String?) throws -> (ids: [String], weights: [Double], points: [Coordinate]) {
         let schema = LayerSchema.of(demand)
-        let weightSQL: String
-        var weightBindings: [String] = []
+        let weight: LayerRequest.Field?  // nil: 1 for every unit
         switch weightField {
-        case nil: weightSQL = demand == .demand ? "weight" : "1.0"
-        case let f? where schema.columns.contains(where: { $0.name == f }): weightSQL = f
-        case let f?:
-            weightSQL = "json_extract(props, ?)"
-            weightBindings = ["$.\"\(f.replacingOccurrences(of: "\"", with: ""))\""]
+        case nil: weight = demand == .demand ? .column("weight") : nil
+        case let f? where schema.columns.contains(where: { $0.name == f }): weight = .column(f)
+        case let f?: weight = .property(f, as: "w")
         }
         var demandIDs: [String] = [], weights: [Double] = [], demandPoints: [Coordinate] = []
-        for r in try rows("SELECT id, \(weightSQL) AS w, AsBinary(geom) AS g FROM \(schema.table) ORDER BY pk", weightBindings) {
+        for r in try rows(demand, [.column("id"), .geometry] + (weight.map { [$0] } ?? [])) {
             let id = r["id"]?.string ?? ""
-            guard let w = r["w"]?.double, w.isFinite, w >= 0 else {
-                throw ModelError.invalidArgument(name: "\(demand.rawValue) \(id)", reason: "weight '\(weightField ?? "weight")' is \(r["w"]?.string.map { "'\($0)'" } ?? "missing"): expected a number ≥ 0")
+            let value: SQLValue? = switch weight {
+            case nil: .real(1)
+            case .column(let c)?: r[c]
+            default: r["w"]
+            }
+            guard let w = value?.double, w.isFinite, w >= 0 else {
+                throw ModelError.invalidArgument(name: "\(demand.rawValue) \(id)", reason: "weight '\(weightField ?? "weight")' is \(value?.string.map { "'\($0)'" } ?? "missing"): expected a number ≥ 0")
             }
             guard let g = try r["g"]?.geometry() else { continue }
             let metric = try forward.apply(to: g)

@@ -41,7 +41,7 @@ public struct GridCoverage: Sendable {
     /// when its distance to the nearest station is at most `radiusMetres`. The nearest station is found with
     /// GEOS's STRtree (exact distances, ties to the first station in storage order).
     /// With `network`, along the streets from the station to the cell's centroid (`CityQueries.coverage`).
-    public static func run(_ db: UrbanDatabase, radiusMetres: Double, measure: CoverageMeasure = .centroid,
+    public static func run(_ db: any CityStore, radiusMetres: Double, measure: CoverageMeasure = .centroid,
                            network: TravelMode? = nil) throws -> GridCoverage {
         guard radiusMetres.isFinite, radiusMetres >= 0 else {
             throw ModelError.invalidArgument(name: "radius_m", reason: "\(radiusMetres) is not a distance in metres (≥ 0)")

@@ -111,7 +111,7 @@ extension CityQueries {
         // candidates along the segments
         var candidates: [VendorCandidate] = []
         var mainRoads: [(id: String, travelClass: String)] = []
-        for r in try rows("SELECT id, class, AsBinary(geom) g FROM streets ORDER BY pk") {
+        for r in try rows(.streets, [.column("id"), .column("class"), .geometry]) {
             guard let g = try r["g"]?.geometry() else { continue }
             let id = r["id"]?.string ?? ""
             if let c = r["class"]?.string, options.excludedClasses.contains(c) {
@@ -150,7 +150,7 @@ extension CityQueries {
         let streets = try streetCodes(of: candidates.map(\.lonLat))
         for k in candidates.indices { candidates[k].streetCode = streets[k] }
         var zonePoints: [Coordinate] = [], zoneIDs: [String] = []
-        for r in try rows("SELECT id, ST_X(ST_PointOnSurface(geom)) x, ST_Y(ST_PointOnSurface(geom)) y FROM vendor_zones ORDER BY id") {
+        for r in try rows(.vendorZones, [.column("id"), .pointOnSurface], order: ["id"]) {
             if let x = r["x"]?.double, let y = r["y"]?.double {
                 zonePoints.append(Coordinate(x, y))
                 zoneIDs.append(r["id"]?.string ?? "")
@@ -187,7 +187,7 @@ extension CityQueries {
         var codes = try lookup(spots).map(\.streetCode)
         guard codes.contains(nil) else { return codes }
         var streetIDs: [String] = [], polygons: [Geometry] = []
-        for r in try rows("SELECT code, AsBinary(geom) g FROM admin WHERE level = 'street' ORDER BY code") {
+        for r in try rows(.admin, [.column("code"), .geometry], where: [.equals("level", .text("street"))], order: ["code"]) {
             guard let g = try r["g"]?.geometry() else { continue }
             streetIDs.append(r["code"]?.string ?? "")
             polygons.append(g)

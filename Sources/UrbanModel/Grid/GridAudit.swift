@@ -49,15 +49,15 @@ public struct GridFinding: Hashable, Sendable, CustomStringConvertible {
 /// `tolerance` m² (default 0.01) is rounding, not a finding. Every community of the admin layer is
 /// checked for gaps, including one with no cells at all.
 public enum GridAudit {
-    public static func run(_ db: UrbanDatabase, tolerance: Double = 0.01) throws -> [GridFinding] {
+    public static func run(_ db: any CityStore, tolerance: Double = 0.01) throws -> [GridFinding] {
         struct Cell {
             var pk: Int
             var code: String
             var community: String
             var geometry: Geometry  // metric
         }
-        let rows = try db.store.query("SELECT pk, code, community_code, AsBinary(geom) AS g FROM grids ORDER BY code, pk")
-        let communityRows = try db.store.query("SELECT code, AsBinary(geom) AS g FROM admin WHERE level = 'community' ORDER BY code")
+        let rows = try db.features(LayerRequest(.grids, [.column("pk"), .column("code"), .column("community_code"), .geometry], order: ["code", "pk"]))
+        let communityRows = try db.features(LayerRequest(.admin, [.column("code"), .geometry], where: [.equals("level", .text("community"))], order: ["code"]))
         var raw: [(SQLRow, Geometry?)] = []
         for r in rows {
             raw.append((r, try r["g"]?.geometry()))

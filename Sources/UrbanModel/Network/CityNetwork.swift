@@ -8,7 +8,7 @@ extension CityQueries {
     public func streetNetwork(_ mode: TravelMode) throws -> StreetNetwork {
         if let n = networkCache[mode] { return n }
         var input: [NetworkSegment] = []
-        for r in try rows("SELECT id, class, oneway, drive, walk, AsBinary(geom) g FROM streets ORDER BY pk") {
+        for r in try rows(.streets, ["id", "class", "oneway", "drive", "walk"].map(LayerRequest.Field.column) + [.geometry]) {
             guard let g = try r["g"]?.geometry() else { continue }
             let id = r["id"]?.string ?? ""
             guard case .lineString(let line) = try forward.apply(to: g), line.coordinates.count >= 2 else {

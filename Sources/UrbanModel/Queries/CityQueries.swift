@@ -9,7 +9,7 @@ public import SpatialCore
 /// (UTM, or the CGCS2000 3° Gauss-Krüger zone in China). Coordinates in and out are WGS84 lon/lat.
 /// Not thread-safe (GEOS and SQLite handles inside): give each worker its own.
 public final class CityQueries {
-    public let db: UrbanDatabase
+    public let db: any CityStore
     public let timeZone: TimeZone
     /// The metric CRS distances are measured in, and why it was chosen.
     public let metricCRS: CRS
@@ -106,17 +106,11 @@ public final class CityQueries {
     /// The POI kinds with a default exclusion buffer (metres) around them: schools, kindergartens, hospitals.
     public static let defaultExclusionMetres: [String: Double] = ["school": 100, "kindergarten": 100, "hospital": 100]
 
-    public init(_ db: UrbanDatabase, exclusionMetres: [String: Double] = CityQueries.defaultExclusionMetres) throws {
+    public init(_ db: any CityStore, exclusionMetres: [String: Double] = CityQueries.defaultExclusionMetres) throws {
         self.db = db
         self.exclusionMetres = exclusionMetres
         timeZone = TimeZone(identifier: try db.timeZone) ?? TimeZone(secondsFromGMT: 8 * 3600)!
-        var extent: Envelope?
-        for t in ["grids", "streets", "admin", "stations", "hazards", "vendor_zones"] {
-            let r = try db.store.query("SELECT min(MbrMinX(geom)) a, min(MbrMinY(geom)) b, max(MbrMaxX(geom)) c, max(MbrMaxY(geom)) d FROM \(t)")
-            if let row = r.first, let a = row["a"]?.double, let b = row["b"]?.double, let c = row["c"]?.double, let d = row["d"]?.double {
-                extent = Envelope.union([extent, Envelope(minX: a, minY: b, maxX: c, maxY: d)])
-            }
-        }
+        let extent = try db.extent(of: [.grids, .streets, .admin, .stations, .hazards, .vendorZones])
         (metricCRS, metricCRSReason) = LocalMetricCRS.choose(for: extent ?? Envelope(minX: 0, minY: 0, maxX: 0, maxY: 0))
         forward = try CoordinateTransform(from: .wgs84, to: metricCRS)
     }
@@ -133,20 +127,16 @@ public final class CityQueries {
         for mode in TravelMode.allCases { _ = try streetNetwork(mode) }
     }
 
-    /// The rows of `sql` with `parameters` bound in order (lists go in as `IN (\(placeholders(n)))`: never as SQL text).
-    func rows(_ sql: String, _ parameters: [String] = []) throws -> [SQLRow] {
-        let st = try db.store.prepare(sql)
-        try st.bind(parameters.map { $0 as (any SQLBindable)? })
-        return try st.rows()
+    /// The rows of one layer (`CityStore.features`).
+    func rows(_ layer: UrbanModel.Layer, _ fields: [LayerRequest.Field], where conditions: [LayerRequest.Condition] = [],
+              order: [String] = ["pk"]) throws -> [SQLRow] {
+        try db.features(LayerRequest(layer, fields, where: conditions, order: order))
     }
-
-    /// `?, ?, …`: `n` parameter markers for an `IN` list.
-    static func placeholders(_ n: Int) -> String { Array(repeating: "?", count: n).joined(separator: ", ") }
 
     func grids() throws -> Grids {
         if let g = gridCache { return g }
         var g = Grids()
-        for r in try rows("SELECT code, community_code, AsBinary(geom) g FROM grids ORDER BY code, pk") {
+        for r in try rows(.grids, [.column("code"), .column("community_code"), .geometry], order: ["code", "pk"]) {
             guard let geometry = try r["g"]?.geometry() else { continue }
             g.codes.append(r["code"]?.string ?? "")
             g.communities.append(r["community_code"]?.string)
@@ -155,13 +145,13 @@ public final class CityQueries {
         g.indexByCode = Dictionary(g.codes.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
         g.locator = g.geometries.isEmpty ? nil : try PolygonLocator(g.geometries, semantics: .covers)
         var communities: [Geometry] = []
-        for r in try rows("SELECT code, AsBinary(geom) g FROM admin WHERE level = 'community' ORDER BY code, pk") {
+        for r in try rows(.admin, [.column("code"), .geometry], where: [.equals("level", .text("community"))], order: ["code", "pk"]) {
             guard let geometry = try r["g"]?.geometry() else { continue }
             g.communityCodes.append(r["code"]?.string ?? "")
             communities.append(geometry)
         }
         g.communityLocator = communities.isEmpty ? nil : try PolygonLocator(communities, semantics: .covers)
-        for r in try rows("SELECT grid_code, name FROM chiefs WHERE grid_code IS NOT NULL ORDER BY pk") {
+        for r in try rows(.chiefs, [.column("grid_code"), .column("name")], where: [.notNull("grid_code")]) {
             if let code = r["grid_code"]?.string, g.chiefs[code] == nil { g.chiefs[code] = r["name"]?.string }
         }
         gridCache = g
@@ -171,7 +161,7 @@ public final class CityQueries {
     func streets() throws -> Streets {
         if let s = streetCache { return s }
         var s = Streets()
-        for r in try rows("SELECT id, AsBinary(geom) g FROM streets ORDER BY pk") {
+        for r in try rows(.streets, [.column("id"), .geometry]) {
             guard let geometry = try r["g"]?.geometry() else { continue }
             s.ids.append(r["id"]?.string ?? "")
             s.metric.append(try forward.apply(to: geometry))
@@ -185,7 +175,7 @@ public final class CityQueries {
     func vendorZones() throws -> Zones {
         if let z = zoneCache { return z }
         var z = Zones()
-        for r in try rows("SELECT id, name, hours, AsBinary(geom) g FROM vendor_zones ORDER BY id") {
+        for r in try rows(.vendorZones, [.column("id"), .column("name"), .column("hours"), .geometry], order: ["id"]) {
             guard let geometry = try r["g"]?.geometry() else { continue }
             let text = r["hours"]?.string
             z.zones.append((r["id"]?.string ?? "", r["name"]?.string, try text.map { try OpeningHours($0) }, text))
@@ -204,9 +194,9 @@ public final class CityQueries {
             protectedCache = p
             return p
         }
-        for r in try rows("SELECT id, name, kind, AsBinary(ST_PointOnSurface(geom)) g FROM pois WHERE kind IN (\(Self.placeholders(kinds.count))) ORDER BY pk", kinds) {
-            guard let kind = r["kind"]?.string, let geometry = try r["g"]?.geometry() else { continue }
-            p.pois.append((r["id"]?.string ?? "", r["name"]?.string, kind, try forward.apply(to: geometry)))
+        for r in try rows(.pois, [.column("id"), .column("name"), .column("kind"), .pointOnSurface], where: [.isIn("kind", kinds)]) {
+            guard let kind = r["kind"]?.string, let x = r["x"]?.double, let y = r["y"]?.double else { continue }
+            p.pois.append((r["id"]?.string ?? "", r["name"]?.string, kind, try forward.apply(to: .point(Point(Coordinate(x, y))))))
         }
         p.index = p.pois.isEmpty ? nil : try SpatialIndex(p.pois.map(\.point))
         protectedCache = p
@@ -216,10 +206,8 @@ public final class CityQueries {
     func hazardData() throws -> Hazards {
         if let h = hazardCache { return h }
         var h = Hazards()
-        for r in try rows("""
-            SELECT id, class_code, severity, status, reported_at, resolved_at, segment_id, grid_code, \
-            ST_X(ST_PointOnSurface(geom)) x, ST_Y(ST_PointOnSurface(geom)) y FROM hazards ORDER BY pk
-            """) {
+        let columns = ["id", "class_code", "severity", "status", "reported_at", "resolved_at", "segment_id", "grid_code"]
+        for r in try rows(.hazards, columns.map(LayerRequest.Field.column) + [.pointOnSurface]) {
             guard let x = r["x"]?.double, let y = r["y"]?.double else { continue }
             let lonLat = Coordinate(x, y)
             h.records.append(HazardRecord(
@@ -236,7 +224,7 @@ public final class CityQueries {
     func stationData() throws -> Stations {
         if let s = stationCache { return s }
         var s = Stations()
-        for r in try rows("SELECT id, name, ST_X(ST_PointOnSurface(geom)) x, ST_Y(ST_PointOnSurface(geom)) y FROM stations ORDER BY pk") {
+        for r in try rows(.stations, [.column("id"), .column("name"), .pointOnSurface]) {
             guard let x = r["x"]?.double, let y = r["y"]?.double else { continue }
             s.stations.append((r["id"]?.string ?? "", r["name"]?.string, Coordinate(x, y), .point(Point(try forward.apply(Coordinate(x, y))))))
         }

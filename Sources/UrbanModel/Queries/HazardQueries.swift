@@ -109,33 +109,10 @@ extension CityQueries {
     /// Densities: per km² of the cells (a community's cells together), per km of a segment's length.
     public func hotspots(by unit: HazardHotspot.Unit, top n: Int = 10) throws -> [HazardHotspot] {
         guard n > 0 else { throw ModelError.invalidArgument(name: "top", reason: "\(n) is not a positive count") }
-        let sql: String
-        let densityUnit: String
-        switch unit {
-        case .grid:
-            sql = """
-                SELECT h.grid_code AS k, count(*) AS n, g.area_m2 / 1e6 AS size FROM hazards h LEFT JOIN grids g ON g.code = h.grid_code
-                WHERE h.status = 'open' AND h.grid_code IS NOT NULL GROUP BY h.grid_code
-                """
-            densityUnit = "per km²"
-        case .segment:
-            sql = """
-                SELECT h.segment_id AS k, count(*) AS n, s.length_m / 1e3 AS size FROM hazards h LEFT JOIN streets s ON s.id = h.segment_id
-                WHERE h.status = 'open' AND h.segment_id IS NOT NULL GROUP BY h.segment_id
-                """
-            densityUnit = "per km"
-        case .community:
-            sql = """
-                SELECT c.community_code AS k, sum(c.n) AS n, sum(c.area) / 1e6 AS size FROM (
-                  SELECT g.community_code, g.area_m2 AS area, (SELECT count(*) FROM hazards h WHERE h.grid_code = g.code AND h.status = 'open') AS n
-                  FROM grids g) AS c WHERE c.community_code IS NOT NULL GROUP BY c.community_code HAVING sum(c.n) > 0
-                """
-            densityUnit = "per km²"
-        }
-        return try db.store.query(sql + " ORDER BY n DESC, k LIMIT ?", n).map { r in
-            let count = r["n"]?.int ?? 0
-            let size = r["size"]?.double
-            return HazardHotspot(unit: unit, key: r["k"]?.string ?? "", openHazards: count,
+        let densityUnit = unit == .segment ? "per km" : "per km²"
+        return try db.openHazardCounts(by: unit, top: n).map { r in
+            let (count, size) = (r.count, r.size)
+            return HazardHotspot(unit: unit, key: r.key, openHazards: count,
                                  density: size.flatMap { $0 > 0 ? Double(count) / $0 : nil }, densityUnit: densityUnit)
         }
     }

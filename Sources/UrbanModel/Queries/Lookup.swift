@@ -108,30 +108,26 @@ extension CityQueries {
     /// box meets a window around the spot, widened until the nearest found is no farther than the window reaches.
     /// Nil when a layer has no spatial index (the caller then builds its own).
     func lookupThroughStore(_ c: Coordinate) throws -> LookupResult? {
-        for table in ["grids", "admin", "streets"] where try !db.store.tableExists("idx_\(table)_geom") { return nil }
+        guard try db.hasSpatialIndexes else { return nil }
         var place = Place()
-        if let cell = try firstCovering(c, table: "grids", columns: "code, community_code", order: "code, pk") {
+        if let cell = try firstCovering(c, LayerRequest(.grids, [.column("code"), .column("community_code"), .geometry], order: ["code", "pk"])) {
             let code = cell["code"]?.string ?? ""
             place.gridCode = code
             place.communityCode = cell["community_code"]?.string ?? (try? GridCode(parsing: code))?.communityCode
-            place.chief = try db.store.query("SELECT name FROM chiefs WHERE grid_code = ? AND name IS NOT NULL ORDER BY pk LIMIT 1", code)
+            place.chief = try db.features(LayerRequest(.chiefs, [.column("name")], where: [.equals("grid_code", .text(code)), .notNull("name")], limit: 1))
                 .first?["name"]?.string
-        } else if let community = try firstCovering(c, table: "admin", columns: "code", filter: "level = 'community'", order: "code, pk") {
+        } else if let community = try firstCovering(c, LayerRequest(.admin, [.column("code"), .geometry], where: [.equals("level", .text("community"))], order: ["code", "pk"])) {
             place.communityCode = community["code"]?.string ?? ""
         }
         return Self.answer(c, place: place, segment: try nearestSegmentThroughStore(c))
     }
 
-    /// The first row of `table` (in `order`, among rows matching `filter`) whose geometry covers `c` (GEOS).
-    private func firstCovering(_ c: Coordinate, table: String, columns: String, filter: String? = nil, order: String) throws -> SQLRow? {
-        let st = try db.store.prepare("""
-            SELECT \(columns), AsBinary(geom) g FROM \(table) WHERE pk IN \
-            (SELECT pkid FROM idx_\(table)_geom WHERE xmin <= ? AND xmax >= ? AND ymin <= ? AND ymax >= ?)\
-            \(filter.map { " AND " + $0 } ?? "") ORDER BY \(order)
-            """)
-        try st.bind([c.x, c.x, c.y, c.y])
+    /// The first row of `request` (in its order) whose box holds `c` and whose geometry covers it (GEOS).
+    private func firstCovering(_ c: Coordinate, _ request: LayerRequest) throws -> SQLRow? {
+        var request = request
+        request.conditions.append(.boxContains(c))
         let spot = Geometry.point(Point(c))
-        for row in try st.rows() {
+        for row in try db.features(request) {
             if let g = try row["g"]?.geometry(), try g.covers(spot) { return row }
         }
         return nil
@@ -155,21 +151,16 @@ extension CityQueries {
     private func nearestSegmentThroughStore(_ c: Coordinate) throws -> (id: String, distance: Double)? {
         let metric = try forward.apply(c)
         if isStreetIndexLoaded { return try streets().nearestSegment(to: metric) }
-        let boxes = try db.store.prepare(
-            "SELECT pkid, xmin, xmax, ymin, ymax FROM idx_streets_geom WHERE xmin <= ? AND xmax >= ? AND ymin <= ? AND ymax >= ?")
-        let segment = try db.store.prepare("SELECT id, AsBinary(geom) g FROM streets WHERE pk = ?")
         for r in [100.0, 400, 1600, 6400, 25_600] {
             let dLat = 1.25 * 1.0004 * r / 110_574
             let cosφ = cos(min(89.9, abs(c.y) + dLat) * .pi / 180)
             let dLon = 1.25 * 1.0004 * r / (111_319 * cosφ)
             // a window across the antimeridian (or a pole's neighbourhood) is not one R*Tree box: the layer's index
             if c.x + dLon > 180 || c.x - dLon < -180 { break }
-            boxes.reset()
-            try boxes.bind([c.x + dLon, c.x - dLon, c.y + dLat, c.y - dLat])
             var candidates: [(bound: Double, pk: Int64)] = []
-            try boxes.forEach { b in
-                guard let pk = try b.int64(0), let x0 = try b.double(1), let x1 = try b.double(2),
-                      let y0 = try b.double(3), let y1 = try b.double(4) else { return }
+            let window = Envelope(minX: c.x - dLon, minY: c.y - dLat, maxX: c.x + dLon, maxY: c.y + dLat)
+            for (pk, box) in try db.streetBoxes(meeting: window) {
+                let (x0, x1, y0, y1) = (box.minX, box.maxX, box.minY, box.maxY)
                 let gapLat = max(0, y0 - c.y, c.y - y1) * 110_574, gapLon = max(0, x0 - c.x, c.x - x1) * 111_319 * cosφ
                 candidates.append((0.99 * 0.9996 * (gapLat * gapLat + gapLon * gapLon).squareRoot(), pk))
             }
@@ -177,9 +168,7 @@ extension CityQueries {
             var best: (pk: Int64, id: String, distance: Double)?
             for candidate in candidates {
                 if let best, candidate.bound > best.distance { break }
-                segment.reset()
-                try segment.bind([candidate.pk])
-                guard let row = try segment.rows().first, let g = try row["g"]?.geometry(),
+                guard let row = try db.features(LayerRequest(.streets, [.column("id"), .geometry], where: [.equals("pk", .integer(candidate.pk))])).first, let g = try row["g"]?.geometry(),
                       let d = NearestLineLocator.nearest(metric, among: [try forward.apply(to: g)])?.distance else { continue }
                 if best == nil || d < best!.distance || (d == best!.distance && candidate.pk < best!.pk) {
                     best = (candidate.pk, row["id"]?.string ?? "", d)

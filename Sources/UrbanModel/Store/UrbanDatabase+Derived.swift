@@ -1,5 +1,5 @@
 import Foundation
-import SpatialCore
+public import SpatialCore
 
 // Values derived at import time, inside the import's transaction:
 // - streets: the input lines are noded (split where they cross or touch each other's interior) and
@@ -86,22 +86,10 @@ extension UrbanDatabase {
     /// Gives every stored hazard the code of the grid cell covering it now (lowest code on a shared edge,
     /// null outside every cell): run after the grids change, so `grid_code` never names a replaced cell.
     func reassignHazardGrids() throws {
-        let grids = try store.query("SELECT code, AsBinary(geom) g FROM grids WHERE geom IS NOT NULL ORDER BY code")
-        var codes: [String] = [], geoms: [Geometry] = []
-        for r in grids {
-            guard let code = r["code"]?.string, let g = try r["g"]?.geometry(), !g.isEmpty else { continue }
-            codes.append(code)
-            geoms.append(g)
-        }
-        let locator = geoms.isEmpty ? nil : try PolygonLocator(geoms, semantics: .covers)
+        let cells = try existingLines().grids
+        let hazards = try store.query("SELECT pk, AsBinary(geom) g FROM hazards").map { r in (Int64(r["pk"]?.int ?? 0), try r["g"]?.geometry()) }
         let update = try store.prepare("UPDATE hazards SET grid_code = ? WHERE pk = ?")
-        for r in try store.query("SELECT pk, AsBinary(geom) g FROM hazards") {
-            var code: String?
-            if let locator, let g = try r["g"]?.geometry(), let p = try Self.representativePoint(g), let k = try locator.locate(p) {
-                code = codes[k]
-            }
-            try update.run([code, r["pk"]?.int])
-        }
+        for (pk, code) in try HazardLocation.gridCodes(of: hazards, in: cells) { try update.run([code, pk]) }
     }
 
     static func representativePoint(_ g: Geometry) throws -> Coordinate? {
@@ -287,5 +275,21 @@ struct StreetNoder {
             return String(format: "%.7f", r == 0 ? 0 : r)  // no "-0.0000000"
         }
         return "n\(f(c.x))_\(f(c.y))"
+    }
+}
+
+/// Where hazards lie in the grid.
+public enum HazardLocation {
+    /// The code of the cell covering each hazard's representative point (the lowest code on a shared edge, nil outside
+    /// every cell), for hazards given by pk; `cells` in code order.
+    public static func gridCodes(of hazards: [(pk: Int64, geometry: Geometry?)], in cells: [(code: String, geometry: Geometry)]) throws -> [(pk: Int64, code: String?)] {
+        let locator = cells.isEmpty ? nil : try PolygonLocator(cells.map(\.geometry), semantics: .covers)
+        return try hazards.map { h in
+            var code: String?
+            if let locator, let g = h.geometry, let p = try UrbanDatabase.representativePoint(g), let k = try locator.locate(p) {
+                code = cells[k].code
+            }
+            return (h.pk, code)
+        }
     }
 }

@@ -5,23 +5,10 @@ extension UrbanDatabase {
     /// (a district, street or community code; nil for all), in code order.
     /// - Throws: `invalidArgument` when `code` is not all digits or no community lies under it.
     public func gridAreas(under code: String? = nil) throws -> [GridArea] {
-        if let code, code.isEmpty || !code.allSatisfy(\.isASCIIDigit) {
-            throw ModelError.invalidArgument(name: "area", reason: "'\(code)' is not an admin code (digits)")
-        }
-        let rows = try store.query(
-            "SELECT code, AsBinary(geom) AS g FROM admin WHERE level = 'community' AND substr(code, 1, ?) = ? ORDER BY code",
-            (code ?? "").count, code ?? "")
-        var areas: [GridArea] = []
-        for r in rows {
-            guard let c = r["code"]?.string, let g = try r["g"]?.geometry() else { continue }
-            areas.append(GridArea(code: c, geometry: g))
-        }
-        guard !areas.isEmpty else {
-            throw ModelError.invalidArgument(
-                name: "area",
-                reason: code.map { "no community (admin level 'community') under code \($0)" } ?? "the admin layer has no community")
-        }
-        return areas
+        try GridArea.check(code)
+        let rows = try features(LayerRequest(.admin, [.column("code"), .geometry],
+                                               where: [.equals("level", .text("community")), .hasPrefix("code", code ?? "")], order: ["code"]))
+        return try GridArea.fromRows(rows, under: code)
     }
 
     /// The street lines of the `streets` layer (every class), in WGS84, for block grids.
@@ -32,10 +19,11 @@ extension UrbanDatabase {
     /// The grid codes no `chiefs` row names, in code order, each once (the responsibility rule of `GridAudit` and
     /// of the `grid-chief` audit rule).
     public func gridCodesWithoutChief() throws -> [String] {
-        try store.query("""
-            SELECT DISTINCT code FROM grids WHERE code NOT IN (SELECT grid_code FROM chiefs WHERE grid_code IS NOT NULL) ORDER BY code
-            """).compactMap { $0["code"]?.string }
+        try store.query(Self.gridCodesWithoutChiefSQL).compactMap { $0["code"]?.string }
     }
+
+    public static let gridCodesWithoutChiefSQL =
+        "SELECT DISTINCT code FROM grids WHERE code NOT IN (SELECT grid_code FROM chiefs WHERE grid_code IS NOT NULL) ORDER BY code"
 
     /// Replaces the grids of the communities in `result` by its cells, in one transaction: the old cells
     /// of those communities (by `community_code`, or by a code starting with the community code) are
@@ -60,5 +48,30 @@ extension UrbanDatabase {
             try refreshPropertyKeys(.grids)
             return deleted
         }
+    }
+}
+
+extension GridArea {
+    /// Refuses an area code that is not all digits.
+    public static func check(_ code: String?) throws {
+        if let code, code.isEmpty || !code.allSatisfy(\.isASCIIDigit) {
+            throw ModelError.invalidArgument(name: "area", reason: "'\(code)' is not an admin code (digits)")
+        }
+    }
+
+    /// The areas of rows with `code` and `g` (WKB); an error when there is none under `code`.
+    public static func fromRows(_ rows: [SQLRow], under code: String?) throws -> [GridArea] {
+        try check(code)
+        var areas: [GridArea] = []
+        for r in rows {
+            guard let c = r["code"]?.string, let g = try r["g"]?.geometry() else { continue }
+            areas.append(GridArea(code: c, geometry: g))
+        }
+        guard !areas.isEmpty else {
+            throw ModelError.invalidArgument(
+                name: "area",
+                reason: code.map { "no community (admin level 'community') under code \($0)" } ?? "the admin layer has no community")
+        }
+        return areas
     }
 }

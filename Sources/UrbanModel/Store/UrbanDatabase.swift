@@ -106,7 +106,7 @@ public final class UrbanDatabase {
             guard let id = r["id"]?.string, let g = try r["g"]?.geometry(), !g.isEmpty else { continue }
             existing.streets.append((id, g))
         }
-        for r in try store.query("SELECT code, AsBinary(geom) g FROM grids WHERE geom IS NOT NULL ORDER BY code") {
+        for r in try store.query("SELECT code, AsBinary(geom) g FROM grids WHERE geom IS NOT NULL ORDER BY code, pk") {
             guard let code = r["code"]?.string, let g = try r["g"]?.geometry(), !g.isEmpty else { continue }
             existing.grids.append((code, g))
         }

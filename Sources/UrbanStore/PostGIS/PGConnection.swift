@@ -18,6 +18,16 @@ final class PGConnection {
     private let connection: PostgresConnection
     private let logger: Logger
     private(set) var isClosed = false
+    /// While set, statements running past this instant are cancelled by the server (`statement_timeout`).
+    var deadline: ContinuousClock.Instant? {
+        didSet {
+            let ms = deadline.map { d -> Int64 in
+                let left = ContinuousClock.now.duration(to: d)
+                return max(1, left.components.seconds * 1000 + left.components.attoseconds / 1_000_000_000_000_000)
+            } ?? 0
+            try? execute("SELECT set_config('statement_timeout', $1, false)", [.text(String(ms))])
+        }
+    }
     /// Inside `transaction` (a nested call runs in the outer transaction).
     private(set) var inTransaction = false
 

@@ -119,7 +119,7 @@ import Testing
     @Test func randomSpotsLandInCellsThatCoverThem() throws {
         let (q, dir) = try city()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let cells = try q.db.store.query("SELECT code, AsBinary(geom) g FROM grids").map { ($0["code"]!.string!, try $0["g"]!.geometry()!) }
+        let cells = try (q.db as! UrbanDatabase).store.query("SELECT code, AsBinary(geom) g FROM grids").map { ($0["code"]!.string!, try $0["g"]!.geometry()!) }
         var rng = SplitMix64(seed: 7)
         var inside = 0
         for _ in 0..<3000 {
@@ -194,7 +194,7 @@ import Testing
         #expect(first.gridCode == "999901001001002" && first.segmentID == "s-ns-1")
         let (r, dir2) = try city()
         defer { try? FileManager.default.removeItem(atPath: dir2) }
-        try r.db.store.execute("SELECT DisableSpatialIndex('streets', 'geom'); DROP TABLE idx_streets_geom;")
+        try (r.db as! UrbanDatabase).store.execute("SELECT DisableSpatialIndex('streets', 'geom'); DROP TABLE idx_streets_geom;")
         #expect(try r.lookupThroughStore(spot) == nil)
         #expect(try r.lookup(lon: spot.x, lat: spot.y) == first && r.isGridIndexLoaded)
     }
