@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "UrbanModel", targets: ["UrbanModel"]),
         .library(name: "Siting", targets: ["Siting"]),
         .library(name: "UrbanStore", targets: ["UrbanStore"]),
+        .library(name: "Export", targets: ["Export"]),
         .library(name: "UrbanService", targets: ["UrbanService"]),
         .executable(name: "urbangrid", targets: ["urbangrid"]),
         .executable(name: "urbangrid-export", targets: ["urbangrid-export"]),
@@ -48,8 +49,9 @@ let package = Package(
             dependencies: ["SpatialCore"],
             swiftSettings: [.enableUpcomingFeature("InternalImportsByDefault")]),
 
-        // The storage engines: opening a city by file path or postgresql:// URL, the PostgreSQL/PostGIS engine
-        // (postgres-nio), and copying a city between engines. SpatiaLite's engine is still UrbanModel's UrbanDatabase.
+        // Every line of SQL: the SpatiaLite engine (UrbanDatabase) and the PostgreSQL/PostGIS engine (postgres-nio)
+        // implementing UrbanModel's CityStore, opening a city by file path or postgresql:// URL, the streaming layer
+        // reader, copying a city between engines.
         .target(
             name: "UrbanStore",
             dependencies: [
@@ -61,6 +63,12 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            swiftSettings: [.enableUpcomingFeature("InternalImportsByDefault")]),
+
+        // Layers for map tools (GeoJSON, GeoJSONSeq, CSV, GeoPackage), nightly batch plans and their HTML report.
+        .target(
+            name: "Export",
+            dependencies: ["SpatialCore", "UrbanModel", "UrbanStore"],
             swiftSettings: [.enableUpcomingFeature("InternalImportsByDefault")]),
 
         // Site selection (LSCP, MCLP, p-median, p-center), pure Swift above the spatial core's MIP solver.
@@ -76,6 +84,8 @@ let package = Package(
             dependencies: [
                 "SpatialCore",
                 "UrbanModel",
+                "UrbanStore",
+                "Export",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -93,6 +103,7 @@ let package = Package(
                 "SpatialCore",
                 "UrbanModel",
                 "UrbanStore",
+                "Export",
                 "Siting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -102,6 +113,7 @@ let package = Package(
             dependencies: [
                 "SpatialCore",
                 "UrbanModel",
+                "Export",
                 "Siting",
                 "CommandSupport",
                 "UrbanService",
@@ -114,6 +126,8 @@ let package = Package(
             dependencies: [
                 "SpatialCore",
                 "UrbanModel",
+                "UrbanStore",
+                "Export",
                 "CommandSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -123,16 +137,18 @@ let package = Package(
             dependencies: [
                 "SpatialCore",
                 "UrbanModel",
+                "UrbanStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
         // The fuzz targets (one per parser of user input) and their driver: libFuzzer when built by Tools/fuzz.sh,
         // a replay tool otherwise. No Hummingbird: the HTTP parameters are parsed by UrbanModel's RequestParameters.
-        .target(name: "FuzzTargets", dependencies: ["SpatialCore", "UrbanModel"]),
+        .target(name: "FuzzTargets", dependencies: ["SpatialCore", "UrbanModel", "Export"]),
         .executableTarget(name: "urbangrid-fuzz", dependencies: ["FuzzTargets"]),
 
         // Vectors/ holds reference data read through #filePath, not bundled resources.
-        .testTarget(name: "UrbanModelTests", dependencies: ["UrbanModel", "SpatialCore"], exclude: ["Vectors"]),
+        .testTarget(name: "UrbanModelTests", dependencies: ["UrbanModel", "UrbanStore", "SpatialCore"], exclude: ["Vectors"]),
+        .testTarget(name: "ExportTests", dependencies: ["Export", "UrbanModel", "UrbanStore", "SpatialCore"]),
         .testTarget(name: "SpatialCoreTests", dependencies: ["SpatialCore"], exclude: ["Vectors"]),
         .testTarget(name: "SitingTests", dependencies: ["Siting", "SpatialCore"]),
         // The storage contract on both engines (PostgreSQL from Tools/pg-cluster.sh, started by Tools/test.sh).
@@ -142,13 +158,13 @@ let package = Package(
         .testTarget(
             name: "UrbanServiceTests",
             dependencies: [
-                "UrbanService", "UrbanModel", "SpatialCore",
+                "UrbanService", "UrbanModel", "UrbanStore", "Export", "SpatialCore",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
             ],
             exclude: ["HostileRequests.json"]),  // read through #filePath
         // Runs the built executables as a user would (the dependency makes SwiftPM build them first).
-        .testTarget(name: "CLITests", dependencies: ["urbangrid", "urbangrid-export", "UrbanModel"], exclude: ["BadInputs", "Golden"]),
+        .testTarget(name: "CLITests", dependencies: ["urbangrid", "urbangrid-export", "UrbanModel", "UrbanStore"], exclude: ["BadInputs", "Golden"]),
     ]
 )

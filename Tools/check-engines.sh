@@ -20,15 +20,24 @@ failures=0
 compare() {
   local name="$1"; shift
   local a=() b=()
-  for x in "$@"; do a+=("${x//@DB@/$db_file}"); b+=("${x//@DB@/$db_url}"); done
+  local prog="$ug"
+  for x in "$@"; do
+    [ "$x" = @EXPORT@ ] && { prog="$bin/urbangrid-export"; continue; }
+    x="${x//@DB@/$db_file}"; a+=("${x//@SIDE@/file}")
+  done
+  for x in "$@"; do
+    [ "$x" = @EXPORT@ ] && continue
+    x="${x//@DB@/$db_url}"; b+=("${x//@SIDE@/pg}")
+  done
   local sa=0 sb=0
-  "$ug" "${a[@]}" > "$work/$name.file" 2>"$work/$name.file.err" || sa=$?
-  "$ug" "${b[@]}" > "$work/$name.pg" 2>"$work/$name.pg.err" || sb=$?
+  "$prog" "${a[@]}" > "$work/$name.file" 2>"$work/$name.file.err" || sa=$?
+  "$prog" "${b[@]}" > "$work/$name.pg" 2>"$work/$name.pg.err" || sb=$?
   if [ "$name" = site ]; then  # the solver's timings are the one part that may differ
     for f in "$work/$name.file" "$work/$name.pg"; do perl -pi -e 's/"timings":\{[^}]*\},//' "$f"; done
   fi
   DB_TEXT="$db_file" perl -pi -e 's/\Q$ENV{DB_TEXT}\E/DB/g' "$work/$name.file"
   DB_TEXT="$db_masked" perl -pi -e 's/\Q$ENV{DB_TEXT}\E/DB/g' "$work/$name.pg"
+  WORK="$work" perl -pi -e 's/\Q$ENV{WORK}\E//g; s/(export|h)-(file|pg)/$1-SIDE/g' "$work/$name.file" "$work/$name.pg"
   if [ "$sa" != "$sb" ] || ! cmp -s "$work/$name.file" "$work/$name.pg"; then
     echo "check-engines: $name differs (exit $sa on SpatiaLite, $sb on PostgreSQL)" >&2
     diff "$work/$name.file" "$work/$name.pg" | head -20 >&2 || true
@@ -58,5 +67,33 @@ compare import-hazards import @DB@ --layer hazards GeoData/helsinki/hazards.geoj
 compare import-chiefs import @DB@ --layer chiefs GeoData/helsinki/chiefs.csv --format json
 compare grid-rebuild grid build @DB@ --shape hex --cell-size 150 --area 999901001 --format json
 queries
-echo "check-engines: $checks commands, $failures differ between SpatiaLite and PostgreSQL"
+# exports: every layer in every text format, and a filtered one
+for f in geojson geojsonseq csv; do
+  compare "export-$f" @EXPORT@ @DB@ --all --format "$f" --out "$work/export-@SIDE@-$f" --summary json
+  if ! diff -r "$work/export-file-$f" "$work/export-pg-$f" >/dev/null; then echo "check-engines: the $f exports differ" >&2; failures=$((failures + 1)); fi
+done
+compare export-filtered @EXPORT@ @DB@ --layer hazards --format geojson --where "severity >= 3 AND status = 'open'" --bbox 24.9,60.15,24.96,60.18 --out "$work/h-@SIDE@.geojson"
+cmp -s "$work/h-file.geojson" "$work/h-pg.geojson" || { echo "check-engines: the filtered export differs" >&2; failures=$((failures + 1)); }
+
+# the service: both engines served side by side, the same routes asked of each (links name the port: masked)
+port_file=$((18600 + RANDOM % 400)); port_pg=$((port_file + 1))
+"$ug" serve "$db_file" --port "$port_file" > "$work/serve-file.log" 2>&1 & pid_file=$!
+"$ug" serve "$db_url" --port "$port_pg" > "$work/serve-pg.log" 2>&1 & pid_pg=$!
+for _ in $(seq 100); do
+  curl -sf "http://127.0.0.1:$port_file/conformance" >/dev/null && curl -sf "http://127.0.0.1:$port_pg/conformance" >/dev/null && break
+  sleep 0.2
+done
+for route in "/collections" "/collections/grids" "/collections/hazards/items?limit=7" "/collections/hazards/items?datetime=2026-01-01T00:00:00Z/..&limit=3" \
+    "/collections/streets/items?bbox=24.93,60.16,24.95,60.17&limit=20&offset=5" "/collections/chiefs/items?limit=3" "/collections/pois/items/1" \
+    "/lookup?lon=24.9384&lat=60.1699" "/vendor/check?lon=24.9384&lat=60.1699&at=2026-12-07T10:00:00%2B08:00" \
+    "/hazards?near=24.94,60.17&radius=300" "/stations/nearest?lon=24.94&lat=60.17&k=2"; do
+  a="$(curl -s "http://127.0.0.1:$port_file$route" | sed "s/:$port_file/:PORT/g")"
+  b="$(curl -s "http://127.0.0.1:$port_pg$route" | sed "s/:$port_pg/:PORT/g")"
+  checks=$((checks + 1))
+  if [ "$a" != "$b" ] || [ -z "$a" ]; then echo "check-engines: serve $route differs" >&2; failures=$((failures + 1)); fi
+done
+kill "$pid_file" "$pid_pg" 2>/dev/null || true
+if grep -q "ug-test-secret" "$work/serve-pg.log"; then echo "check-engines: the service logged the password" >&2; failures=$((failures + 1)); fi
+
+echo "check-engines: $checks commands and routes, $failures differ between SpatiaLite and PostgreSQL"
 [ "$failures" -eq 0 ]

@@ -185,10 +185,3 @@ public enum TextTable {
     }
 }
 
-/// The SpatiaLite file a `DB` argument names, for the commands that read SpatiaLite only so far; a `postgresql://`
-/// URL gets a clear error (exit 2) that shows the URL without its password.
-public func spatiaLiteFile(_ db: String) throws -> String {
-    let program = CommandLine.arguments.first.map { URL(fileURLWithPath: $0).lastPathComponent } ?? "urbangrid"
-    let words = CommandLine.arguments.dropFirst().prefix { $0.allSatisfy { $0.isLetter || $0 == "-" } && !$0.hasPrefix("-") }
-    return try City.spatiaLitePath(try DatabaseLocation(db), command: ([program] + words).joined(separator: " "))
-}

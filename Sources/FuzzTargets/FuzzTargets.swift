@@ -1,5 +1,6 @@
 import Foundation
 import SpatialCore
+import Export
 import UrbanModel
 
 /// The fuzz targets: each feeds one input to a parser that reads user input, through the entry point the commands

@@ -1,6 +1,7 @@
 import Foundation
 import SpatialCore
 public import UrbanModel
+public import UrbanStore
 
 /// One read-only connection and the thread it is used on. `UrbanDatabase` is not thread-safe; a worker is handed to
 /// one request at a time by `DatabasePool`, and its connection is touched only by its own thread (blocking SQLite
@@ -14,11 +15,11 @@ final class DatabaseWorker: @unchecked Sendable {
         var stopped = false
     }
 
-    private let db: UrbanDatabase
+    private let db: any CityStore
     private let jobs = Jobs()
 
     init(path: String, index: Int) throws {
-        db = try UrbanDatabase(path: path, readOnly: true)
+        db = try City.open(try DatabaseLocation(path), readOnly: true)
         let jobs = self.jobs
         let thread = Thread {
             while true {
@@ -45,11 +46,11 @@ final class DatabaseWorker: @unchecked Sendable {
     }
 
     /// Runs `body` on the connection's thread; SQL still running at `deadline` is interrupted (SQLITE_INTERRUPT).
-    func run<T: Sendable>(deadline: ContinuousClock.Instant, _ body: @escaping @Sendable (UrbanDatabase) throws -> T) async throws -> T {
+    func run<T: Sendable>(deadline: ContinuousClock.Instant, _ body: @escaping @Sendable (any CityStore) throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
             let job: @Sendable () -> Void = {
-                self.db.store.deadline = deadline
-                defer { self.db.store.deadline = nil }
+                self.db.deadline = deadline
+                defer { self.db.deadline = nil }
                 continuation.resume(with: Result { try body(self.db) })
             }
             jobs.condition.lock()
@@ -82,7 +83,7 @@ public actor DatabasePool {
     /// Runs `body` on a connection of its own, within `timeLimit` (waiting included): when the limit passes, the
     /// running SQL is interrupted (`SpatiaLiteStore.deadline`) and `ServiceError.timeLimit` thrown. `body` runs on
     /// the connection's queue.
-    public func read<T: Sendable>(timeLimit: Duration, _ body: @escaping @Sendable (UrbanDatabase) throws -> T) async throws -> T {
+    public func read<T: Sendable>(timeLimit: Duration, _ body: @escaping @Sendable (any CityStore) throws -> T) async throws -> T {
         let deadline = ContinuousClock.now + timeLimit
         let worker = try await checkout(timeLimit: timeLimit)
         defer { checkin(worker) }

@@ -2,6 +2,8 @@ import Foundation
 import Hummingbird
 import SpatialCore
 import UrbanModel
+import UrbanStore
+import Export
 
 /// OGC API – Features – Part 1: Core over every layer of the database (OGC 17-069r4): the landing page (JSON;
 /// `/` answers HTML to browsers, see `MapPage`), `/api` (OpenAPI 3.0), `/conformance`, `/collections`,

@@ -1,6 +1,7 @@
 import Foundation
 import SpatialCore
 public import UrbanModel
+public import UrbanStore
 
 /// The warm query indexes the query routes answer from: a few `CityQueries`, each on a read-only connection of its
 /// own, lent to one request at a time.
@@ -28,7 +29,7 @@ public final class QueryPool: @unchecked Sendable {  // `idle` and `waiters` onl
     /// Opens `size` read-only connections (nothing is loaded until `warmUp` or the first query).
     public init(path: String, size: Int) throws {
         precondition(size > 0)
-        idle = try (0..<size).map { _ in Lent(try CityQueries(try UrbanDatabase(path: path, readOnly: true))) }
+        idle = try (0..<size).map { _ in Lent(try CityQueries(try City.open(try DatabaseLocation(path), readOnly: true))) }
         self.size = size
     }
 

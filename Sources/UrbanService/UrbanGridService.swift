@@ -6,6 +6,7 @@ import Foundation
 public import Logging
 public import SpatialCore
 import UrbanModel
+import UrbanStore
 
 /// The request context of every route: Hummingbird's basic one, with a small body limit (the service reads none).
 public struct ServiceRequestContext: RequestContext {
@@ -110,7 +111,7 @@ public func buildApplication(
         configuration: .init(address: .hostname(host, port: configuration.port), serverName: serverName),
         onServerRunning: { channel in
             let port = channel.localAddress?.port ?? configuration.port
-            logger.info("listening on http://\(host):\(port) (database \(configuration.databasePath), read-only, \(configuration.connections) connections)")
+            logger.info("listening on http://\(host):\(port) (database \(DatabaseLocation.redacted(configuration.databasePath)), read-only, \(configuration.connections) connections)")
             // the query indexes (grid locator, street and hazard indexes) of every connection, built now, all at once:
             // the OGC API and the map answer meanwhile; query requests wait for them (within their time limit), and
             // none ever pays for loading them again

@@ -18,17 +18,4 @@ public enum City {
         case .postgres(let p): try PostGISDatabase.create(p, timeZone: timeZone)
         }
     }
-
-    /// The SpatiaLite file of `location`, or an error saying that this command does not run on PostgreSQL yet (the
-    /// commands whose queries still read SpatiaLite directly).
-    public static func spatiaLitePath(_ location: DatabaseLocation, command: String) throws -> String {
-        switch location {
-        case .spatiaLite(let path): return path
-        case .postgres(let p):
-            throw ModelError.database(p.description, reason: """
-                '\(command)' runs on SpatiaLite files only so far; 'init', 'import' and 'copy' take PostgreSQL URLs \
-                (copy the city to a file with 'urbangrid copy URL FILE' to run it there)
-                """)
-        }
-    }
 }

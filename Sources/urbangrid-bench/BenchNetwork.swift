@@ -1,6 +1,7 @@
 import Foundation
 import SpatialCore
 import UrbanModel
+import UrbanStore
 
 extension Bench {
     /// All shortest paths from the 953 candidate nodes of the siting instances over the Helsinki walking graph

@@ -4,6 +4,7 @@ import Foundation
 import Logging
 import SpatialCore
 import UrbanModel
+import Export
 
 struct Batch: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -42,7 +43,7 @@ struct Batch: ParsableCommand {
         let log = Logger(label: "urbangrid-export.batch")
         let assets = LeafletAssets.load(from: leaflet)
         if assets == nil { log.warning("no Leaflet in \(leaflet) (Debian package libjs-leaflet): the report has no map") }
-        let outcome = try BatchRunner.run(p, database: try spatiaLiteFile(database), output: output, leaflet: assets) { step in
+        let outcome = try BatchRunner.run(p, database: database, output: output, leaflet: assets) { step in
             log.info("\(step)")
         }
         var stdout = StandardOutput()

@@ -4,6 +4,8 @@ import Foundation
 import Logging
 import SpatialCore
 import UrbanModel
+import UrbanStore
+import Export
 
 @main
 struct ExportCommand: ParsableCommand {
@@ -79,7 +81,7 @@ struct Layers: ParsableCommand {
         let settings = ExportSettings(
             format: format, crs: try crs.map { try CRS($0) } ?? .wgs84, precision: precision,
             filter: LayerFilter(whereSQL: whereSQL, bbox: try bbox.map(LayerFilter.parseBBox)))
-        let database = try UrbanDatabase(path: try spatiaLiteFile(db), readOnly: true)
+        let database = try City.open(try DatabaseLocation(db), readOnly: true)
         let exporter = try LayerExporter(database, settings: settings)
         let log = Logger(label: "urbangrid-export")
         for w in exporter.warnings { log.warning("\(w)") }

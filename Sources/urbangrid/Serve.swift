@@ -52,7 +52,7 @@ extension UrbanGridCommand {
 
         func run() throws {
             let config = ServiceConfiguration(
-                databasePath: try spatiaLiteFile(db), host: host, port: port, connections: connections,
+                databasePath: db, host: host, port: port, connections: connections,
                 maximumLimit: maxLimit, requestTimeLimit: .milliseconds(Int64(timeLimit * 1000)), leafletDirectory: leaflet,
                 eventLoopThreads: threads)
             // open the database now, so a bad DB is exit status 2 with its message, before anything listens

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import UrbanModel
+import UrbanStore
 
 /// The corpus in BadInputs/: every file is rejected with exit status 2, a message that names the file and
 /// the place (feature index or line, field) and says what is wrong, and the database keeps what it had.

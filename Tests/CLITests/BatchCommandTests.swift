@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import UrbanModel
+import UrbanStore
 
 /// `urbangrid-export batch PLAN`: one folder with the layers, audits.json, summary.json and report.html.
 @Suite struct BatchCommandTests {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import UrbanModel
+import UrbanStore
 
 /// `urbangrid grid build` and `urbangrid grid audit` (../shared/reference/cli.md).
 @Suite struct GridCommandTests {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import UrbanModel
+import UrbanStore
 
 /// `urbangrid init` and `urbangrid import` as ../shared/reference/cli.md specifies them.
 @Suite struct InitImportCommandTests {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import UrbanModel
+import UrbanStore
 
 /// The query commands as ../shared/reference/cli.md specifies them: JSON keys, input order, exit statuses.
 @Suite struct QueryCommandTests {

@@ -5,6 +5,7 @@ import SpatialCore
 import Testing
 import UrbanModel
 import UrbanService
+import UrbanStore
 
 /// A small city where every query route has work to do: a 12 × 12 grid of 0.002° cells (with chiefs), a lattice of
 /// streets, vendor zones with hours, 300 hazards and 40 stations, all placed by a seeded generator.

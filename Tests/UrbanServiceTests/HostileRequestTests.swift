@@ -5,6 +5,7 @@ import SpatialCore
 import Testing
 import UrbanModel
 import UrbanService
+import UrbanStore
 
 /// A database for the hostile requests: every layer a route reads has something in it, so that a request reaching
 /// SQL or an index would show (stations on the `Fixture` lattice, two streets, three hazards with report times,

@@ -6,6 +6,7 @@ import SpatialCore
 import Testing
 import UrbanModel
 import UrbanService
+import UrbanStore
 
 /// A hand-made database, so that every expected count follows from how it was built, never from the service:
 /// 150 stations on a 15 × 10 lattice (`s<i>-<j>` at lon 24.90 + 0.01·i, lat 60.10 + 0.01·j), the two golden vendor

@@ -7,6 +7,7 @@ import SpatialCore
 import Testing
 import UrbanModel
 import UrbanService
+import UrbanStore
 
 /// Static files, limits, the access log, the connection pool and its time limit.
 @Suite struct ServiceTests {
@@ -116,7 +117,7 @@ import UrbanService
     @Test func poolIsReadOnly() async throws {
         let pool = try DatabasePool(path: Fixture.database, size: 1)
         await #expect(throws: SpatialError.self) {
-            try await pool.read(timeLimit: .seconds(30)) { db in try db.store.execute("DELETE FROM stations") }
+            try await pool.read(timeLimit: .seconds(30)) { db in try (db as! UrbanDatabase).store.execute("DELETE FROM stations") }
         }
     }
 
@@ -136,7 +137,7 @@ import UrbanService
         await #expect(throws: ServiceError.self) {
             try await pool.read(timeLimit: .milliseconds(200)) { db in
                 // counts to a billion: far longer than the limit unless interrupted
-                try db.store.scalar("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1000000000) SELECT count(*) FROM n").int ?? 0
+                try (db as! UrbanDatabase).store.scalar("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1000000000) SELECT count(*) FROM n").int ?? 0
             }
         }
         // (no wall-clock bound here: on a loaded machine the interrupted statement still ends late; uninterrupted, the

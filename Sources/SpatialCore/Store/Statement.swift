@@ -66,6 +66,60 @@ extension Optional: SQLBindable where Wrapped: SQLBindable {
     public func sqlValue() throws -> SQLValue { try self?.sqlValue() ?? .null }
 }
 
+/// The values of one result row, read by column index: a SQLite `Statement` on its current row, or a row of another
+/// engine's values (`SQLValueRow`). Readers above the engines (the layer reader, its JSON writers) use only this.
+public protocol SQLRowValues {
+    func isNull(_ i: Int) throws -> Bool
+    func int64(_ i: Int) throws -> Int64?
+    func double(_ i: Int) throws -> Double?
+    func bool(_ i: Int) throws -> Bool?
+    func string(_ i: Int) throws -> String?
+    /// Appends column `i` as JSON text (`null` for NULL), as `Statement.appendJSON` does.
+    func appendJSON(_ i: Int, as kind: Statement.JSONColumn, to out: inout [UInt8])
+}
+
+extension Statement: SQLRowValues {}
+
+/// A row of values (from an engine other than SQLite) read as `Statement` reads its columns: integers from reals
+/// truncated, numbers from text parsed, booleans from non-zero integers or `true`/`t`.
+public struct SQLValueRow: SQLRowValues, Sendable {
+    public var values: [SQLValue]
+
+    public init(_ values: [SQLValue]) { self.values = values }
+
+    public func isNull(_ i: Int) -> Bool { values[i].isNull }
+    public func int64(_ i: Int) -> Int64? {
+        switch values[i] {
+        case .integer(let v): v
+        case .real(let d): d.isFinite ? Int64(d) : nil
+        case .text(let t): Int64(t) ?? Double(t).flatMap { $0.isFinite ? Int64($0) : nil }
+        default: nil
+        }
+    }
+    public func double(_ i: Int) -> Double? { values[i].double }
+    public func bool(_ i: Int) -> Bool? {
+        switch values[i] {
+        case .text(let t): ["true", "t"].contains(t) ? true : ["false", "f"].contains(t) ? false : int64(i).map { $0 != 0 }
+        default: int64(i).map { $0 != 0 }
+        }
+    }
+    public func string(_ i: Int) -> String? { values[i].string }
+
+    public func appendJSON(_ i: Int, as kind: Statement.JSONColumn, to out: inout [UInt8]) {
+        guard !values[i].isNull else {
+            out.appendASCII("null")
+            return
+        }
+        switch kind {
+        case .integer: out.appendInt(int64(i) ?? 0)
+        case .real: out.appendDouble(double(i) ?? 0)
+        case .boolean: if bool(i) == true { out.appendASCII("true") } else { out.appendASCII("false") }
+        case .string: out.appendJSONString(string(i) ?? "")
+        case .rawJSON: out.append(contentsOf: Array((string(i) ?? "").utf8))
+        }
+    }
+}
+
 /// One result row, detached from its statement.
 public struct SQLRow: Hashable, Sendable {
     public let columnNames: [String]

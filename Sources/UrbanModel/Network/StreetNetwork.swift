@@ -9,7 +9,7 @@ public enum TravelMode: String, Sendable, CaseIterable {
 extension TravelMode {
     /// The `network` member of a station-coverage rule or audit (rules files, batch plans): absent or null for
     /// straight-line distances, else "walk" or "drive", which measure to the centroid only.
-    static func ofStationCoverage(_ v: JSONValue?, measure: CoverageMeasure, at: String,
+    public static func ofStationCoverage(_ v: JSONValue?, measure: CoverageMeasure, at: String,
                                   fail: (String, String) -> ModelError) throws -> TravelMode? {
         guard let v, v != .null else { return nil }
         guard let t = v.stringValue, let mode = TravelMode(rawValue: t) else {
@@ -76,7 +76,7 @@ public struct ReachedPart: Sendable, Hashable {
 /// first end seen, in segment order, stands for the node), so streets stored from different files meet where their
 /// ends coincide up to rounding (7 decimals of a degree are about 1 cm). An end with an explicit key
 /// (`NetworkSegment.fromKey`/`toKey`) is the node of that key instead, whatever its position. Segments meet only at their ends: import
-/// nodes each file (`UrbanDatabase.StreetNoding`), and a crossing without a shared end (a bridge) is no junction.
+/// nodes each file (`LayerImport.StreetNoding`), and a crossing without a shared end (a bridge) is no junction.
 /// An edge's length is the segment's planar length in the metric CRS.
 ///
 /// **Modes.** `walk` uses every segment both ways except those marked `walk = false` (or, without that column, of

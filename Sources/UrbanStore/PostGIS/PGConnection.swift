@@ -60,6 +60,38 @@ final class PGConnection {
         } catch {
             throw Self.describe(error, at: location, doing: "cannot connect")
         }
+        connection.closeFuture.whenComplete { [watch] _ in watch.channelClosed() }
+    }
+
+    /// Ends the caller's wait when the connection goes away (the server restarted, or ended this session): postgres-nio
+    /// 1.33 never completes a COPY that was waiting for the socket when the server's error arrived, nor always a
+    /// statement sent after it, so without this an import would block forever.
+    private let watch = ChannelWatch()
+
+    private final class ChannelWatch: @unchecked Sendable {
+        private let lock = NSLock()
+        private var closed = false
+        private var onClose: (() -> Void)?
+
+        /// Registers what ends the current call when the connection closes; false when it has closed already.
+        func begin(_ action: @escaping () -> Void) -> Bool {
+            lock.withLock {
+                if closed { return false }
+                onClose = action
+                return true
+            }
+        }
+
+        func end() { lock.withLock { onClose = nil } }
+
+        func channelClosed() {
+            let action = lock.withLock { () -> (() -> Void)? in
+                closed = true
+                defer { onClose = nil }
+                return onClose
+            }
+            action?()
+        }
     }
 
     deinit { if !isClosed { try? connection.close().wait() } }
@@ -111,9 +143,10 @@ final class PGConnection {
     }
 
     /// Runs `body` in one transaction: committed when it returns, rolled back when it throws.
-    func transaction<T>(_ body: () throws -> T) throws -> T {
+    /// - Parameter readOnly: `BEGIN READ ONLY`: nothing in `body` can write.
+    func transaction<T>(readOnly: Bool = false, _ body: () throws -> T) throws -> T {
         if inTransaction { return try body() }
-        try execute("BEGIN")
+        try execute(readOnly ? "BEGIN READ ONLY" : "BEGIN")
         inTransaction = true
         defer { inTransaction = false }
         do {
@@ -163,8 +196,11 @@ final class PGConnection {
         guard !isClosed else { throw ModelError.database(location.description, reason: "the connection is closed") }
         let done = DispatchSemaphore(value: 0)
         let box = ResultBox<T>()
+        let gone = ModelError.database(location.description, reason: "the server closed the connection (restarted, or this session was ended) while running \(sql.prefix(60))")
+        guard watch.begin({ box.finish(.failure(gone)); done.signal() }) else { throw gone }
+        defer { watch.end() }
         Task(executorPreference: Self.executor) {
-            do { box.result = .success(try await body()) } catch { box.result = .failure(error) }
+            do { box.finish(.success(try await body())) } catch { box.finish(.failure(error)) }
             done.signal()
         }
         done.wait()
@@ -175,8 +211,12 @@ final class PGConnection {
         }
     }
 
+    /// The first result of a call (its own, or the connection's end).
     private final class ResultBox<T>: @unchecked Sendable {
-        var result: Result<T, any Error>?
+        private let lock = NSLock()
+        private var value: Result<T, any Error>?
+        var result: Result<T, any Error>? { lock.withLock { value } }
+        func finish(_ r: Result<T, any Error>) { lock.withLock { if value == nil { value = r } } }
     }
 
     private static let executor = DispatchTaskExecutor()

@@ -100,11 +100,16 @@ public final class PostGISDatabase: CityStore {
     /// The schema, created inside the caller's transaction (`create`, and `copy` into a new database).
     static func createSchema(on connection: PGConnection, timeZone: String) throws {
         let location = connection.location
+        // two inits (or copies) into one database at once: the second waits for the first's commit, then finds its city
+        try connection.execute("SELECT pg_advisory_xact_lock(7301246813)")
         try ensurePostGIS(on: connection)
+        // tables and views of this schema, except those an extension owns (PostGIS's spatial_ref_sys and views,
+        // postgis_raster's, pg_stat_statements'): those are the DBA's, not another application's
         let tables = try connection.query("""
-            SELECT table_name FROM information_schema.tables
-            WHERE table_schema = current_schema() AND table_name NOT IN ('spatial_ref_sys', 'geography_columns', 'geometry_columns')
-            ORDER BY table_name
+            SELECT c.relname FROM pg_class c
+            WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
+              AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
+            ORDER BY c.relname
             """).compactMap { $0.first?.string }
         if tables.contains("meta"), tables.contains("schema_migrations") {
             throw ModelError.database(location.description, reason: "holds an UrbanGrid city already: UrbanGrid does not overwrite a database")
@@ -198,7 +203,7 @@ public final class PostGISDatabase: CityStore {
     /// layer run one after the other, each all or nothing; an id already stored refuses the file.
     @discardableResult
     public func importFeatures(_ features: [Feature], into layer: UrbanModel.Layer, source: String,
-                               noding: UrbanDatabase.StreetNoding = .auto) throws -> Int {
+                               noding: LayerImport.StreetNoding = .auto) throws -> Int {
         let table = LayerSchema.of(layer).table
         let zone = TimeZone(identifier: try timeZone) ?? TimeZone(secondsFromGMT: 8 * 3600)!
         return try connection.transaction {

@@ -2,6 +2,7 @@ import Foundation
 import SpatialCore
 import Testing
 @testable import UrbanModel
+import UrbanStore
 
 /// Straight-line station coverage of grid cells on a hand-built case: 100 m cells whose centres lie 300 m and
 /// 700 m north of a station, checked against PROJ's geodesic distance (the reference), radius 500 m.

@@ -2,6 +2,7 @@ import Foundation
 import SpatialCore
 import Testing
 @testable import UrbanModel
+import UrbanStore
 
 /// Vendor-zone candidates on a hand-built city at 60.17°N (a degree of longitude ≈ 55.5 km, of latitude ≈ 111.4 km):
 /// two grid cells 0.002° wide, the west one in street 999901001, the east one in street 999901002, and three

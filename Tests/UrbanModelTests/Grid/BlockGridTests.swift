@@ -2,6 +2,7 @@ import Foundation
 import SpatialCore
 import Testing
 @testable import UrbanModel
+import UrbanStore
 
 /// Street-block grids (`GridBuilder.buildBlocks`). Communities and streets are drawn in the CGCS2000 GK
 /// metres of `GridFixture` (CM 117°E, near 36.8°N) and converted to WGS84, so the expected areas are the

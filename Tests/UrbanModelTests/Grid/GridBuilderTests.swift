@@ -2,6 +2,7 @@ import Foundation
 import SpatialCore
 import Testing
 @testable import UrbanModel
+import UrbanStore
 
 /// Shared set-up for the grid tests: a fresh database and communities drawn in the metric CRS the
 /// builder picks near 117°E (CGCS2000 3° Gauss-Krüger, CM 117°E, EPSG:4548), converted to WGS84.

@@ -2,6 +2,7 @@ import Foundation
 import SpatialCore
 import Testing
 @testable import UrbanModel
+import UrbanStore
 
 /// The daily questions on a hand-built city: four 0.001° cells, two streets, one vendor zone with a school next
 /// to it, hazards and stations at known offsets. Distances are checked against PROJ's geodesic (the reference).

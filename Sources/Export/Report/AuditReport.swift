@@ -1,5 +1,7 @@
 import Foundation
 public import SpatialCore
+public import UrbanStore
+public import UrbanModel
 
 /// The self-contained HTML report of a batch run: the overall result, the exports, the failing rules with their
 /// offending features, the uncovered grids, and a Leaflet map (script and styles inlined, no tiles, no network)
@@ -14,7 +16,7 @@ public struct AuditReport {
         public var radiusMetres: Double?
 
         /// Reads the grid cells (uncovered and flagged ones first when there are more than `cellLimit`) and stations.
-        public init(_ db: UrbanDatabase, findings: [GridFinding]?, coverage: GridCoverage?, cellLimit: Int) throws {
+        public init(_ db: any CityStore, findings: [GridFinding]?, coverage: GridCoverage?, cellLimit: Int) throws {
             var flagged: [String: String] = [:]
             func flag(_ code: String, _ text: String) { flagged[code] = flagged[code].map { $0 + "; " + text } ?? text }
             for f in findings ?? [] where f.kind != .gap {

@@ -1,4 +1,7 @@
 import Foundation
+public import SpatialCore
+public import UrbanModel
+public import UrbanStore
 
 /// Leaflet's script and stylesheet, read from Debian's `libjs-leaflet` (`/usr/share/javascript/leaflet`), with the
 /// stylesheet's images inlined as data: URIs, so that a report embedding them opens from disk with no network.

@@ -1,4 +1,7 @@
 import Foundation
+public import SpatialCore
+public import UrbanModel
+public import UrbanStore
 
 /// Writes an OGC GeoPackage (1.2) through SpatiaLite's GeoPackage functions: `gpkgCreateBaseTables`,
 /// `gpkgInsertEpsgSRID`, `gpkgAddGeometryColumn`, `gpkgAddSpatialIndex` and `AsGPB` for the geometry blobs.

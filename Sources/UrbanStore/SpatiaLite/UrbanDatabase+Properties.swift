@@ -1,4 +1,5 @@
 import SpatialCore
+public import UrbanModel
 
 // The extra properties of each layer (the keys of `props` that are not columns), kept up to date by every
 // write, so that exports know their columns without scanning every row's JSON.

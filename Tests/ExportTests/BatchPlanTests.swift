@@ -2,6 +2,7 @@ import Foundation
 import SpatialCore
 import Testing
 @testable import UrbanModel
+import Export
 
 /// Plans are read strictly: every mistake names the plan file and the JSON path of the member.
 @Suite struct BatchPlanTests {
@@ -24,7 +25,7 @@ import Testing
 
     @Test func readsTheBundledNightlyPlan() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
         let p = try BatchPlan(contentsOf: root.appendingPathComponent("GeoData/plans/nightly.json").path)
         #expect(p.database == root.appendingPathComponent("out/demo.sqlite").path)
         #expect(p.output == root.appendingPathComponent("out/nightly").path)

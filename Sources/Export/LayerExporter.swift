@@ -1,5 +1,7 @@
 import Foundation
 public import SpatialCore
+public import UrbanStore
+public import UrbanModel
 
 /// The file formats of `urbangrid-export`.
 public enum ExportFormat: String, CaseIterable, Sendable {
@@ -60,12 +62,12 @@ public final class LayerExporter {
     public let settings: ExportSettings
     /// Notes for the user (e.g. GeoJSON in a projected CRS is outside RFC 7946).
     public private(set) var warnings: [String] = []
-    private let db: UrbanDatabase
+    private let db: any CityStore
     private let transform: CoordinateTransform?
     private let precision: Int
 
     /// - Throws: `SpatialError.unknownCRS` / `.proj` when the output CRS cannot be reached from WGS84.
-    public init(_ db: UrbanDatabase, settings: ExportSettings) throws {
+    public init(_ db: any CityStore, settings: ExportSettings) throws {
         self.db = db
         self.settings = settings
         let isWGS84 = ["EPSG:4326", "OGC:CRS84", "WGS84"].contains(settings.crs.definition.uppercased())

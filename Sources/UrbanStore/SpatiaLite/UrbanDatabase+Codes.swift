@@ -1,4 +1,5 @@
 import SpatialCore
+public import UrbanModel
 
 /// The city's component and event class codes (GB/T 30428.2 tables, per city) kept in the database, so a
 /// hazard's class is checked against the tables the city loaded, not against a list compiled in.

@@ -2,6 +2,7 @@ import Foundation
 import SpatialCore
 import Testing
 @testable import UrbanModel
+import UrbanStore
 
 /// Values derived at import: street noding, lengths and node ids; hazard snapping and grid codes.
 /// Hand-made geometry is built in UTM zone 35N (EPSG:32635, the CRS the import chooses for Helsinki)

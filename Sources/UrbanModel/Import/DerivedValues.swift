@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 public import SpatialCore
 
 // Values derived at import time, inside the import's transaction:
@@ -7,7 +7,7 @@ public import SpatialCore
 // - hazards: each hazard is snapped to its nearest street segment (id, position along it, distance)
 //   and located in the grid cell covering it.
 
-extension UrbanDatabase {
+extension LayerImport {
     /// How street lines are noded at import.
     public enum StreetNoding: String, Sendable, CaseIterable {
         /// Node the file unless every feature carries both `from_node` and `to_node`: a source that gives
@@ -20,17 +20,8 @@ extension UrbanDatabase {
         case never
     }
 
-    /// Schema version 2: the derived columns.
-    static let derivedColumnsMigration = Migration(version: 2, name: "derived street and hazard columns", sql: """
-        ALTER TABLE streets ADD COLUMN length_m REAL;
-        ALTER TABLE hazards ADD COLUMN segment_id TEXT;
-        ALTER TABLE hazards ADD COLUMN segment_position_m REAL;
-        ALTER TABLE hazards ADD COLUMN segment_distance_m REAL;
-        ALTER TABLE hazards ADD COLUMN grid_code TEXT;
-        """)
-
     /// The derived columns of a layer, in the order `derive` fills `LayerRow.derived`.
-    static func derivedColumns(_ layer: UrbanModel.Layer) -> [String] {
+    public static func derivedColumns(_ layer: UrbanModel.Layer) -> [String] {
         switch layer {
         case .streets: ["length_m"]
         case .hazards: ["segment_id", "segment_position_m", "segment_distance_m", "grid_code"]
@@ -40,7 +31,7 @@ extension UrbanDatabase {
 
     /// Rows as they are stored: streets noded and measured, hazards snapped to `existing` streets and located in its
     /// grid cells (read only for hazards).
-    static func derive(_ rows: [LayerRow], schema: LayerSchema, noding: StreetNoding,
+    public static func derive(_ rows: [LayerRow], schema: LayerSchema, noding: StreetNoding,
                        existing: () throws -> LayerImport.Existing) throws -> [LayerRow] {
         switch schema.layer {
         case .streets: try StreetNoder(rows: rows, schema: schema, noding: noding).segments()
@@ -83,16 +74,7 @@ extension UrbanDatabase {
         }
     }
 
-    /// Gives every stored hazard the code of the grid cell covering it now (lowest code on a shared edge,
-    /// null outside every cell): run after the grids change, so `grid_code` never names a replaced cell.
-    func reassignHazardGrids() throws {
-        let cells = try existingLines().grids
-        let hazards = try store.query("SELECT pk, AsBinary(geom) g FROM hazards").map { r in (Int64(r["pk"]?.int ?? 0), try r["g"]?.geometry()) }
-        let update = try store.prepare("UPDATE hazards SET grid_code = ? WHERE pk = ?")
-        for (pk, code) in try HazardLocation.gridCodes(of: hazards, in: cells) { try update.run([code, pk]) }
-    }
-
-    static func representativePoint(_ g: Geometry) throws -> Coordinate? {
+    public static func representativePoint(_ g: Geometry) throws -> Coordinate? {
         guard !g.isEmpty else { return nil }
         let p: Geometry = switch g {
         case .point: g
@@ -104,7 +86,7 @@ extension UrbanDatabase {
     }
 }
 
-/// Nodes a file of street lines and turns its rows into stored segments (see `UrbanDatabase.StreetNoding`).
+/// Nodes a file of street lines and turns its rows into stored segments (see `LayerImport.StreetNoding`).
 ///
 /// Only lines whose interior meets another line (found with an STRtree and the DE-9IM matrix), together
 /// with the lines they meet, go through one GEOS `noded()` call, so that the split points are computed
@@ -117,7 +99,7 @@ extension UrbanDatabase {
 struct StreetNoder {
     let rows: [LayerRow]
     let schema: LayerSchema
-    let noding: UrbanDatabase.StreetNoding
+    let noding: LayerImport.StreetNoding
     /// Distance (degrees) within which a noded piece counts as lying on an input line: about 0.1 mm.
     static let tolerance = 1e-9
 
@@ -286,7 +268,7 @@ public enum HazardLocation {
         let locator = cells.isEmpty ? nil : try PolygonLocator(cells.map(\.geometry), semantics: .covers)
         return try hazards.map { h in
             var code: String?
-            if let locator, let g = h.geometry, let p = try UrbanDatabase.representativePoint(g), let k = try locator.locate(p) {
+            if let locator, let g = h.geometry, let p = try LayerImport.representativePoint(g), let k = try locator.locate(p) {
                 code = cells[k].code
             }
             return (h.pk, code)

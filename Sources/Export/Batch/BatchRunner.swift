@@ -1,5 +1,7 @@
 public import Foundation
 public import SpatialCore
+public import UrbanStore
+public import UrbanModel
 
 /// What one export of a batch wrote.
 public struct BatchExportResult: Sendable, Hashable {
@@ -31,7 +33,7 @@ public enum BatchRunner {
         _ plan: BatchPlan, database: String, output: String, leaflet: LeafletAssets?, generatedAt: Date = Date(),
         progress: ((String) -> Void)? = nil
     ) throws -> BatchOutcome {
-        let db = try UrbanDatabase(path: database, readOnly: true)
+        let db = try City.open(try DatabaseLocation(database), readOnly: true)
         let staged = try StagedDirectory(path: output)
         var exports: [BatchExportResult] = []
         for e in plan.exports {

@@ -28,7 +28,7 @@ public protocol CityStore: AnyObject {
     func count(_ layer: UrbanModel.Layer) throws -> Int
     /// All-or-nothing import of checked WGS84 features; returns the rows stored (see `UrbanDatabase.importFeatures`).
     @discardableResult
-    func importFeatures(_ features: [Feature], into layer: UrbanModel.Layer, source: String, noding: UrbanDatabase.StreetNoding) throws -> Int
+    func importFeatures(_ features: [Feature], into layer: UrbanModel.Layer, source: String, noding: LayerImport.StreetNoding) throws -> Int
     /// Replaces the class-code tables; returns the codes stored.
     @discardableResult
     func loadClassCodes(components: ClassCodeTable, events: ClassCodeTable) throws -> Int
@@ -37,6 +37,9 @@ public protocol CityStore: AnyObject {
 
     /// The rows of one layer the request asks for.
     func features(_ request: LayerRequest) throws -> [SQLRow]
+    /// The extent of a layer as its spatial index keeps it (each feature's box rounded outwards to float
+    /// precision, as SpatiaLite's R*Tree stores it); nil for an empty layer or one without geometry.
+    func extent(_ layer: UrbanModel.Layer) throws -> Envelope?
     /// The envelope of every geometry of these layers together (nil when they hold none).
     func extent(of layers: [UrbanModel.Layer]) throws -> Envelope?
     /// Whether one-spot questions may use the layers' spatial indexes (`LayerRequest.Condition.boxContains`):
@@ -131,10 +134,4 @@ public struct LayerRequest: Sendable {
             throw ModelError.invalidArgument(name: "column", reason: "layer \(layer.rawValue) has no column '\(bad)'")
         }
     }
-}
-
-extension UrbanDatabase: CityStore {
-    public var displayName: String { path }
-    public var engine: StorageEngine { .spatiaLite }
-    public var schemaVersion: Int { get throws { try store.schemaVersion } }
 }

@@ -1,87 +1,12 @@
 public import Foundation
 public import SpatialCore
-
-/// Which features of a layer to read: all, those matching an SQL condition on the layer's columns, those
-/// intersecting a lon/lat box, the one with a given id, any combination; optionally one page of them.
-public struct LayerFilter: Sendable, Hashable {
-    /// An SQL expression over the layer table's columns (`status = 'open' AND severity >= 3`). It runs on a
-    /// read-only connection and must be one expression: anything else is rejected when prepared.
-    /// Only for trusted callers (the command line): request text from the network never goes here.
-    public var whereSQL: String?
-    /// WGS84 lon/lat; features whose geometry intersects it (exactly, by GEOS through SpatiaLite).
-    public var bbox: Envelope?
-    /// Only the feature with this id (bound as a parameter, never spliced into SQL).
-    public var featureID: String?
-    /// At most this many features (in storage order) after skipping `offset`; nil: all. `count()` ignores it.
-    public var limit: Int?
-    /// Features skipped before the first one read (in storage order). `count()` ignores it.
-    public var offset: Int
-    /// Features whose time (the layer's first time column, `LayerSchema.timeColumn`: a hazard's `reported_at`) lies
-    /// in this interval; bound as Unix seconds. Features without a time are not selected. A layer without a time
-    /// column refuses it (`ModelError.invalidArgument` naming `datetime`).
-    public var time: TimeRange?
-
-    /// A closed time interval; a nil end is open (`..` in OGC API – Features' `datetime`).
-    public struct TimeRange: Sendable, Hashable {
-        public var start: Date?
-        public var end: Date?
-        public init(start: Date?, end: Date?) {
-            self.start = start
-            self.end = end
-        }
-    }
-
-    public init(whereSQL: String? = nil, bbox: Envelope? = nil, featureID: String? = nil, limit: Int? = nil, offset: Int = 0,
-                time: TimeRange? = nil) {
-        self.whereSQL = whereSQL?.isEmpty == true ? nil : whereSQL
-        self.bbox = bbox
-        self.featureID = featureID
-        self.limit = limit
-        self.offset = offset
-        self.time = time
-    }
-
-    /// Parses `W,S,E,N` (lon/lat degrees).
-    public static func parseBBox(_ text: String) throws -> Envelope {
-        let parts = text.split(separator: ",", omittingEmptySubsequences: false).map { NumberText.decimal($0.trimmingCharacters(in: .whitespaces)) }
-        guard parts.count == 4, let w = parts[0], let s = parts[1], let e = parts[2], let n = parts[3] else {
-            throw ModelError.invalidArgument(name: "bbox", reason: "'\(text)' is not W,S,E,N (four numbers, lon/lat degrees)")
-        }
-        guard w.isFinite, s.isFinite, e.isFinite, n.isFinite, w <= e, s <= n,
-              (-180...180).contains(w), (-180...180).contains(e), (-90...90).contains(s), (-90...90).contains(n) else {
-            throw ModelError.invalidArgument(
-                name: "bbox", reason: "'\(text)': need -180 ≤ W ≤ E ≤ 180 and -90 ≤ S ≤ N ≤ 90 (lon/lat degrees, west,south,east,north)")
-        }
-        return Envelope(minX: w, minY: s, maxX: e, maxY: n)
-    }
-}
-
-/// A column as exported: a stored column of the layer (schema or derived), or a key of the extra
-/// properties kept as JSON.
-public struct ExportColumn: Sendable, Hashable {
-    public enum Kind: Sendable, Hashable {
-        case text, integer, real, boolean, time
-        /// Mixed or nested JSON values of an extra property (written as JSON text where a type is needed).
-        case json
-    }
-
-    public var name: String
-    public var kind: Kind
-    /// True for a key of `props` rather than a table column.
-    public var isExtra: Bool
-}
-
-/// A feature as read from the database: its id, its values in the order of the reader's `columns`, and its
-/// WGS84 geometry (nil for the chiefs table).
-public struct StoredFeature: Sendable {
-    public var id: String
-    public var values: [JSONValue]
-    public var geometry: Geometry?
-}
+public import UrbanModel
 
 /// Streams the features of one layer in storage order, typed as stored: integers and reals stay numbers,
 /// booleans are booleans, times are ISO 8601 text with their offset, extra properties keep their JSON type.
-/// Extra property values come from SQLite's JSON operators (`->`, `->>`), so rows are never parsed in Swift.
+/// Extra property values come from the engine's JSON operators (`->`, `->>`), so rows are never parsed in Swift.
+/// On SpatiaLite rows are read straight from the statement; on PostGIS through a cursor in a read-only
+/// transaction, `fetchRows` at a time, so memory stays flat in the size of the layer on both.
 public final class LayerReader {
     public let layer: UrbanModel.Layer
     public let filter: LayerFilter
@@ -89,53 +14,73 @@ public final class LayerReader {
     /// appearance (`UrbanDatabase.propertyKeys`; for the whole layer, whatever the filter).
     public let columns: [ExportColumn]
     let schema: LayerSchema
-    private let db: UrbanDatabase
+    private enum Source {
+        case spatiaLite(UrbanDatabase)
+        case postGIS(PostGISDatabase)
+    }
+    private let source: Source
+    /// Rows fetched from a PostGIS cursor at a time.
+    static let fetchRows = 2_000
     /// How many of `columns` are table columns (the rest are extra properties).
     public let tableColumns: Int
     /// In raw-JSON reading, the extra properties are copied as stored (`Row.appendExtraMembers`) instead of
     /// column by column: possible when no stored key repeats a table column's name.
     public let splicesExtraProperties: Bool
     private let whereClause: String
-    private let parameters: [(any SQLBindable)?]
+    private let parameters: [SQLValue]
     /// Extra keys SQLite's JSON path syntax cannot name (a double quote in the key): read by parsing `props`.
     private let unpathable: Set<Int>
 
-    public init(_ db: UrbanDatabase, layer: UrbanModel.Layer, filter: LayerFilter = LayerFilter()) throws {
-        self.db = db
+    /// - Parameter db: a city on either engine (`UrbanDatabase` or `PostGISDatabase`).
+    public init(_ db: any CityStore, layer: UrbanModel.Layer, filter: LayerFilter = LayerFilter()) throws {
+        switch db {
+        case let d as UrbanDatabase: source = .spatiaLite(d)
+        case let d as PostGISDatabase: source = .postGIS(d)
+        default: throw ModelError.invalidArgument(name: "DB", reason: "\(db.displayName): no layer reader for the \(db.engine.rawValue) engine")
+        }
         self.layer = layer
         self.filter = filter
         schema = LayerSchema.of(layer)
         var conditions: [String] = []
-        var parameters: [(any SQLBindable)?] = []
+        var parameters: [SQLValue] = []
+        let postGIS = db.engine == .postGIS
+        /// The next parameter's marker: `?` on SQLite, `$n` on PostgreSQL.
+        func bind(_ v: SQLValue) -> String {
+            parameters.append(v)
+            return postGIS ? "$\(parameters.count)" : "?"
+        }
         if let w = filter.whereSQL { conditions.append("(\(w))") }
         if let b = filter.bbox {
             guard schema.geometry != .none else {
                 throw ModelError.invalidArgument(name: "bbox", reason: "layer \(layer.rawValue) has no geometry")
             }
-            // the R*Tree narrows to candidates, GEOS (SpatiaLite's ST_Intersects) decides
-            conditions.append("""
-                pk IN (SELECT pkid FROM idx_\(schema.table)_geom WHERE xmin <= ? AND xmax >= ? AND ymin <= ? AND ymax >= ?) \
-                AND ST_Intersects(geom, BuildMbr(?, ?, ?, ?, 4326)) = 1
-                """)
-            parameters += [b.maxX, b.minX, b.maxY, b.minY, b.minX, b.minY, b.maxX, b.maxY]
+            if postGIS {  // the GiST index narrows to candidates, GEOS (ST_Intersects) decides
+                let (w, s, e, n) = (bind(.real(b.minX)), bind(.real(b.minY)), bind(.real(b.maxX)), bind(.real(b.maxY)))
+                conditions.append("geom && ST_MakeEnvelope(\(w), \(s), \(e), \(n), 4326) AND ST_Intersects(geom, ST_MakeEnvelope(\(w), \(s), \(e), \(n), 4326))")
+            } else {  // the R*Tree narrows to candidates, GEOS (SpatiaLite's ST_Intersects) decides
+                conditions.append("""
+                    pk IN (SELECT pkid FROM idx_\(schema.table)_geom WHERE xmin <= ? AND xmax >= ? AND ymin <= ? AND ymax >= ?) \
+                    AND ST_Intersects(geom, BuildMbr(?, ?, ?, ?, 4326)) = 1
+                    """)
+                parameters += [b.maxX, b.minX, b.maxY, b.minY, b.minX, b.minY, b.maxX, b.maxY].map(SQLValue.real)
+            }
         }
         if let id = filter.featureID {
-            conditions.append("id = ?")
-            parameters.append(id)
+            conditions.append("id = \(bind(.text(id)))")
         }
         if let range = filter.time {
             guard let column = schema.timeColumn else {
                 throw ModelError.invalidArgument(name: "datetime", reason: "layer \(layer.rawValue) has no time property")
             }
-            // unixepoch() reads the stored ISO 8601 text with its offset; whole seconds, so the bounds are rounded inwards
-            conditions.append("unixepoch(\(column)) IS NOT NULL")
+            // SQLite's unixepoch() reads the stored ISO 8601 text with its offset; whole seconds, so the bounds are
+            // rounded inwards (PostgreSQL's timestamptz: the same seconds)
+            let seconds = postGIS ? "extract(epoch FROM \(column))" : "unixepoch(\(column))"
+            conditions.append("\(seconds) IS NOT NULL")
             if let start = range.start {
-                conditions.append("unixepoch(\(column)) >= ?")
-                parameters.append(Int64(start.timeIntervalSince1970.rounded(.up)))
+                conditions.append("\(seconds) >= \(bind(.integer(Int64(start.timeIntervalSince1970.rounded(.up)))))")
             }
             if let end = range.end {
-                conditions.append("unixepoch(\(column)) <= ?")
-                parameters.append(Int64(end.timeIntervalSince1970.rounded(.down)))
+                conditions.append("\(seconds) <= \(bind(.integer(Int64(end.timeIntervalSince1970.rounded(.down)))))")
             }
         }
         if let limit = filter.limit, limit < 0 {
@@ -150,13 +95,16 @@ public final class LayerReader {
         var cols = schema.columns.map { c in
             ExportColumn(name: c.name, kind: Self.kind(c.type), isExtra: false)
         }
-        for d in UrbanDatabase.derivedColumns(layer) {
+        for d in LayerImport.derivedColumns(layer) {
             cols.append(ExportColumn(name: d, kind: d.hasSuffix("_m") ? .real : .text, isExtra: false))
         }
         tableColumns = cols.count
         let known = Set(cols.map(\.name) + ["id"])
         var unpathable: Set<Int> = []
-        let keys = try db.propertyKeys(layer)
+        let keys = switch source {
+        case .spatiaLite(let d): try d.propertyKeys(layer)
+        case .postGIS(let d): try d.propertyKeys(layer)
+        }
         splicesExtraProperties = !keys.contains { k in cols.contains { $0.name == k.key } }
         for (key, types) in keys where !known.contains(key) {
             let kind: ExportColumn.Kind = switch types.subtracting(["null"]) {
@@ -171,7 +119,7 @@ public final class LayerReader {
         }
         columns = cols
         self.unpathable = unpathable
-        _ = try prepare("SELECT count(*) FROM \(schema.table)\(whereClause)")  // a bad --where fails here, before any output
+        _ = try count()  // a bad --where fails here, before any output
     }
 
     static func kind(_ t: LayerSchema.ColumnType) -> ExportColumn.Kind {
@@ -186,26 +134,42 @@ public final class LayerReader {
 
     /// Prepares a statement over the layer, turning SQLite's complaint about a bad `--where` into an error
     /// that names the option.
-    private func prepare(_ sql: String, extra: [(any SQLBindable)?] = []) throws -> Statement {
+    private func prepare(_ db: UrbanDatabase, _ sql: String, extra: [SQLValue] = []) throws -> Statement {
         do {
             let st = try db.store.prepare(sql)
-            try st.bind(parameters + extra)
+            try st.bind((parameters + extra).map { $0 as (any SQLBindable)? })
             return st
         } catch SpatialError.sqlite(_, let message, _) where filter.whereSQL != nil {
             throw ModelError.invalidArgument(name: "where", reason: "'\(filter.whereSQL!)' is not a valid condition on layer columns: \(message)")
         }
     }
 
+    /// Runs `body` in a read-only transaction on PostgreSQL (a `--where` cannot write), turning the server's
+    /// complaint about a bad `--where` into an error that names the option.
+    private func reading<T>(_ db: PostGISDatabase, _ body: () throws -> T) throws -> T {
+        do {
+            return try db.connection.transaction(readOnly: true, body)
+        } catch let error as ModelError where filter.whereSQL != nil && error.description.contains("SQLSTATE 42") {
+            throw ModelError.invalidArgument(name: "where", reason: "'\(filter.whereSQL!)' is not a valid condition on layer columns: \(error)")
+        }
+    }
+
     /// The number of features the filter selects.
     public func count() throws -> Int {
-        let st = try prepare("SELECT count(*) FROM \(schema.table)\(whereClause)")
-        guard try st.step() else { return 0 }
-        return try st.int(0) ?? 0
+        let sql = "SELECT count(*) FROM \(schema.table)\(whereClause)"
+        switch source {
+        case .spatiaLite(let db):
+            let st = try prepare(db, sql)
+            guard try st.step() else { return 0 }
+            return try st.int(0) ?? 0
+        case .postGIS(let db):
+            return try reading(db) { try db.connection.scalar(sql, parameters).int ?? 0 }
+        }
     }
 
     /// One row of the reader's query: the id, the columns in `columns` order, the WGS84 geometry.
     public struct Row {
-        let statement: Statement
+        let statement: any SQLRowValues
         let reader: LayerReader
         let raw: Bool
         let props: JSONObject?
@@ -264,6 +228,13 @@ public final class LayerReader {
     /// Calls `body` for each selected row, in storage order, one row at a time.
     /// - Parameter rawJSON: extra properties as the JSON text stored (for writing JSON) rather than SQL values.
     public func forEachRow(rawJSON: Bool, _ body: (Row) throws -> Void) throws {
+        switch source {
+        case .spatiaLite(let db): try forEachSpatiaLiteRow(db, rawJSON: rawJSON, body)
+        case .postGIS(let db): try forEachPostGISRow(db, rawJSON: rawJSON, body)
+        }
+    }
+
+    private func forEachSpatiaLiteRow(_ db: UrbanDatabase, rawJSON: Bool, _ body: (Row) throws -> Void) throws {
         var names = ["id"] + columns.prefix(tableColumns).map(\.name)
         let splice = rawJSON && splicesExtraProperties
         for c in columns.dropFirst(tableColumns) where !splice {
@@ -279,9 +250,9 @@ public final class LayerReader {
         }
         // paging: LIMIT -1 is SQLite's "no limit", needed when only an offset is given
         let paged = filter.limit != nil || filter.offset > 0
-        let st = try prepare(
+        let st = try prepare(db,
             "SELECT \(names.joined(separator: ", ")) FROM \(schema.table)\(whereClause) ORDER BY pk\(paged ? " LIMIT ? OFFSET ?" : "")",
-            extra: paged ? [filter.limit ?? -1, filter.offset] : [])
+            extra: paged ? [.integer(Int64(filter.limit ?? -1)), .integer(Int64(filter.offset))] : [])
         let wkb = try WKBReader()
         while try st.step() {
             var props: JSONObject?
@@ -298,10 +269,99 @@ public final class LayerReader {
         }
     }
 
+    /// The same columns as on SpatiaLite, in the same forms: booleans as 0/1, times as ISO 8601 text in the city's
+    /// zone, extra properties through PostgreSQL's `->` (JSON text as stored) and `->>` (text).
+    private func forEachPostGISRow(_ db: PostGISDatabase, rawJSON: Bool, _ body: (Row) throws -> Void) throws {
+        var parameters = self.parameters
+        func bind(_ v: SQLValue) -> String {
+            parameters.append(v)
+            return "$\(parameters.count)"
+        }
+        var names = ["id"]
+        var timeColumns: [Int] = []
+        for c in columns.prefix(tableColumns) {
+            switch c.kind {
+            case .time:
+                timeColumns.append(names.count)
+                names.append("extract(epoch FROM \(c.name))::float8")
+            case .boolean: names.append("\(c.name)::int")
+            default: names.append(c.name)
+            }
+        }
+        let splice = rawJSON && splicesExtraProperties
+        for c in columns.dropFirst(tableColumns) where !splice {
+            names.append(c.name.contains("\"") ? "NULL" : "(props \(rawJSON || c.kind == .json ? "->" : "->>") \(bind(.text(c.name))))::text")
+        }
+        names.append("props::text")
+        let geometryColumn = names.count
+        if schema.geometry != .none {
+            names += ["CASE WHEN GeometryType(geom) = 'POINT' THEN ST_X(geom) END", "CASE WHEN GeometryType(geom) = 'POINT' THEN ST_Y(geom) END",
+                      "CASE WHEN GeometryType(geom) <> 'POINT' THEN ST_AsBinary(geom) END"]
+        }
+        var sql = "SELECT \(names.joined(separator: ", ")) FROM \(schema.table)\(whereClause) ORDER BY pk"
+        if let limit = filter.limit { sql += " LIMIT \(bind(.integer(Int64(limit))))" }
+        if filter.offset > 0 { sql += " OFFSET \(bind(.integer(Int64(filter.offset))))" }
+        let zone = TimeZone(identifier: try db.timeZone) ?? TimeZone(secondsFromGMT: 8 * 3600)!
+        let wkb = try WKBReader()
+        try reading(db) {
+            try db.connection.execute("DECLARE urbangrid_layer NO SCROLL CURSOR FOR \(sql)", parameters)
+            while true {
+                let batch = try db.connection.query("FETCH FORWARD \(Self.fetchRows) FROM urbangrid_layer")
+                if batch.isEmpty { break }
+                for var values in batch {
+                    for k in timeColumns {
+                        if let seconds = values[k].double { values[k] = .text(ISOTime.string(Date(timeIntervalSince1970: seconds), in: zone)) }
+                    }
+                    let row = SQLValueRow(values)
+                    var props: JSONObject?
+                    if !unpathable.isEmpty, let text = row.string(geometryColumn - 1) { props = try JSONValue(parsing: text).objectValue }
+                    var geometry: Geometry?
+                    if schema.geometry != .none {
+                        if let x = row.double(geometryColumn), let y = row.double(geometryColumn + 1) {
+                            geometry = .point(x: x, y: y)
+                        } else if case .blob(let bytes) = values[geometryColumn + 2] {
+                            geometry = try bytes.withUnsafeBytes { try wkb.read($0) }
+                        }
+                    }
+                    try body(Row(statement: row, reader: self, raw: rawJSON, props: props, geometry: geometry))
+                }
+            }
+            try db.connection.execute("CLOSE urbangrid_layer")
+        }
+    }
+
     /// Calls `body` for each selected feature with typed values, in storage order, one at a time.
     public func forEach(_ body: (StoredFeature) throws -> Void) throws {
         try forEachRow(rawJSON: false) { row in
             try body(StoredFeature(id: row.id, values: try columns.indices.map(row.value), geometry: row.geometry))
+        }
+    }
+}
+
+extension PostGISDatabase {
+    /// As `UrbanDatabase.extent(_:)`: each feature's box rounded outwards to float precision as SQLite's R*Tree rounds
+    /// it (`rtreeValueDown`/`rtreeValueUp`: a float that lands inside is pushed out by a relative 2⁻²³), then the
+    /// smallest and largest of those (the rounding is not monotonic, so the boxes are rounded one by one).
+    public func extent(_ layer: UrbanModel.Layer) throws -> Envelope? {
+        let schema = LayerSchema.of(layer)
+        guard schema.geometry != .none else { return nil }
+        let towards = 1.0 - 1.0 / 8_388_608, away = 1.0 + 1.0 / 8_388_608
+        func down(_ v: Double) -> Double { Double(Float(v)) > v ? Double(Float(v * (v < 0 ? away : towards))) : Double(Float(v)) }
+        func up(_ v: Double) -> Double { Double(Float(v)) < v ? Double(Float(v * (v < 0 ? towards : away))) : Double(Float(v)) }
+        var e: Envelope?
+        for r in try connection.query("SELECT ST_XMin(geom), ST_YMin(geom), ST_XMax(geom), ST_YMax(geom) FROM \(schema.table)") {
+            guard let a = r[0].double, let b = r[1].double, let c = r[2].double, let d = r[3].double else { continue }
+            let box = Envelope(minX: down(a), minY: down(b), maxX: up(c), maxY: up(d))
+            e = Envelope.union([e, box])
+        }
+        return e
+    }
+
+    /// The extra property keys of a layer in order of first appearance, with the JSON types they hold (as
+    /// `UrbanDatabase.propertyKeys`).
+    public func propertyKeys(_ layer: UrbanModel.Layer) throws -> [(key: String, types: Set<String>)] {
+        try connection.query("SELECT key, types FROM layer_properties WHERE layer = $1 ORDER BY position", [.text(layer.rawValue)]).map { r in
+            (r[0].string ?? "", Set((r[1].string ?? "").split(separator: ",").map(String.init)))
         }
     }
 }

@@ -21,7 +21,7 @@ public struct LayerImport {
     /// The stored columns an import writes, in the order of `LayerRow.bindings`.
     public static func columns(of layer: UrbanModel.Layer) -> [String] {
         let schema = LayerSchema.of(layer)
-        return ["id"] + schema.columns.map(\.name) + ["props"] + UrbanDatabase.derivedColumns(layer)
+        return ["id"] + schema.columns.map(\.name) + ["props"] + LayerImport.derivedColumns(layer)
             + (schema.geometry == .none ? [] : ["geom"])
     }
 
@@ -31,7 +31,7 @@ public struct LayerImport {
     ///   - classCodes: the class codes the city loaded (empty: hazard classes are not checked).
     ///   - existing: read only when hazards are imported.
     public init(_ features: [Feature], into layer: UrbanModel.Layer, source: String, timeZone: TimeZone,
-                classCodes: Set<String>, noding: UrbanDatabase.StreetNoding, existing: () throws -> Existing) throws {
+                classCodes: Set<String>, noding: LayerImport.StreetNoding, existing: () throws -> Existing) throws {
         let schema = LayerSchema.of(layer)
         let input = try features.enumerated().map { i, f in try LayerRow(f, index: i, schema: schema, source: source, timeZone: timeZone) }
         if layer == .hazards, !classCodes.isEmpty {  // a hazard's class must be one of the city's tables, when the city loaded them
@@ -53,7 +53,7 @@ public struct LayerImport {
         }
         self.layer = layer
         self.source = source
-        rows = try UrbanDatabase.derive(input, schema: schema, noding: noding, existing: existing)
+        rows = try LayerImport.derive(input, schema: schema, noding: noding, existing: existing)
     }
 
     /// The error for a row whose id the layer holds already (the engine's unique constraint refused it).

@@ -1,5 +1,7 @@
 import Foundation
 public import SpatialCore
+public import UrbanModel
+public import UrbanStore
 
 /// A nightly export-and-audit plan (JSON), as `urbangrid-export batch PLAN` runs it. Paths in the plan are
 /// relative to the plan file. See `GeoData/plans/README.md` for the format and `GeoData/plans/nightly.json`.

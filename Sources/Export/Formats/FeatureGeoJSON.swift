@@ -1,4 +1,6 @@
 public import SpatialCore
+public import UrbanStore
+public import UrbanModel
 
 /// Writes one feature of a `LayerReader` as GeoJSON text straight from its row: no `Feature` value, no JSON
 /// parsing. The encoding of `urbangrid-export` and of the service's OGC API items: `id`, the geometry given

@@ -1,5 +1,6 @@
 import Foundation
 public import SpatialCore
+public import UrbanModel
 
 // The reads of `CityStore` on SpatiaLite.
 

@@ -2,6 +2,7 @@ import Foundation
 import SpatialCore
 import Testing
 @testable import UrbanModel
+import UrbanStore
 
 /// The database and its all-or-nothing imports. Expected counts come from the GeoData READMEs
 /// (4612 Helsinki street segments, 8 Zibo districts).
