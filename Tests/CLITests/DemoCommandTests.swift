@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-/// The main job on the bundled data: the Helsinki street segments into a new SpatiaLite database.
+/// A first look at the bundled data: the Helsinki street segments into a new UrbanGrid city.
 /// Expected values from GeoData/helsinki (its README: 4612 segments, 92.021 km planar in EPSG:3067).
 @Suite struct DemoCommandTests {
     func tempDB() -> String {
@@ -20,7 +20,7 @@ import Testing
         #expect(o["metric_crs"] as? String == "EPSG:32635")  // UTM 35N: lon 24.94 → zone 35
         let total = try #require(o["total_length_m"] as? Double)
         #expect(abs(total - 92_021) < 30, "UTM 35N vs TM35FIN differ by ~1e-6 relative; README total 92.021 km")
-        #expect(o["spatial_index_valid"] as? Bool == true)
+        #expect(o["engine"] as? String == "SpatiaLite")
         let near = try #require(o["near_centre"] as? [[String: Any]])
         #expect(!near.isEmpty)
         let d = near.compactMap { $0["distance_m"] as? Double }
