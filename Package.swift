@@ -29,7 +29,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
     ],
     targets: [
-        // C libraries, found through pkg-config. Only SpatialCore imports them.
+        // C libraries, found through pkg-config. SpatialCore alone imports GEOS, PROJ and SpatiaLite; Siting imports CBC
+        // (its MIP solver) and zlib (its instance matrices).
         .systemLibrary(name: "CGEOS", pkgConfig: "geos", providers: [.apt(["libgeos-dev"])]),
         .systemLibrary(name: "CPROJ", pkgConfig: "proj", providers: [.apt(["libproj-dev", "proj-data"])]),
         .systemLibrary(
@@ -40,7 +41,7 @@ let package = Package(
 
         .target(
             name: "SpatialCore",
-            dependencies: ["CGEOS", "CPROJ", "CSpatiaLite", "CCbc", "CZlib"],
+            dependencies: ["CGEOS", "CPROJ", "CSpatiaLite"],
             swiftSettings: [.enableUpcomingFeature("InternalImportsByDefault")]),
 
         // The domain, pure Swift above the spatial core.
@@ -71,10 +72,11 @@ let package = Package(
             dependencies: ["SpatialCore", "UrbanModel", "UrbanStore"],
             swiftSettings: [.enableUpcomingFeature("InternalImportsByDefault")]),
 
-        // Site selection (LSCP, MCLP, p-median, p-center), pure Swift above the spatial core's MIP solver.
+        // Site selection (LSCP, MCLP, p-median, p-center): instance folders (read through zlib), reductions, heuristics,
+        // and the MIP solver over CBC's C interface.
         .target(
             name: "Siting",
-            dependencies: ["SpatialCore"],
+            dependencies: ["SpatialCore", "CCbc", "CZlib"],
             swiftSettings: [.enableUpcomingFeature("InternalImportsByDefault")]),
 
         // The HTTP service (Hummingbird 2): OGC API - Features over every layer, the map page, and the place where

@@ -61,7 +61,7 @@ public struct PostgresLocation: Sendable, CustomStringConvertible, Equatable {
     public var socketPath: String? { socketDirectory.map { "\($0)/.s.PGSQL.\(port)" } }
 
     public var description: String {
-        let hostPart = host ?? "localhost"
+        let hostPart = host.map { $0.contains(":") ? "[\($0)]" : $0 } ?? "localhost"  // an IPv6 address in brackets
         var s = "postgresql://\(Self.escape(user))\(password == nil ? "" : ":***")@\(hostPart):\(port)/\(Self.escape(database))"
         if let socketDirectory { s += "?host=\(socketDirectory)" }
         return s
@@ -85,7 +85,7 @@ public struct PostgresLocation: Sendable, CustomStringConvertible, Equatable {
             for pair in rest[rest.index(after: q)...].split(separator: "&") {
                 let kv = pair.split(separator: "=", maxSplits: 1).map(String.init)
                 guard kv.count == 2, let key = kv[0].removingPercentEncoding, let value = kv[1].removingPercentEncoding else {
-                    throw fail("the query parameter '\(pair)' is not NAME=VALUE")
+                    throw fail("a query parameter is not NAME=VALUE")  // not shown: it may be part of a password
                 }
                 query[key] = value
             }
@@ -188,25 +188,28 @@ public struct PostgresLocation: Sendable, CustomStringConvertible, Equatable {
         return nil
     }
 
-    /// `url` with whatever lies between `user:` and `@` replaced by `***` (for a URL too broken to read).
+    /// `url` with its passwords replaced by `***` (for a URL too broken to read): the value of every query parameter
+    /// called `password` (any case, percent-encoded or not), and everything between the first `:` after the scheme
+    /// and the last `@` (a password may hold unescaped `/`, `?` or `@`; masking too much is better than too little).
     static func maskPassword(in url: String) -> String {
         guard let schemeEnd = url.range(of: "://") else { return url }
         let rest = url[schemeEnd.upperBound...]
-        let authorityEnd = rest.firstIndex(where: { $0 == "/" || $0 == "?" }) ?? rest.endIndex
-        var masked = String(url[..<schemeEnd.upperBound])
-        let authority = rest[..<authorityEnd]
-        if let at = authority.lastIndex(of: "@") {
-            let userInfo = authority[..<at]
-            let user = userInfo.split(separator: ":", maxSplits: 1).first.map(String.init) ?? ""
-            masked += user + (userInfo.contains(":") ? ":***" : "") + authority[at...]
-        } else {
-            masked += authority
+        var masked = ""
+        var i = rest.startIndex
+        while i < rest.endIndex {
+            let c = rest[i]
+            masked.append(c)
+            i = rest.index(after: i)
+            guard c == "?" || c == "&", let eq = rest[i...].firstIndex(where: { "=&?".contains($0) }), rest[eq] == "=" else { continue }
+            let key = rest[i..<eq]
+            guard (key.removingPercentEncoding ?? String(key)).lowercased() == "password" else { continue }
+            masked += key + "=***"
+            i = rest[eq...].firstIndex(of: "&") ?? rest.endIndex
         }
-        var tail = String(rest[authorityEnd...])
-        if let range = tail.range(of: #"password=[^&]*"#, options: .regularExpression) {
-            tail.replaceSubrange(range, with: "password=***")
+        if let at = masked.lastIndex(of: "@"), let colon = masked[..<at].firstIndex(of: ":") {
+            masked.replaceSubrange(masked.index(after: colon)..<at, with: "***")
         }
-        return masked + tail
+        return String(url[..<schemeEnd.upperBound]) + masked
     }
 
     static func escape(_ s: String) -> String {

@@ -23,7 +23,9 @@ public struct LayerRow {
         }
         let props = f.properties ?? JSONObject()
         switch f.id {
-        case .string(let s)?: id = s
+        case .string(let s)?:
+            guard !s.utf8.contains(0) else { throw fail("id", "contains the character U+0000 (NUL), which a database cannot store as text") }
+            id = s
         case .int(let v)?: id = String(v)
         case .number(let v)?: id = NumberText.format(v)
         case nil:
@@ -47,7 +49,10 @@ public struct LayerRow {
             case .text:
                 let s: String
                 switch v {
-                case .string(let t): s = t
+                case .string(let t):
+                    // a database stores no U+0000 in text (PostgreSQL refuses it; SQLite would cut C strings there)
+                    guard !t.utf8.contains(0) else { throw fail(field, "contains the character U+0000 (NUL), which a database cannot store as text") }
+                    s = t
                 case .int(let n): s = String(n)  // codes often arrive as numbers
                 default: throw fail(field, "expected text, found \(v.jsonText)")
                 }

@@ -196,8 +196,9 @@ final class PGConnection {
         guard !isClosed else { throw ModelError.database(location.description, reason: "the connection is closed") }
         let done = DispatchSemaphore(value: 0)
         let box = ResultBox<T>()
-        let gone = ModelError.database(location.description, reason: "the server closed the connection (restarted, or this session was ended) while running \(sql.prefix(60))")
-        guard watch.begin({ box.finish(.failure(gone)); done.signal() }) else { throw gone }
+        let location = self.location
+        let gone = { ModelError.database(location.description, reason: "the server closed the connection (restarted, or this session was ended) while running \(sql.prefix(60))") }
+        guard watch.begin({ box.finish(.failure(gone())); done.signal() }) else { throw gone() }
         defer { watch.end() }
         Task(executorPreference: Self.executor) {
             do { box.finish(.success(try await body())) } catch { box.finish(.failure(error)) }

@@ -1,4 +1,5 @@
 internal import CZlib
+public import SpatialCore
 
 /// Reads a gzip file (or a plain one: zlib passes uncompressed data through) in chunks, in-process through zlib's
 /// `gz*` functions. One owner: the file is closed when the reader goes away.

@@ -3,6 +3,7 @@
 // inside one `MIPSolver.solve` call.
 internal import CCbc
 import Foundation
+public import SpatialCore
 
 /// A mixed-integer linear program: columns with bounds, objective coefficients and a kind, and rows
 /// with sparse coefficients, a sense and a right-hand side.

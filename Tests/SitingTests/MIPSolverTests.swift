@@ -1,4 +1,5 @@
 import SpatialCore
+@testable import Siting
 import Testing
 
 /// The CBC wrapper on models small enough to solve by hand.
