@@ -185,3 +185,19 @@ public enum TextTable {
     }
 }
 
+
+/// The `DB` argument every command that reads or writes a city shares: a SpatiaLite file or a `postgresql://` URL.
+public struct CityArgument: ParsableArguments {
+    @Argument(help: ArgumentHelp("The city: a SpatiaLite file, or a postgresql://USER[:PASS]@HOST[:PORT]/NAME URL (the password may come from PGPASSWORD or ~/.pgpass).", valueName: "db"))
+    public var db: String
+
+    public init() {}
+
+    /// Where the city is (a URL's password never shown in its description).
+    public var location: DatabaseLocation { get throws { try DatabaseLocation(db) } }
+
+    /// Opens the city (newer migrations applied unless `readOnly`).
+    public func open(readOnly: Bool = true) throws -> any CityStore {
+        try City.open(try location, readOnly: readOnly)
+    }
+}

@@ -32,8 +32,9 @@ struct Layers: ParsableCommand {
         commandName: "layers",
         abstract: "Write layers of a database to files (the default command: `urbangrid-export DB --layer …`).")
 
-    @Argument(help: "The UrbanGrid database (SpatiaLite), opened read-only.")
-    var db: String
+    @OptionGroup var city: CityArgument
+
+    var db: String { city.db }
 
     @Option(help: ArgumentHelp("A layer to export (repeatable): \(UrbanModel.Layer.allCases.map(\.rawValue).joined(separator: ", ")).", valueName: "NAME"))
     var layer: [String] = []
@@ -81,7 +82,7 @@ struct Layers: ParsableCommand {
         let settings = ExportSettings(
             format: format, crs: try crs.map { try CRS($0) } ?? .wgs84, precision: precision,
             filter: LayerFilter(whereSQL: whereSQL, bbox: try bbox.map(LayerFilter.parseBBox)))
-        let database = try City.open(try DatabaseLocation(db), readOnly: true)
+        let database = try city.open()
         let exporter = try LayerExporter(database, settings: settings)
         let log = Logger(label: "urbangrid-export")
         for w in exporter.warnings { log.warning("\(w)") }

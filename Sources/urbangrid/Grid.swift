@@ -36,8 +36,9 @@ extension UrbanGridCommand.Grid {
                 communities built are replaced in one transaction; other grids stay.
                 """)
 
-        @Argument(help: "The database (from 'urbangrid init').")
-        var db: String
+        @OptionGroup var city: CityArgument
+
+        var db: String { city.db }
 
         @Option(help: "square, hex or block.")
         var shape: GridShape
@@ -78,7 +79,7 @@ extension UrbanGridCommand.Grid {
         }
 
         func run() throws {
-            let database = try City.open(try DatabaseLocation(db))
+            let database = try city.open(readOnly: false)
             var notes: [String] = []
             let areas: [GridArea]
             if let boundary {
@@ -167,14 +168,15 @@ extension UrbanGridCommand.Grid {
                 of the admin layer is checked for gaps. Exit status 1 when anything is found, 0 when clean.
                 """)
 
-        @Argument(help: "The database.")
-        var db: String
+        @OptionGroup var city: CityArgument
+
+        var db: String { city.db }
 
         @Option(help: "table or json.")
         var format: OutputFormat = .table
 
         func run() throws {
-            let database = try City.open(try DatabaseLocation(db), readOnly: true)
+            let database = try city.open()
             let findings = try GridAudit.run(database)
             var out = StandardOutput()
             if format == .json {

@@ -62,8 +62,9 @@ extension UrbanGridCommand {
                 BD09 included; a Shapefile's .prj is used when --crs is not given).
                 """)
 
-        @Argument(help: "The database (from 'urbangrid init'): a file or a postgresql:// URL.")
-        var db: String
+        @OptionGroup var city: CityArgument
+
+        var db: String { city.db }
 
         @Option(help: "admin, streets, vendor-zones, hazards, stations, pois, demand, chiefs.")
         var layer: UrbanModel.Layer
@@ -89,7 +90,7 @@ extension UrbanGridCommand {
 
         func run() throws {
             let log = Logger(label: "urbangrid.import")
-            let database = try City.open(try DatabaseLocation(db))
+            let database = try city.open(readOnly: false)
             let options = FeatureFile.Options(crs: try crs.map(CRS.init), makeValid: makeValid, idField: idField,
                                               requireGeometry: LayerSchema.of(layer).geometry != .none)
             let features = try FeatureFile.read(file, options: options)

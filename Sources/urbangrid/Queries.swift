@@ -29,7 +29,9 @@ struct Lookup: ParsableCommand {
             single spot lies outside every grid.
             """)
 
-    @Argument(help: "The database.") var db: String
+    @OptionGroup var city: CityArgument
+
+    var db: String { city.db }
     @Option(help: "Longitude (WGS84).") var lon: Double?
     @Option(help: "Latitude (WGS84).") var lat: Double?
     @Option(help: ArgumentHelp("Points to look up, in order.", valueName: "FILE")) var points: String?
@@ -49,7 +51,7 @@ struct Lookup: ParsableCommand {
             spots = [Coordinate(lon!, lat!)]
             if let source { spots = [try CoordinateTransform(from: source, to: .wgs84).apply(spots[0])] }
         }
-        let queries = try CityQueries(try City.open(try DatabaseLocation(db), readOnly: true))
+        let queries = try CityQueries(try city.open())
         var out = StandardOutput()
         if format == .json, points != nil {  // streamed, made on every core
             try queries.lookupJSONArray(spots) { out.write(bytes: $0) }
@@ -79,7 +81,8 @@ struct Vendor: ParsableCommand {
 
     /// Options both subcommands share.
     struct Common: ParsableArguments {
-        @Argument(help: "The database.") var db: String
+        @OptionGroup var city: CityArgument
+        var db: String { city.db }
         @Option(help: ArgumentHelp("The time, ISO 8601; without an offset, local time of the database's zone.", valueName: "TIME"))
         var at: String
         @Option(help: ArgumentHelp("Public holidays (CSV: date,kind with kind holiday or workday) for PH rules.", valueName: "FILE"))
@@ -89,7 +92,7 @@ struct Vendor: ParsableCommand {
         @Option(help: "table or json.") var format: OutputFormat = .table
 
         func queries() throws -> (CityQueries, Date) {
-            let q = try CityQueries(try City.open(try DatabaseLocation(db), readOnly: true), exclusionMetres: try Vendor.exclusionBuffers(exclusion))
+            let q = try CityQueries(try city.open(), exclusionMetres: try Vendor.exclusionBuffers(exclusion))
             if let holidays {
                 do {
                     q.holidays = try HolidayCalendar(contentsOf: URL(fileURLWithPath: holidays))
@@ -172,7 +175,8 @@ struct Hazards: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "list",
             abstract: "Hazards in an area, nearest first (the default: `urbangrid hazards DB --near …`). Exit status 1 when none.")
-        @Argument(help: "The database.") var db: String
+        @OptionGroup var city: CityArgument
+        var db: String { city.db }
         @Option(help: ArgumentHelp("Within --radius metres of this spot.", valueName: "LON,LAT")) var near: String?
         @Option(help: "Metres, with --near.") var radius: Double?
         @Option(help: ArgumentHelp("Within --buffer metres of this street segment.", valueName: "SEGMENT_ID")) var along: String?
@@ -198,7 +202,7 @@ struct Hazards: ParsableCommand {
             } else {
                 .inGrid(code: inGrid!)
             }
-            let q = try CityQueries(try City.open(try DatabaseLocation(db), readOnly: true))
+            let q = try CityQueries(try city.open())
             let hits = try q.hazards(in: area, classPrefix: classCode, status: status)
             var out = StandardOutput()
             switch format {
@@ -219,7 +223,8 @@ struct Hazards: ParsableCommand {
     struct Hotspots: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Open hazards counted per grid cell, street segment or community, with their density. Exit status 1 when there is none.")
-        @Argument(help: "The database.") var db: String
+        @OptionGroup var city: CityArgument
+        var db: String { city.db }
         @Option(help: "grid, segment or community.") var by: String = "grid"
         @Option(help: "How many.") var top: Int = 10
         @Option(help: "table or json.") var format: OutputFormat = .table
@@ -228,7 +233,7 @@ struct Hazards: ParsableCommand {
             guard let unit = HazardHotspot.Unit(rawValue: by) else {
                 throw CLIError.badInput("--by '\(by)': one of \(HazardHotspot.Unit.allCases.map(\.rawValue).joined(separator: ", "))")
             }
-            let spots = try CityQueries(try City.open(try DatabaseLocation(db), readOnly: true)).hotspots(by: unit, top: top)
+            let spots = try CityQueries(try city.open()).hotspots(by: unit, top: top)
             var out = StandardOutput()
             switch format {
             case .json: out.line(JSONValue.array(spots.map(\.json)).jsonText)
@@ -253,7 +258,8 @@ struct Stations: ParsableCommand {
                 driving); the spot and each station snap to the nearest usable segment at their projected position, and \
                 the connectors count. Stations the network does not connect to the spot are left out.
                 """)
-        @Argument(help: "The database.") var db: String
+        @OptionGroup var city: CityArgument
+        var db: String { city.db }
         @Option(help: "Longitude (WGS84).") var lon: Double
         @Option(help: "Latitude (WGS84).") var lat: Double
         @Option(help: "How many.") var k: Int = 1
@@ -263,7 +269,7 @@ struct Stations: ParsableCommand {
         @Option(help: "table, json or geojson.") var format: QueryFormat = .table
 
         func run() throws {
-            let q = try CityQueries(try City.open(try DatabaseLocation(db), readOnly: true))
+            let q = try CityQueries(try city.open())
             q.networkSnapping = snap
             let hits = try q.nearestStations(lon: lon, lat: lat, k: k, network: network)
             var out = StandardOutput()
@@ -297,7 +303,9 @@ struct Coverage: ParsableCommand {
             weight column, 1 for other layers.
             """)
 
-    @Argument(help: "The database.") var db: String
+    @OptionGroup var city: CityArgument
+
+    var db: String { city.db }
     @Option(help: "The facility layer (e.g. stations).") var facilities: String
     @Option(help: "The demand layer (grids, demand, pois…).") var demand: String
     @Option(help: "Metres.") var radius: Double
@@ -314,7 +322,7 @@ struct Coverage: ParsableCommand {
             return l
         }
         guard let m = CoverageMeasure(rawValue: measure) else { throw CLIError.badInput("--measure '\(measure)': centroid or boundary") }
-        let database = try City.open(try DatabaseLocation(db), readOnly: true)
+        let database = try city.open()
         let queries = try CityQueries(database)
         queries.networkSnapping = snap
         let report = try queries.coverage(
@@ -354,7 +362,9 @@ struct Audit: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Evaluate a city's rules (JSON, see GeoData/rules/README.md): pass/fail per rule with the offending features. Exit status 1 when any rule fails.")
 
-    @Argument(help: "The database.") var db: String
+    @OptionGroup var city: CityArgument
+
+    var db: String { city.db }
     @Option(help: ArgumentHelp("The rules file.", valueName: "FILE")) var rules: String
     @Option(help: ArgumentHelp("The time hazard ages are counted at (default now).", valueName: "TIME")) var at: String?
     @Option(help: "Offenders listed per rule in the table (all in JSON).") var show: Int = 20
@@ -362,7 +372,7 @@ struct Audit: ParsableCommand {
 
     func run() throws {
         let set = try RuleSet(contentsOf: rules)
-        let q = try CityQueries(try City.open(try DatabaseLocation(db), readOnly: true))
+        let q = try CityQueries(try city.open())
         let date = try at.map { try q.parseTime($0) } ?? Date()
         let results = try q.audit(set, at: date)
         var out = StandardOutput()

@@ -17,7 +17,9 @@ struct ServiceAreaCommand: ParsableCommand {
             with --hull-ratio GEOS's concave hull of their vertices) and the spot (kind "origin").
             """)
 
-    @Argument(help: "The database.") var db: String
+    @OptionGroup var city: CityArgument
+
+    var db: String { city.db }
     @Option(help: "Longitude (WGS84).") var lon: Double
     @Option(help: "Latitude (WGS84).") var lat: Double
     @Option(help: "Network distance in metres.") var radius: Double
@@ -29,7 +31,7 @@ struct ServiceAreaCommand: ParsableCommand {
     @Option(help: "table, json or geojson.") var format: QueryFormat = .table
 
     func run() throws {
-        let q = try CityQueries(try City.open(try DatabaseLocation(db), readOnly: true))
+        let q = try CityQueries(try city.open())
         q.networkSnapping = snap
         let shape: ServiceAreaShape = hullRatio.map { .concaveHull(ratio: $0) } ?? .buffer(metres: areaBuffer)
         let a = try q.serviceArea(lon: lon, lat: lat, radiusMetres: radius, network: network, shape: shape)

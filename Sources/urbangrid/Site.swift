@@ -21,8 +21,10 @@ extension UrbanGridCommand {
                 layer are dropped; distances straight-line in the city's metric CRS, or with --network walk|drive \
                 along the streets from the site to the demand unit (sites the network does not connect count as \
                 10 × the largest distance or radius away, and a note says so). Or a prepared instance folder \
-                (--instance DIR: instance.json, demand.csv, candidates.csv, D_euclid.csv.gz, D_network.csv.gz; see \
-                ../shared/anchors/FORMAT.md), where --fixed/--exclude take candidate ids. Demand i is covered by \
+                (--instance DIR: instance.json with the weight column, demand.csv with i,x,y and the weight, \
+                candidates.csv with j,x,y, and the demand × candidate distance matrices D_euclid.csv.gz and \
+                D_network.csv.gz in metres, one gzip CSV row per demand point; examples in GeoData/anchors/instances), \
+                where --fixed/--exclude take candidate ids. Demand i is covered by \
                 site j iff distance ≤ --radius (metres). LSCP: the fewest sites covering every coverable demand \
                 point (points no candidate covers are left out and reported). MCLP: --p sites covering the most \
                 weight. p-median: --p sites minimising Σ weight × distance to the nearest site. p-center: --p \

@@ -39,7 +39,9 @@ extension Vendor {
                 include what they cover, and the new sites go where it adds the most.
                 """)
 
-        @Argument(help: "The database.") var db: String
+        @OptionGroup var city: CityArgument
+
+        var db: String { city.db }
         @Option(help: "The demand layer (grids, demand, pois…).") var demand: String
         @Option(help: ArgumentHelp("The demand weight: a column or property of the demand layer (default: demand's weight, 1 for other layers).", valueName: "FIELD"))
         var weight: String?
@@ -79,7 +81,7 @@ extension Vendor {
             }
             let clock = ContinuousClock()
             let t0 = clock.now
-            let q = try CityQueries(try City.open(try DatabaseLocation(db), readOnly: true), exclusionMetres: try Vendor.exclusionBuffers(exclusion))
+            let q = try CityQueries(try city.open(), exclusionMetres: try Vendor.exclusionBuffers(exclusion))
             q.networkSnapping = snap
             var options = VendorSitingOptions()
             options.spacingMetres = spacing
