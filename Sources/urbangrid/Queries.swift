@@ -61,7 +61,7 @@ struct Lookup: ParsableCommand {
         let results = try queries.lookup(spots)
         switch format {
         case .json:
-            out.line(results[0].json.jsonText)
+            out.line { results[0].appendJSON(to: &$0) }
         case .table:
             let rows = results.map { r in
                 [NumberText.format(r.lon, precision: 7) + "," + NumberText.format(r.lat, precision: 7), r.gridCode ?? "(no grid)",

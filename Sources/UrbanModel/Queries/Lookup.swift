@@ -16,17 +16,16 @@ public struct LookupResult: Sendable, Hashable {
     public var segmentID: String?
     public var segmentDistanceMetres: Double?
 
-    /// The JSON object of ../shared/reference/cli.md (`grid_code` … `segment_distance_m`), with the spot.
+    /// The object of `appendJSON` as a value (for callers that embed it in other JSON).
     public var json: JSONValue {
-        func s(_ v: String?) -> JSONValue { v.map(JSONValue.string) ?? .null }
-        return .object([
-            "lon": .number(lon), "lat": .number(lat), "grid_code": s(gridCode), "community_code": s(communityCode),
-            "street_code": s(streetCode), "district_code": s(districtCode), "chief": s(chief), "segment_id": s(segmentID),
-            "segment_distance_m": segmentDistanceMetres.map { .number(($0 * 1000).rounded() / 1000) } ?? .null,
-        ])
+        var text: [UInt8] = []
+        appendJSON(to: &text)
+        return (try? JSONValue(parsing: String(decoding: text, as: UTF8.self))) ?? .null
     }
 
-    /// The same object as `json`, appended as JSON text: the fast path for batch output.
+    /// The lookup's one JSON encoding, as the command-line contract names its keys (`lon`, `lat`, `grid_code`,
+    /// `community_code`, `street_code`, `district_code`, `chief`, `segment_id`, `segment_distance_m` in metres to the
+    /// millimetre): the CLI, the batch writer (from the same pieces) and both HTTP paths write it.
     public func appendJSON(to out: inout [UInt8]) {
         Self.appendSpot(lon, lat, to: &out)
         appendPlace(to: &out)
