@@ -18,16 +18,12 @@ final class PGConnection {
     private let connection: PostgresConnection
     private let logger: Logger
     private(set) var isClosed = false
-    /// While set, statements running past this instant are cancelled by the server (`statement_timeout`).
-    var deadline: ContinuousClock.Instant? {
-        didSet {
-            let ms = deadline.map { d -> Int64 in
-                let left = ContinuousClock.now.duration(to: d)
-                return max(1, left.components.seconds * 1000 + left.components.attoseconds / 1_000_000_000_000_000)
-            } ?? 0
-            try? execute("SELECT set_config('statement_timeout', $1, false)", [.text(String(ms))])
-        }
-    }
+    /// While set, statements running past this instant are cancelled by the server (`statement_timeout`). Applied
+    /// before the next statement runs, not when set: a request answered from memory (a warm lookup) costs no round
+    /// trip for its time limit.
+    var deadline: ContinuousClock.Instant?
+    /// The deadline the server's `statement_timeout` was last set for (nil: no timeout set).
+    private var appliedDeadline: ContinuousClock.Instant?
     /// Inside `transaction` (a nested call runs in the outer transaction).
     private(set) var inTransaction = false
 
@@ -107,6 +103,18 @@ final class PGConnection {
     /// Every row of one statement, each as `SQLValue`s in column order (booleans as 0/1, bytea as blobs, numbers
     /// as integers or reals, everything else as text).
     func query(_ sql: String, _ parameters: [SQLValue] = []) throws -> [[SQLValue]] {
+        if deadline != appliedDeadline {  // the server's timeout follows `deadline`, set in the statement's turn
+            let ms = deadline.map { d -> Int64 in
+                let left = ContinuousClock.now.duration(to: d)
+                return max(1, left.components.seconds * 1000 + left.components.attoseconds / 1_000_000_000_000_000)
+            } ?? 0
+            _ = try rows("SELECT set_config('statement_timeout', $1, false)", [.text(String(ms))])
+            appliedDeadline = deadline
+        }
+        return try rows(sql, parameters)
+    }
+
+    private func rows(_ sql: String, _ parameters: [SQLValue]) throws -> [[SQLValue]] {
         let query = try Self.query(sql, parameters)
         let connection = self.connection, logger = self.logger
         return try run(sql) {
