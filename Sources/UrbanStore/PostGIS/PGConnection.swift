@@ -141,11 +141,21 @@ final class PGConnection {
         let connection = self.connection, logger = self.logger
         try run("COPY \(table)") {
             try await connection.copyFrom(table: table, columns: columns, format: .text(.init()), logger: logger) { writer in
+                // postgres-nio 1.33 stops the process (a precondition, not an error) when a copy write, its end or its
+                // failure comes after the connection closed (a server restarted mid-import). So the data goes in as few
+                // writes as possible, right after the server asked for it (256 MiB at most a write: the server takes COPY
+                // data in messages of at most 1 GB), and once the socket is closed this task never calls the writer
+                // again: it waits here, abandoned, while `run`'s close watch has already failed the import.
+                func parkIfClosed() async {
+                    while connection.isClosed { try? await Task.sleep(for: .seconds(3600)) }
+                }
                 var buffer = ByteBuffer(bytes: lines)
-                while buffer.readableBytes > 0 {  // the server takes COPY data in messages of at most 1 GB; send 1 MiB at a time
-                    let chunk = buffer.readSlice(length: min(buffer.readableBytes, 1 << 20))!
+                while buffer.readableBytes > 0 {
+                    await parkIfClosed()
+                    let chunk = buffer.readSlice(length: min(buffer.readableBytes, 256 << 20))!
                     try await writer.write(chunk)
                 }
+                await parkIfClosed()
             }
         }
     }
