@@ -10,11 +10,10 @@ struct StoredColumn: Sendable {
 
     var name: String
     var kind: Kind
-    var required = false
 
     static func of(_ layer: UrbanModel.Layer) -> [StoredColumn] {
         let schema = LayerSchema.of(layer)
-        var columns = [StoredColumn(name: "pk", kind: .key, required: true), StoredColumn(name: "id", kind: .text, required: true)]
+        var columns = [StoredColumn(name: "pk", kind: .key), StoredColumn(name: "id", kind: .text)]
         for c in schema.columns {
             let kind: Kind = switch c.type {
             case .text: .text
@@ -23,13 +22,13 @@ struct StoredColumn: Sendable {
             case .boolean: .boolean
             case .time: .time
             }
-            columns.append(StoredColumn(name: c.name, kind: kind, required: c.required))
+            columns.append(StoredColumn(name: c.name, kind: kind))
         }
         columns.append(StoredColumn(name: "props", kind: .json))
         for name in LayerImport.columns(of: layer) where !columns.contains(where: { $0.name == name }) && name != "geom" {
             columns.append(StoredColumn(name: name, kind: name.hasSuffix("_m") ? .real : .text))  // derived: lengths and ids
         }
-        if schema.geometry != .none { columns.append(StoredColumn(name: "geom", kind: .geometry, required: true)) }
+        if schema.geometry != .none { columns.append(StoredColumn(name: "geom", kind: .geometry)) }
         return columns
     }
 }
