@@ -74,14 +74,6 @@ def run(cmd, **kw):
     return subprocess.run(cmd, check=True, **kw)
 
 
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
 # MARK: the cluster
 
 class Cluster:
@@ -290,6 +282,8 @@ def bench_import_export(a, c, results):
 # MARK: 3 and 4: lookups
 
 def start_serve(a, db, log_path):
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    from service_bench import free_port
     port = free_port()
     server = subprocess.Popen([os.path.join(a.bin, "urbangrid"), "serve", db, "--port", str(port)],
                               stdout=subprocess.DEVNULL, stderr=open(log_path, "w"), env={**os.environ, "URBANGRID_LOG": "notice"})
