@@ -18,6 +18,9 @@ Tools/check-export.sh .build/debug
 Tools/check-oapif.sh .build/debug
 # the same answers from both engines: the demo city's commands on a SpatiaLite file and on PostgreSQL/PostGIS
 Tools/check-engines.sh .build/debug
+# serve on a PostgreSQL primary with a real streaming replica (pg_basebackup): the same answers as the file, and
+# every request answered while the replica is stopped and started again
+Tools/check-replicas.sh .build/debug
 # the street-network commands against an independent Shapely/pyproj/SciPy rebuild: the peers from PyPI, installed
 # here so that the check runs (never skipped) on a fresh machine
 python3 -m pip install -q --disable-pip-version-check -r Tools/bench/requirements.txt scipy >&2

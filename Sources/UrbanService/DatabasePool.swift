@@ -3,8 +3,9 @@ import SpatialCore
 public import UrbanModel
 public import UrbanStore
 
-/// One read-only connection and the thread it is used on. `UrbanDatabase` is not thread-safe; a worker is handed to
-/// one request at a time by `DatabasePool`, and its connection is touched only by its own thread (blocking SQLite
+/// One worker's read-only connections (`NodeStores`: the database, or with replicas one per node, opened when first
+/// used) and the thread they are used on. A connection is not thread-safe; a worker is handed to one request at a
+/// time by `DatabasePool`, and its connections are touched only by its own thread (blocking SQLite and PostgreSQL
 /// work stays off Swift's cooperative threads and NIO's event loops, and a dedicated thread starts a job at once,
 /// where a GCD queue may wait for a free pool thread on a loaded machine).
 final class DatabaseWorker: @unchecked Sendable {
@@ -15,11 +16,11 @@ final class DatabaseWorker: @unchecked Sendable {
         var stopped = false
     }
 
-    private let db: any CityStore
+    private let stores: NodeStores
     private let jobs = Jobs()
 
-    init(path: String, index: Int) throws {
-        db = try City.open(try DatabaseLocation(path), readOnly: true)
+    init(nodes: ReadNodes, name: String) throws {
+        stores = try NodeStores(nodes)
         let jobs = self.jobs
         let thread = Thread {
             while true {
@@ -34,7 +35,7 @@ final class DatabaseWorker: @unchecked Sendable {
                 job()
             }
         }
-        thread.name = "urbangrid.db.\(index)"
+        thread.name = name
         thread.start()
     }
 
@@ -45,13 +46,13 @@ final class DatabaseWorker: @unchecked Sendable {
         jobs.condition.unlock()
     }
 
-    /// Runs `body` on the connection's thread; SQL still running at `deadline` is interrupted (SQLITE_INTERRUPT).
+    /// Runs `body` on the worker's thread, on the connection `NodeStores.read` chooses (and once more on another
+    /// node when a replica is lost under it); SQL still running at `deadline` is interrupted (SQLITE_INTERRUPT on a
+    /// file, `statement_timeout` on PostgreSQL).
     func run<T: Sendable>(deadline: ContinuousClock.Instant, _ body: @escaping @Sendable (any CityStore) throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
             let job: @Sendable () -> Void = {
-                self.db.deadline = deadline
-                defer { self.db.deadline = nil }
-                continuation.resume(with: Result { try body(self.db) })
+                continuation.resume(with: Result { try self.stores.read(deadline: deadline, body) })
             }
             jobs.condition.lock()
             jobs.pending.append(job)
@@ -63,21 +64,29 @@ final class DatabaseWorker: @unchecked Sendable {
 
 /// A small pool of read-only connections to the database: a request checks one out, reads on it, and gives it
 /// back, so no connection (nor the GEOS handles a query makes on it) is ever used by two requests at once.
-/// Requests beyond the pool's size wait, up to the time limit.
+/// Requests beyond the pool's size wait, up to the time limit. With streaming replicas (`ReadNodes`) each worker
+/// reads from the replicas in use, in turn, and from the primary as `ReadNodes.primaryReads` says.
 public actor DatabasePool {
     private var idle: [DatabaseWorker]
     private var waiters: [(id: UInt64, continuation: CheckedContinuation<DatabaseWorker, any Error>)] = []
     private var nextWaiter: UInt64 = 0
     public nonisolated let size: Int
+    /// The database (the primary), as it may be shown (a URL's password as `***`).
     public nonisolated let path: String
 
     /// Opens `size` read-only connections.
     /// - Throws: `ModelError.invalidArgument` (no such file, not an UrbanGrid database), `SpatialError.sqlite`.
     public init(path: String, size: Int) throws {
+        try self.init(nodes: ReadNodes(primary: try DatabaseLocation(path)), size: size)
+    }
+
+    /// `size` workers reading from `nodes`: without replicas each opens its connection now; with replicas each
+    /// opens one to a node when a read first goes there.
+    public init(nodes: ReadNodes, size: Int) throws {
         precondition(size > 0)
-        idle = try (0..<size).map { try DatabaseWorker(path: path, index: $0) }
+        idle = try (0..<size).map { try DatabaseWorker(nodes: nodes, name: "urbangrid.db.\($0)") }
         self.size = size
-        self.path = path
+        path = nodes.locations[0].description
     }
 
     /// Runs `body` on a connection of its own, within `timeLimit` (waiting included): when the limit passes, the

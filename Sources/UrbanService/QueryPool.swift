@@ -11,6 +11,12 @@ public import UrbanStore
 /// hops of a dedicated connection thread would cost more than the answer (the service benchmark measured
 /// context switches as the largest cost). The few SQL queries (hotspots) are short and bounded by the deadline.
 /// Checkout and checkin are a lock, not an actor hop.
+///
+/// On PostgreSQL each `CityQueries` reads through a `RoutedStore`: with streaming replicas its indexes are read from
+/// a replica (any holds the primary's data) and its few later questions go to the replicas in use in turn (retried on
+/// another when one is lost), so replicas add no copy of the indexes; on one server alike, the request's deadline is
+/// set on the connection only when a question reaches it, so a lookup answered from memory never waits for the
+/// server.
 public final class QueryPool: @unchecked Sendable {  // `idle` and `waiters` only under `lock`
     /// One `CityQueries`, handed from request to request: never used by two at once (the pool's lock decides).
     private final class Lent: @unchecked Sendable {
@@ -27,9 +33,23 @@ public final class QueryPool: @unchecked Sendable {  // `idle` and `waiters` onl
     public let size: Int
 
     /// Opens `size` read-only connections (nothing is loaded until `warmUp` or the first query).
-    public init(path: String, size: Int) throws {
+    public convenience init(path: String, size: Int) throws {
+        try self.init(nodes: ReadNodes(primary: try DatabaseLocation(path)), size: size)
+    }
+
+    /// `size` `CityQueries` reading from `nodes` (a file: each on its own connection; PostgreSQL: each through a
+    /// `RoutedStore`).
+    public init(nodes: ReadNodes, size: Int) throws {
         precondition(size > 0)
-        idle = try (0..<size).map { _ in Lent(try CityQueries(try City.open(try DatabaseLocation(path), readOnly: true))) }
+        idle = try (0..<size).map { _ in
+            let store: any CityStore
+            if nodes.locations[0].isPostgres {
+                store = RoutedStore(try NodeStores(nodes))
+            } else {
+                store = try City.open(nodes.locations[0], readOnly: true)
+            }
+            return Lent(try CityQueries(store))
+        }
         self.size = size
     }
 

@@ -2,8 +2,17 @@ public import Foundation
 
 /// Everything `buildApplication` needs: the database, where to listen, and the limits.
 public struct ServiceConfiguration: Sendable {
-    /// The UrbanGrid database (SpatiaLite), opened read-only.
+    /// The UrbanGrid database, opened read-only: a SpatiaLite file or a PostgreSQL URL (with `replicas`, the primary).
     public var databasePath: String
+    /// PostgreSQL streaming replicas of `databasePath` (URLs): the reads go to them (`ReadNodes`); empty: every read
+    /// goes to `databasePath`.
+    public var replicas: [String]
+    /// The largest replay lag of a replica in use; a replica further behind is out of the read pool until it catches up.
+    public var maximumReplicaLag: Duration
+    /// How often the primary and the replicas are checked.
+    public var replicaCheckInterval: Duration
+    /// With replicas: whether reads also go to the primary (default: only while no replica is in use).
+    public var primaryReads: ReadNodes.PrimaryReads
     public var host: String
     /// 0: any free port (the one bound is logged and passed to `onServerRunning`).
     public var port: Int
@@ -33,7 +42,9 @@ public struct ServiceConfiguration: Sendable {
         connections: Int = max(2, min(8, ProcessInfo.processInfo.activeProcessorCount)),
         defaultLimit: Int = 100, maximumLimit: Int = 10_000, requestTimeLimit: Duration = .seconds(30),
         maximumBodyBytes: Int = 16 * 1024, leafletDirectory: String = "/usr/share/javascript/leaflet",
-        eventLoopThreads: Int = ServiceConfiguration.defaultEventLoopThreads
+        eventLoopThreads: Int = ServiceConfiguration.defaultEventLoopThreads,
+        replicas: [String] = [], maximumReplicaLag: Duration = .seconds(10), replicaCheckInterval: Duration = .seconds(2),
+        primaryReads: ReadNodes.PrimaryReads = .fallback
     ) {
         self.databasePath = databasePath
         self.host = host
@@ -45,5 +56,9 @@ public struct ServiceConfiguration: Sendable {
         self.maximumBodyBytes = maximumBodyBytes
         self.leafletDirectory = leafletDirectory
         self.eventLoopThreads = eventLoopThreads
+        self.replicas = replicas
+        self.maximumReplicaLag = maximumReplicaLag
+        self.replicaCheckInterval = replicaCheckInterval
+        self.primaryReads = primaryReads
     }
 }

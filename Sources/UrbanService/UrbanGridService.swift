@@ -26,22 +26,57 @@ public struct UrbanGridService: Sendable {
     public let pool: DatabasePool
     /// The warm indexes of the query routes (`QueryRoutes.swift`).
     public let queries: QueryPool
+    /// The databases reads go to: the one database, or a PostgreSQL primary and its streaming replicas.
+    public let nodes: ReadNodes
+    /// With replicas: their periodic health checks (started with the server).
+    let monitor: ReplicaMonitor?
+    /// With replicas: a connection to the primary, opened at start (the service fails to start without its primary)
+    /// and kept for the write routes to come; no read uses it.
+    let primary: DatabaseWorker?
     let staticFiles: StaticFiles
 
-    /// Opens the database read-only (`configuration.connections` connections) and reads the Leaflet files.
-    /// - Throws: `ModelError.invalidArgument` for a missing file or one that is not an UrbanGrid database.
-    public init(configuration: ServiceConfiguration) throws {
+    /// Opens the database read-only (`configuration.connections` connections) and reads the Leaflet files. With
+    /// replicas, first checks the primary and every replica once (a replica that does not answer starts out of the
+    /// read pool) and opens the primary's connection.
+    /// - Throws: `ModelError.invalidArgument` for a missing file or one that is not an UrbanGrid database, replicas of
+    ///   a SpatiaLite file, a replica URL that is not PostgreSQL, a primary that is a standby or a replica that
+    ///   answers but is no standby of this primary; `ModelError.database` when the primary does not answer.
+    public init(configuration: ServiceConfiguration, logger: Logger = Logger(label: "urbangrid.serve")) throws {
         guard configuration.connections > 0, configuration.eventLoopThreads > 0, configuration.defaultLimit >= 1,
               configuration.maximumLimit >= configuration.defaultLimit else {
             throw ModelError.invalidArgument(name: "configuration",
                                              reason: "need connections ≥ 1, event-loop threads ≥ 1 and 1 ≤ default limit ≤ maximum limit")
         }
+        guard configuration.maximumReplicaLag > .zero, configuration.replicaCheckInterval > .zero else {
+            throw ModelError.invalidArgument(name: "configuration", reason: "the replica lag bound and check interval must be positive")
+        }
         self.configuration = configuration
-        pool = try DatabasePool(path: configuration.databasePath, size: configuration.connections)
+        let location = try DatabaseLocation(configuration.databasePath)
+        if configuration.replicas.isEmpty {
+            nodes = ReadNodes(primary: location, logger: logger)
+            monitor = nil
+            primary = nil
+        } else {
+            guard location.isPostgres else {
+                throw ModelError.invalidArgument(name: "replica", reason: "replicas are PostgreSQL streaming replicas: DB must be the primary's postgresql:// URL, not the SpatiaLite file \(location)")
+            }
+            let replicas = try configuration.replicas.map { text -> DatabaseLocation in
+                let r = try DatabaseLocation(text)
+                guard r.isPostgres else {
+                    throw ModelError.invalidArgument(name: "replica", reason: "\(r) is not a postgresql:// URL (a replica is a PostgreSQL streaming replica of DB)")
+                }
+                return r
+            }
+            nodes = ReadNodes(primary: location, replicas: replicas, primaryReads: configuration.primaryReads, logger: logger)
+            let monitor = try ReplicaMonitor(nodes: nodes, maximumLag: configuration.maximumReplicaLag, interval: configuration.replicaCheckInterval)
+            try monitor.checkAtStart()
+            self.monitor = monitor
+            primary = try DatabaseWorker(nodes: ReadNodes(primary: location, logger: logger), name: "urbangrid.primary")
+        }
+        pool = try DatabasePool(nodes: nodes, size: configuration.connections)
         // a lookup never waits on I/O once warm: more connections than cores would only hold more copies of the
-        // indexes (and build them at start-up)
-        queries = try QueryPool(path: configuration.databasePath,
-                                size: max(1, min(configuration.connections, ProcessInfo.processInfo.activeProcessorCount)))
+        // indexes (and build them at start-up); replicas add none (`QueryPool`)
+        queries = try QueryPool(nodes: nodes, size: max(1, min(configuration.connections, ProcessInfo.processInfo.activeProcessorCount)))
         staticFiles = StaticFiles(leafletDirectory: configuration.leafletDirectory)
     }
 
@@ -71,6 +106,7 @@ public func buildRouter(_ service: UrbanGridService, accessLogger: Logger = Logg
         return MapPage.wantsJSON(request) ? try features.landingPage(request) : MapPage.response()
     }
     features.register(on: router)
+    if service.nodes.hasReplicas { service.addReplicaRoute(to: router) }
     service.staticFiles.register(on: router)
     service.addQueryRoutes(to: router)
     return router
@@ -90,7 +126,7 @@ public func buildApplication(
     accessLogger: Logger = Logger(label: "urbangrid.http"),
     onListening: @escaping @Sendable (String, Int) async -> Void = { _, _ in }
 ) throws -> some ApplicationProtocol {
-    let service = try UrbanGridService(configuration: configuration)
+    let service = try UrbanGridService(configuration: configuration, logger: logger)
     if !service.hasLeaflet {
         logger.warning("Leaflet not found in \(configuration.leafletDirectory): the map page will not draw (install Debian's libjs-leaflet)")
     }
@@ -112,6 +148,11 @@ public func buildApplication(
         onServerRunning: { channel in
             let port = channel.localAddress?.port ?? configuration.port
             logger.info("listening on http://\(host):\(port) (database \(DatabaseLocation.redacted(configuration.databasePath)), read-only, \(configuration.connections) connections)")
+            if let monitor = service.monitor {
+                let replicas = service.nodes.locations.dropFirst().map(\.description).joined(separator: ", ")
+                logger.info("reads on the replicas \(replicas) (primary: \(configuration.primaryReads == .fallback ? "only while no replica is in use" : configuration.primaryReads == .share ? "in turn with them" : "never")); each checked every \(configuration.replicaCheckInterval), out of the read pool above \(configuration.maximumReplicaLag) of replay lag; GET /replicas shows them")
+                monitor.start()
+            }
             // the query indexes (grid locator, street and hazard indexes) of every connection, built now, all at once:
             // the OGC API and the map answer meanwhile; query requests wait for them (within their time limit), and
             // none ever pays for loading them again

@@ -98,6 +98,13 @@ final class PGConnection {
         try? connection.close().wait()
     }
 
+    /// Closes the socket from any thread, without waiting: a call waiting on this connection ends at once as if the
+    /// server had closed it (the service drops the connections of a replica that stopped answering). Unusable after.
+    func abort() {
+        let closing: EventLoopFuture<Void> = connection.close()
+        _ = closing
+    }
+
     // MARK: Statements
 
     /// Every row of one statement, each as `SQLValue`s in column order (booleans as 0/1, bytea as blobs, numbers
