@@ -145,7 +145,7 @@ let package = Package(
 
         // The fuzz targets (one per parser of user input) and their driver: libFuzzer when built by Tools/fuzz.sh,
         // a replay tool otherwise. No Hummingbird: the HTTP parameters are parsed by UrbanModel's RequestParameters.
-        .target(name: "FuzzTargets", dependencies: ["SpatialCore", "UrbanModel", "Export"]),
+        .target(name: "FuzzTargets", dependencies: ["SpatialCore", "UrbanModel", "Export", "UrbanService"]),
         .executableTarget(name: "urbangrid-fuzz", dependencies: ["FuzzTargets"]),
 
         // Vectors/ holds reference data read through #filePath, not bundled resources.

@@ -32,6 +32,33 @@ public enum OutputFormat: String, ExpressibleByArgument, CaseIterable, Sendable 
     case table, json
 }
 
+/// The formats of a query whose answers are features: a table, JSON, or a GeoJSON FeatureCollection.
+public enum QueryFormat: String, ExpressibleByArgument, CaseIterable, Sendable {
+    case table, json, geojson
+}
+
+/// `--format table|json`, shared by the commands.
+public struct FormatOption: ParsableArguments {
+    @Option(help: "table or json.") public var format: OutputFormat = .table
+    public init() {}
+}
+
+/// `--format table|json|geojson`, shared by the queries whose answers are features.
+public struct QueryFormatOption: ParsableArguments {
+    @Option(help: "table, json or geojson.") public var format: QueryFormat = .table
+    public init() {}
+}
+
+/// `--crs` of the coordinates a file brings in, shared by the commands that read feature files.
+public struct InputCRSOption: ParsableArguments {
+    @Option(help: "CRS of the file's coordinates: EPSG:n, a PROJ string, WKT, GCJ02 or BD09 (default WGS84).")
+    public var crs: String?
+    public init() {}
+
+    /// The CRS given, parsed; nil for WGS84.
+    public func parsed() throws -> CRS? { try crs.map(CRS.init) }
+}
+
 /// Writes to stdout through one buffered handle (results only; logs use swift-log on stderr).
 public struct StandardOutput {
     private var buffer: [UInt8] = []

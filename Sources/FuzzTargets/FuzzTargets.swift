@@ -2,6 +2,7 @@ import Foundation
 import SpatialCore
 import Export
 import UrbanModel
+import UrbanService
 
 /// The fuzz targets: each feeds one input to a parser that reads user input, through the entry point the commands
 /// and the service use, and checks cheap invariants of what it accepted (round trips through our writers, ranges
@@ -236,7 +237,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     // MARK: HTTP query parameters
 
     /// The service's typed request parsers (`RequestParameters`, `ItemsRequest`, `FeatureRequest`) and
-    /// `CityQueries.parseTime` on the input read as a query string (`a=1&b=2`, decoded the way the server
+    /// `UserInput.time` on the input read as a query string (`a=1&b=2`, decoded the way the server
     /// decodes it). Invariants: whatever is accepted is in range.
     static func httpParams(_ input: [UInt8]) throws {
         let query = String(decoding: input, as: UTF8.self)
@@ -272,7 +273,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
                             && (-90...90).contains(b.minY) && (-90...90).contains(b.maxY), "items bbox \(b)")
             }
         }
-        try attempt { if let at = q.get("at") { _ = try CityQueries.parseTime(at, in: OpeningHours.chinaStandardTime) } }
+        try attempt { if let at = q.get("at") { _ = try UserInput.time(at, in: OpeningHours.chinaStandardTime) } }
         _ = FeatureRequest.featureID(query)
         _ = UrbanModel.Layer(rawValue: query)
         if rejected.count == attempts { throw FuzzRejected(reasons: rejected) }  // nothing accepted

@@ -115,9 +115,9 @@ final class LookupFastPath: ChannelDuplexHandler, RemovableChannelHandler {
         guard let path = head.path else { return false }
         let uri = URI(path)
         guard let request = try? LookupRequest(UrbanGridService.parameters(uri)),
-              let bytes = try? pool.queryNow(timeLimit: timeLimit, { (c: CityQueries) -> [UInt8] in
+              let bytes = try? pool.queryNow(timeLimit: timeLimit, { (w: QueryWorker) -> [UInt8] in
                   var out: [UInt8] = []
-                  try c.lookup(lon: request.spot.x, lat: request.spot.y).appendJSON(to: &out)
+                  try w.lookup.lookup(lon: request.spot.x, lat: request.spot.y).appendJSON(to: &out)
                   return out
               })  // nil: none idle (or not warm yet); a thrown error is the router's to report
         else { return false }

@@ -6,7 +6,7 @@ import UrbanModel
 
 // The query routes: the JSON answers of `urbangrid lookup`, `vendor check`, `vendor open`, `hazards`,
 // `hazards hotspots` and `stations nearest`, with the same keys and errors (bad parameters 400 with the message,
-// unknown segment or grid 404). Each runs on a `CityQueries` of the service's `QueryPool`, warm from the start.
+// unknown segment or grid 404). Each runs on a `QueryWorker` of the service's `QueryPool`, warm from the start.
 
 extension UrbanGridService {
     func addQueryRoutes(to router: Router<ServiceRequestContext>) {
@@ -16,9 +16,9 @@ extension UrbanGridService {
         // GET /lookup?lon=X&lat=Y
         router.get("/lookup") { request, _ -> Response in
             let r = try LookupRequest(Self.parameters(request))
-            let bytes = try await pool.query(timeLimit: limit) { (c: CityQueries) -> [UInt8] in
+            let bytes = try await pool.query(timeLimit: limit) { (w: QueryWorker) -> [UInt8] in
                 var out: [UInt8] = []
-                try c.lookup(lon: r.spot.x, lat: r.spot.y).appendJSON(to: &out)
+                try w.lookup.lookup(lon: r.spot.x, lat: r.spot.y).appendJSON(to: &out)
                 return out
             }
             return Self.bytes(bytes, type: "application/json")
@@ -27,17 +27,17 @@ extension UrbanGridService {
         // GET /vendor/check?lon=X&lat=Y&at=TIME
         router.get("/vendor/check") { request, _ -> Response in
             let r = try VendorCheckRequest(Self.parameters(request))
-            let json = try await pool.query(timeLimit: limit) { c in try c.vendorCheck(lon: r.spot.x, lat: r.spot.y, at: try c.parseTime(r.at)).json }
+            let json = try await pool.query(timeLimit: limit) { w in try w.vendor.vendorCheck(lon: r.spot.x, lat: r.spot.y, at: try w.frame.parseTime(r.at)).json }
             return try Self.json(json)
         }
 
         // GET /vendor/open?at=TIME[&near=LON,LAT&radius=M][&open_only=true]: every zone with its state (the map colours them)
         router.get("/vendor/open") { request, _ -> Response in
             let r = try VendorOpenRequest(Self.parameters(request))
-            let json = try await pool.query(timeLimit: limit) { (c: CityQueries) -> JSONValue in
-                let date = try c.parseTime(r.at)
-                let zones = try c.vendorZones(at: date, near: r.near, radiusMetres: r.radiusMetres).filter { !r.openOnly || $0.open }
-                return .object(["at": .string(c.isoTime(date)), "zones": .array(zones.map(\.json))])
+            let json = try await pool.query(timeLimit: limit) { (w: QueryWorker) -> JSONValue in
+                let date = try w.frame.parseTime(r.at)
+                let zones = try w.vendor.vendorZones(at: date, near: r.near, radiusMetres: r.radiusMetres).filter { !r.openOnly || $0.open }
+                return .object(["at": .string(w.frame.isoTime(date)), "zones": .array(zones.map(\.json))])
             }
             return try Self.json(json)
         }
@@ -46,10 +46,10 @@ extension UrbanGridService {
         router.get("/hazards") { request, _ -> Response in
             let r = try HazardsRequest(Self.parameters(request))
             let (area, classCode, status, geojson) = (r.area, r.classCode, r.status, r.geoJSON)
-            let bytes = try await pool.query(timeLimit: limit) { (c: CityQueries) -> [UInt8] in
+            let bytes = try await pool.query(timeLimit: limit) { (w: QueryWorker) -> [UInt8] in
                 let hits: [HazardHit]
                 do {
-                    hits = try c.hazards(in: area, classPrefix: classCode, status: status)
+                    hits = try w.hazards.hazards(in: area, classPrefix: classCode, status: status)
                 } catch ModelError.invalidArgument(let name, let reason) where name == "along" || name == "in-grid" {
                     throw ServiceError.notFound(reason)
                 }
@@ -62,15 +62,15 @@ extension UrbanGridService {
         // GET /hazards/hotspots?by=grid|segment|community&top=N
         router.get("/hazards/hotspots") { request, _ -> Response in
             let r = try HotspotsRequest(Self.parameters(request))
-            let json = try await pool.query(timeLimit: limit) { c in JSONValue.array(try c.hotspots(by: r.unit, top: r.top).map(\.json)) }
+            let json = try await pool.query(timeLimit: limit) { w in JSONValue.array(try HazardQueries.hotspots(w.store, by: r.unit, top: r.top).map(\.json)) }
             return try Self.json(json)
         }
 
         // GET /stations/nearest?lon=X&lat=Y[&k=N][&network=walk|drive]
         router.get("/stations/nearest") { request, _ -> Response in
             let r = try NearestStationsRequest(Self.parameters(request))
-            let json = try await pool.query(timeLimit: limit) { c in
-                JSONValue.array(try c.nearestStations(lon: r.spot.x, lat: r.spot.y, k: r.k, network: r.network).map(\.json))
+            let json = try await pool.query(timeLimit: limit) { w in
+                JSONValue.array(try w.stations.nearestStations(lon: r.spot.x, lat: r.spot.y, k: r.k, network: r.network).map(\.json))
             }
             return try Self.json(json)
         }

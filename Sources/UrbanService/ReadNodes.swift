@@ -302,10 +302,10 @@ final class NodeStores {
 }
 
 /// A `CityStore` whose every call goes to a node of `NodeStores` (a replica in turn, retried on another when it is
-/// lost), for the `CityQueries` of `QueryPool`: their indexes are read once from whichever node answers (a replica
+/// lost), for the workers of `QueryPool`: their layers are read once from whichever node answers (a replica
 /// holds the primary's data, so any is as good), and the few questions they ask later (hotspots) go where reads go.
 /// The deadline is kept here and set on a connection only when a call reaches it, so a lookup answered from memory
-/// costs no round trip to the server. Writes go to the primary. Not thread-safe (one `CityQueries`, one request).
+/// costs no round trip to the server. Writes go to the primary. Not thread-safe (one worker, one request).
 final class RoutedStore: CityStore {
     let stores: NodeStores
     var deadline: ContinuousClock.Instant?

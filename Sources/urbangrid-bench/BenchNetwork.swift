@@ -31,13 +31,13 @@ extension Bench {
         for mode in TravelMode.allCases {
             var size = (0, 0)
             let m = try measure {
-                let n = try CityQueries(database).streetNetwork(mode)
+                let n = try CityAnalysis(database).streetNetwork(mode)
                 size = (n.segments.count, n.nodes.count)
             }
             emit("street_network_build", "urbangrid \(mode.rawValue)", m, extra: ["segments": size.0, "nodes": size.1])
         }
         for mode in TravelMode.allCases {
-            let q = try CityQueries(database)
+            let q = try CityAnalysis(database)
             _ = try q.streetNetwork(mode)
             _ = try q.coverage(facilities: .stations, demand: .grids, radiusMetres: 500)  // warm the other indexes
             var covered = 0.0

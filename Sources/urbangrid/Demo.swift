@@ -20,14 +20,16 @@ extension UrbanGridCommand {
         @Option(help: "Street segments: GeoJSON, GeoJSONSeq, CSV or a Shapefile of LineStrings (WGS84 unless --crs).")
         var data = "GeoData/helsinki/streets.geojson"
 
-        @Option(help: "CRS of the file's coordinates: EPSG:n, a PROJ string, WKT, GCJ02 or BD09 (default WGS84).")
-        var crs: String?
+        @OptionGroup var inputCRS: InputCRSOption
+
+        var crs: String? { inputCRS.crs }
 
         @Option(help: "Radius in metres around the data's centre for the nearest segments.")
         var radius: Double = 100
 
-        @Option(help: "table or json.")
-        var format: OutputFormat = .table
+        @OptionGroup var output: FormatOption
+
+        var format: OutputFormat { output.format }
 
         func validate() throws {
             guard radius.isFinite, radius > 0 else { throw ValidationError("--radius must be a positive number of metres") }

@@ -61,8 +61,9 @@ extension UrbanGridCommand.Grid {
         @Option(help: "With --boundary: the 12-digit code prefix of the cells (default 000000000000).")
         var codePrefix: String?
 
-        @Option(help: "table or json.")
-        var format: OutputFormat = .table
+        @OptionGroup var output: FormatOption
+
+        var format: OutputFormat { output.format }
 
         func validate() throws {
             if area != nil, boundary != nil { throw ValidationError("give --area or --boundary, not both") }
@@ -172,8 +173,9 @@ extension UrbanGridCommand.Grid {
 
         var db: String { city.db }
 
-        @Option(help: "table or json.")
-        var format: OutputFormat = .table
+        @OptionGroup var output: FormatOption
+
+        var format: OutputFormat { output.format }
 
         func run() throws {
             let database = try city.open()

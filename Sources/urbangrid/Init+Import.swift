@@ -28,8 +28,9 @@ extension UrbanGridCommand {
         @Option(help: "Folder with the city's class-code tables components.csv and events.csv (default: GeoData/codes when present); hazards' classes are checked against them.")
         var codes: String?
 
-        @Option(help: "table or json.")
-        var format: OutputFormat = .table
+        @OptionGroup var output: FormatOption
+
+        var format: OutputFormat { output.format }
 
         func run() throws {
             let folder = codes ?? (FileManager.default.fileExists(atPath: "GeoData/codes/components.csv") ? "GeoData/codes" : nil)
@@ -72,8 +73,9 @@ extension UrbanGridCommand {
         @Argument(help: "The file to load.")
         var file: String
 
-        @Option(help: "CRS of the file's coordinates: EPSG:n, a PROJ string, WKT, GCJ02 or BD09 (default WGS84).")
-        var crs: String?
+        @OptionGroup var inputCRS: InputCRSOption
+
+        var crs: String? { inputCRS.crs }
 
         @Flag(help: "Repair invalid geometries (GEOS makeValid) instead of rejecting the file.")
         var makeValid = false
@@ -81,8 +83,9 @@ extension UrbanGridCommand {
         @Option(help: "The property that holds each feature's id (default: the GeoJSON id or the CSV id column).")
         var idField: String?
 
-        @Option(help: "table or json.")
-        var format: OutputFormat = .table
+        @OptionGroup var output: FormatOption
+
+        var format: OutputFormat { output.format }
 
         func validate() throws {
             if layer == .grids { throw ValidationError("grids are made by 'urbangrid grid build', not imported") }
@@ -129,8 +132,9 @@ extension UrbanGridCommand {
         @Option(help: "Only these layers (comma-separated); the others stay empty.")
         var layers: String?
 
-        @Option(help: "table or json.")
-        var format: OutputFormat = .table
+        @OptionGroup var output: FormatOption
+
+        var format: OutputFormat { output.format }
 
         func run() throws {
             let chosen = try layers.map { list in

@@ -6,9 +6,6 @@ import UrbanModel
 import UrbanStore
 
 /// Output of the query commands: a table for people, one JSON document, or GeoJSON where geometry is returned.
-enum QueryFormat: String, ExpressibleByArgument, CaseIterable {
-    case table, json, geojson
-}
 
 extension TravelMode: ExpressibleByArgument {}
 extension StreetNetwork.Snapping: ExpressibleByArgument {}
@@ -36,7 +33,8 @@ struct Lookup: ParsableCommand {
     @Option(help: "Latitude (WGS84).") var lat: Double?
     @Option(help: ArgumentHelp("Points to look up, in order.", valueName: "FILE")) var points: String?
     @Option(help: "Coordinates of --lon/--lat or --points in this CRS (e.g. GCJ02), converted to WGS84.") var crs: String?
-    @Option(help: "table or json.") var format: OutputFormat = .table
+    @OptionGroup var output: FormatOption
+    var format: OutputFormat { output.format }
 
     func validate() throws {
         guard (lon != nil && lat != nil) != (points != nil) else { throw ValidationError("give --lon and --lat, or --points FILE") }
@@ -51,14 +49,15 @@ struct Lookup: ParsableCommand {
             spots = [Coordinate(lon!, lat!)]
             if let source { spots = [try CoordinateTransform(from: source, to: .wgs84).apply(spots[0])] }
         }
-        let queries = try CityQueries(try city.open())
+        let store = try city.open()
+        let lookup = try Lookups.forSpots(spots.count, store: store, frame: try CityFrame(store))
         var out = StandardOutput()
         if format == .json, points != nil {  // streamed, made on every core
-            try queries.lookupJSONArray(spots) { out.write(bytes: $0) }
+            try lookup.lookupJSONArray(spots) { out.write(bytes: $0) }
             out.flush()
             return
         }
-        let results = try queries.lookup(spots)
+        let results = try lookup.lookup(spots)
         switch format {
         case .json:
             out.line { results[0].appendJSON(to: &$0) }
@@ -89,18 +88,22 @@ struct Vendor: ParsableCommand {
         var holidays: String?
         @Option(help: ArgumentHelp("Exclusion buffer around a POI kind, repeatable (default school=100, kindergarten=100, hospital=100).", valueName: "KIND=M"))
         var exclusion: [String] = []
-        @Option(help: "table or json.") var format: OutputFormat = .table
+        @OptionGroup var output: FormatOption
+        var format: OutputFormat { output.format }
 
-        func queries() throws -> (CityQueries, Date) {
-            let q = try CityQueries(try city.open(), exclusionMetres: try Vendor.exclusionBuffers(exclusion))
+        func queries() throws -> (VendorQueries, Date) {
+            var calendar = HolidayCalendar.none
             if let holidays {
                 do {
-                    q.holidays = try HolidayCalendar(contentsOf: URL(fileURLWithPath: holidays))
+                    calendar = try HolidayCalendar(contentsOf: URL(fileURLWithPath: holidays))
                 } catch {
                     throw CLIError.badInput("\(holidays): \(error)")
                 }
             }
-            return (q, try q.parseTime(at))
+            let store = try city.open()
+            let frame = try CityFrame(store)
+            let q = try VendorQueries(store, frame: frame, exclusionMetres: try Vendor.exclusionBuffers(exclusion), holidays: calendar)
+            return (q, try frame.parseTime(at))
         }
     }
 
@@ -147,12 +150,12 @@ struct Vendor: ParsableCommand {
 
         func run() throws {
             let (q, date) = try common.queries()
-            let zones = try q.vendorZones(at: date, near: try near.map { try CityQueries.parseLonLat($0, field: "near") }, radiusMetres: radius)
+            let zones = try q.vendorZones(at: date, near: try near.map { try UserInput.lonLat($0, field: "near") }, radiusMetres: radius)
             let shown = all ? zones : zones.filter(\.open)
             var out = StandardOutput()
             switch common.format {
             case .json:
-                out.line(JSONValue.object(["at": .string(q.isoTime(date)), "zones": .array(shown.map(\.json))]).jsonText)
+                out.line(JSONValue.object(["at": .string(q.frame.isoTime(date)), "zones": .array(shown.map(\.json))]).jsonText)
             case .table:
                 let rows = shown.map { z in
                     [z.zoneID, z.name ?? "", z.open ? "open" : "closed", z.closesAt ?? z.opensAt ?? "", z.hours ?? "", fixed(z.distanceMetres)]
@@ -185,7 +188,8 @@ struct Hazards: ParsableCommand {
         @Option(name: .customLong("class"), help: ArgumentHelp("Class code or its prefix (01: every manhole cover class).", valueName: "CODE"))
         var classCode: String?
         @Option(help: "open or resolved.") var status: String?
-        @Option(help: "table, json or geojson.") var format: QueryFormat = .table
+        @OptionGroup var output: QueryFormatOption
+        var format: QueryFormat { output.format }
 
         func validate() throws {
             let given = [near != nil, along != nil, inGrid != nil].filter { $0 }.count
@@ -196,14 +200,14 @@ struct Hazards: ParsableCommand {
 
         func run() throws {
             let area: HazardArea = if let near {
-                .near(try CityQueries.parseLonLat(near, field: "near"), radiusMetres: radius!)
+                .near(try UserInput.lonLat(near, field: "near"), radiusMetres: radius!)
             } else if let along {
                 .along(segmentID: along, bufferMetres: buffer!)
             } else {
                 .inGrid(code: inGrid!)
             }
-            let q = try CityQueries(try city.open())
-            let hits = try q.hazards(in: area, classPrefix: classCode, status: status)
+            let store = try city.open()
+            let hits = try HazardQueries(store, frame: try CityFrame(store)).hazards(in: area, classPrefix: classCode, status: status)
             var out = StandardOutput()
             switch format {
             case .json: out.line(JSONValue.array(hits.map(\.json)).jsonText)
@@ -227,13 +231,14 @@ struct Hazards: ParsableCommand {
         var db: String { city.db }
         @Option(help: "grid, segment or community.") var by: String = "grid"
         @Option(help: "How many.") var top: Int = 10
-        @Option(help: "table or json.") var format: OutputFormat = .table
+        @OptionGroup var output: FormatOption
+        var format: OutputFormat { output.format }
 
         func run() throws {
             guard let unit = HazardHotspot.Unit(rawValue: by) else {
                 throw CLIError.badInput("--by '\(by)': one of \(HazardHotspot.Unit.allCases.map(\.rawValue).joined(separator: ", "))")
             }
-            let spots = try CityQueries(try city.open()).hotspots(by: unit, top: top)
+            let spots = try HazardQueries.hotspots(try city.open(), by: unit, top: top)
             var out = StandardOutput()
             switch format {
             case .json: out.line(JSONValue.array(spots.map(\.json)).jsonText)
@@ -266,12 +271,12 @@ struct Stations: ParsableCommand {
         @Option(help: "walk or drive: street-network distance instead of straight-line.")
         var network: TravelMode?
         @Option(help: snapHelp) var snap: StreetNetwork.Snapping = .connected
-        @Option(help: "table, json or geojson.") var format: QueryFormat = .table
+        @OptionGroup var output: QueryFormatOption
+        var format: QueryFormat { output.format }
 
         func run() throws {
-            let q = try CityQueries(try city.open())
-            q.networkSnapping = snap
-            let hits = try q.nearestStations(lon: lon, lat: lat, k: k, network: network)
+            let store = try city.open()
+            let hits = try StationQueries(store, frame: try CityFrame(store), snapping: snap).nearestStations(lon: lon, lat: lat, k: k, network: network)
             var out = StandardOutput()
             switch format {
             case .json: out.line(JSONValue.array(hits.map(\.json)).jsonText)
@@ -323,9 +328,7 @@ struct Coverage: ParsableCommand {
         }
         guard let m = CoverageMeasure(rawValue: measure) else { throw CLIError.badInput("--measure '\(measure)': centroid or boundary") }
         let database = try city.open()
-        let queries = try CityQueries(database)
-        queries.networkSnapping = snap
-        let report = try queries.coverage(
+        let report = try CityAnalysis(database, snapping: snap).coverage(
             facilities: try layer(facilities, "facilities"), demand: try layer(demand, "demand"), radiusMetres: radius, measure: m, network: network)
         var out = StandardOutput()
         switch format {
@@ -368,17 +371,18 @@ struct Audit: ParsableCommand {
     @Option(help: ArgumentHelp("The rules file.", valueName: "FILE")) var rules: String
     @Option(help: ArgumentHelp("The time hazard ages are counted at (default now).", valueName: "TIME")) var at: String?
     @Option(help: "Offenders listed per rule in the table (all in JSON).") var show: Int = 20
-    @Option(help: "table or json.") var format: OutputFormat = .table
+    @OptionGroup var output: FormatOption
+    var format: OutputFormat { output.format }
 
     func run() throws {
         let set = try RuleSet(contentsOf: rules)
-        let q = try CityQueries(try city.open())
-        let date = try at.map { try q.parseTime($0) } ?? Date()
+        let q = try CityAnalysis(try city.open())
+        let date = try at.map { try q.frame.parseTime($0) } ?? Date()
         let results = try q.audit(set, at: date)
         var out = StandardOutput()
         switch format {
         case .json:
-            out.line(JSONValue.object(["at": .string(q.isoTime(date)), "passed": .bool(results.allSatisfy(\.passed)),
+            out.line(JSONValue.object(["at": .string(q.frame.isoTime(date)), "passed": .bool(results.allSatisfy(\.passed)),
                                        "rules": .array(results.map(\.json))]).jsonText)
         case .table:
             for r in results {

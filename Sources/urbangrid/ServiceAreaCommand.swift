@@ -28,11 +28,11 @@ struct ServiceAreaCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Width of the area around the reachable streets.", valueName: "M")) var areaBuffer: Double = 25
     @Option(help: ArgumentHelp("Draw the area as GEOS's concave hull with this ratio (0…1, 1 = convex hull) instead of a buffer.", valueName: "R"))
     var hullRatio: Double?
-    @Option(help: "table, json or geojson.") var format: QueryFormat = .table
+    @OptionGroup var output: QueryFormatOption
+    var format: QueryFormat { output.format }
 
     func run() throws {
-        let q = try CityQueries(try city.open())
-        q.networkSnapping = snap
+        let q = try CityAnalysis(try city.open(), snapping: snap)
         let shape: ServiceAreaShape = hullRatio.map { .concaveHull(ratio: $0) } ?? .buffer(metres: areaBuffer)
         let a = try q.serviceArea(lon: lon, lat: lat, radiusMetres: radius, network: network, shape: shape)
         var out = StandardOutput()

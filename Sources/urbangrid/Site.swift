@@ -87,8 +87,9 @@ extension UrbanGridCommand {
         @Flag(help: "Print CBC's log (to stderr).")
         var solverLog = false
 
-        @Option(help: "table or json.")
-        var format: OutputFormat = .table
+        @OptionGroup var output: FormatOption
+
+        var format: OutputFormat { output.format }
 
         func validate() throws {
             if db != nil {
@@ -156,8 +157,7 @@ extension UrbanGridCommand {
                 }
                 return l
             }
-            let q = try CityQueries(try City.open(try DatabaseLocation(path), readOnly: true))
-            q.networkSnapping = snap
+            let q = try CityAnalysis(try City.open(try DatabaseLocation(path), readOnly: true), snapping: snap)
             // coverage models only need distances up to the radius: the network searches stop there
             let bound = (model == .lscp || model == .mclp) && network != nil ? (radius ?? .infinity) : .infinity
             let input = try q.sitingInput(

@@ -64,7 +64,8 @@ extension Vendor {
         @Option(help: "Wall-clock limit in seconds; at the limit the best solution so far is reported (status time_limit).")
         var timeLimit: Double?
         @Option(help: "Threads for the network distances and CBC.") var threads: Int = 1
-        @Option(help: "table, json or geojson.") var format: QueryFormat = .table
+        @OptionGroup var output: QueryFormatOption
+        var format: QueryFormat { output.format }
 
         func validate() throws {
             if p < 0 { throw ValidationError("--p must be ≥ 0") }
@@ -81,8 +82,7 @@ extension Vendor {
             }
             let clock = ContinuousClock()
             let t0 = clock.now
-            let q = try CityQueries(try city.open(), exclusionMetres: try Vendor.exclusionBuffers(exclusion))
-            q.networkSnapping = snap
+            let q = try CityAnalysis(try city.open(), exclusionMetres: try Vendor.exclusionBuffers(exclusion), snapping: snap)
             var options = VendorSitingOptions()
             options.spacingMetres = spacing
             options.excludedClasses = Set(excludeClass.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
@@ -182,7 +182,7 @@ extension Vendor {
 
     /// `--exclusion KIND=M` options over the default buffers (school, kindergarten, hospital: 100 m).
     static func exclusionBuffers(_ options: [String]) throws -> [String: Double] {
-        var buffers = CityQueries.defaultExclusionMetres
+        var buffers = ProtectedPOIIndex.defaultExclusionMetres
         for e in options {
             let kv = e.split(separator: "=", maxSplits: 1).map(String.init)
             guard kv.count == 2, let m = Double(kv[1]), m.isFinite, m >= 0 else {

@@ -4,7 +4,7 @@ import HummingbirdTesting
 import SpatialCore
 import Testing
 import UrbanModel
-import UrbanService
+@testable import UrbanService
 import UrbanStore
 
 /// A small city where every query route has work to do: a 12 × 12 grid of 0.002° cells (with chiefs), a lattice of
@@ -89,7 +89,7 @@ enum BusyCity {
 }
 
 /// Many concurrent mixed requests against the router: each answer must equal the answer the same request gets alone.
-/// The pools lend each `CityQueries` (GEOS context, prepared geometries, indexes) and each connection to one request
+/// The pools lend each `QueryWorker` (GEOS context, prepared geometries, indexes) and each connection to one request
 /// at a time; sharing one unsafely would show as a wrong or failed answer (or a crash) here.
 @Suite struct ConcurrencyTests {
     /// The answer without the items page's `timeStamp` (the one member that differs between two identical requests).
@@ -146,7 +146,7 @@ enum BusyCity {
         return String(decoding: out, as: UTF8.self)
     }
 
-    /// The query pool on its own, from real threads (not only the cooperative pool): each `CityQueries` is lent to one
+    /// The query pool on its own, from real threads (not only the cooperative pool): each `QueryWorker` is lent to one
     /// thread at a time, and every answer equals the serial one.
     @Test func queryPoolFromManyThreads() async throws {
         let pool = try QueryPool(path: BusyCity.database, size: 2)
@@ -156,7 +156,7 @@ enum BusyCity {
         }
         var serial: [String] = []
         for (x, y) in spots {
-            serial.append(try await pool.query(timeLimit: .seconds(60)) { c in Self.text(try c.lookup(lon: x, lat: y)) })
+            serial.append(try await pool.query(timeLimit: .seconds(60)) { w in Self.text(try w.lookup.lookup(lon: x, lat: y)) })
         }
         #expect(Set(serial).count > 10, "the spots fall in different cells")
         let results = try await withThrowingTaskGroup(of: (Int, String).self) { group in
@@ -165,7 +165,7 @@ enum BusyCity {
                     group.addTask {
                         // a blocking hop onto a plain thread, then the pool from there
                         try await Task.detached(priority: round % 2 == 0 ? .high : .low) {
-                            (i, try await pool.query(timeLimit: .seconds(60)) { c in Self.text(try c.lookup(lon: x, lat: y)) })
+                            (i, try await pool.query(timeLimit: .seconds(60)) { w in Self.text(try w.lookup.lookup(lon: x, lat: y)) })
                         }.value
                     }
                 }

@@ -22,7 +22,7 @@ import UrbanModel
         var paths: [String] { parts.compactMap { if case .head(let h) = $0 { h.path } else { nil } } }
     }
 
-    /// A warm pool on the busy city (one `CityQueries`; the city is small, warming takes milliseconds).
+    /// A warm pool on the busy city (one worker; the city is small, warming takes milliseconds).
     static func warmPool() async throws -> QueryPool {
         let p = try QueryPool(path: BusyCity.database, size: 1)
         try await p.warmUp()

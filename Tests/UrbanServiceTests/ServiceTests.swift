@@ -6,7 +6,7 @@ import Logging
 import SpatialCore
 import Testing
 import UrbanModel
-import UrbanService
+@testable import UrbanService
 import UrbanStore
 
 /// Static files, limits, the access log, the connection pool and its time limit.
@@ -121,15 +121,15 @@ import UrbanStore
         }
     }
 
-    /// The query routes' connections (the warm `CityQueries`) are read-only too: no statement can write through them.
+    /// The query routes' connections (of the warm `QueryWorker`s) are read-only too: no statement can write through them.
     @Test func queryPoolIsReadOnly() async throws {
         let pool = try QueryPool(path: Fixture.database, size: 1)
         for sql in ["DELETE FROM stations", "INSERT INTO chiefs(id, name) VALUES ('x', 'y')", "CREATE TABLE t(x)", "PRAGMA user_version = 7"] {
             await #expect(throws: SpatialError.self, "\(sql)") {
-                try await pool.query(timeLimit: .seconds(30)) { c in try (c.db as! UrbanDatabase).store.execute(sql) }
+                try await pool.query(timeLimit: .seconds(30)) { w in try (w.store as! UrbanDatabase).store.execute(sql) }
             }
         }
-        #expect(try await pool.query(timeLimit: .seconds(30)) { c in try c.db.count(.stations) } == Fixture.columns * Fixture.rows)
+        #expect(try await pool.query(timeLimit: .seconds(30)) { w in try w.store.count(.stations) } == Fixture.columns * Fixture.rows)
     }
 
     @Test func timeLimitInterruptsALongQuery() async throws {

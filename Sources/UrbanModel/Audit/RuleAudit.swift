@@ -8,7 +8,7 @@ public enum AuditRule: Sendable, Hashable {
     /// Every district has at least `min` convenience markets: POIs of `poiKinds` plus vendor zones of `zoneKinds` in it.
     case marketsPerDistrict(min: Int, poiKinds: [String], zoneKinds: [String])
     /// Every grid cell has a station within `radiusMetres`: straight-line, or with `network` along the streets
-    /// (`CityQueries.coverage`).
+    /// (`CityAnalysis.coverage`).
     case stationCoverage(radiusMetres: Double, measure: CoverageMeasure, network: TravelMode? = nil)
     /// Every grid cell has a chief.
     case gridChief
@@ -129,7 +129,7 @@ public struct RuleSet: Sendable {
     }
 }
 
-extension CityQueries {
+extension CityAnalysis {
     /// Evaluates the rules at `date` (for hazard ages), in file order.
     public func audit(_ rules: RuleSet, at date: Date) throws -> [RuleResult] {
         try rules.rules.map { try audit($0.rule, id: $0.id, at: date) }
@@ -187,14 +187,14 @@ extension CityQueries {
             }
         case .gridChief:
             r.description = "every grid cell has a chief"
-            r.checked = try db.count(.grids)
-            for code in try db.gridCodesWithoutChief() {
+            r.checked = try store.count(.grids)
+            for code in try store.gridCodesWithoutChief() {
                 r.offenders.append(.init(id: code, detail: "no chief names this grid"))
             }
         case .segmentChief:
             r.description = "every street segment has a chief"
-            r.checked = try db.count(.streets)
-            for street in try db.streetsWithoutChief() {
+            r.checked = try store.count(.streets)
+            for street in try store.streetsWithoutChief() {
                 r.offenders.append(.init(id: street.id, detail: "no chief names segment \(street.name ?? "")"))
             }
         case .vendorZoneExclusion(let distance, let poiKinds):
@@ -214,11 +214,11 @@ extension CityQueries {
                 }
             }
         case .hazardAge(let maxDays):
-            r.description = "no hazard open longer than \(NumberText.format(maxDays)) days (at \(isoTime(date)))"
+            r.description = "no hazard open longer than \(NumberText.format(maxDays)) days (at \(frame.isoTime(date)))"
             let open = try rows(.hazards, [.column("id"), .column("class_code"), .column("reported_at")], where: [.equals("status", .text("open"))])
             r.checked = open.count
             for row in open {
-                guard let text = row["reported_at"]?.string, let reported = ISOTime.date(text, in: timeZone) else { continue }
+                guard let text = row["reported_at"]?.string, let reported = ISOTime.date(text, in: frame.timeZone) else { continue }
                 let days = date.timeIntervalSince(reported) / 86_400
                 if days > maxDays {
                     r.offenders.append(.init(id: row["id"]?.string ?? "", detail: "class \(row["class_code"]?.string ?? ""), open \(NumberText.format(days, precision: 1)) days since \(text)"))

@@ -79,7 +79,7 @@ public struct CoverageReport: Sendable {
     }
 }
 
-extension CityQueries {
+extension CityAnalysis {
     /// Each unit of `demand` with its nearest unit of `facilities` (straight-line, in the city's metric CRS) and
     /// whether it lies within `radiusMetres`. A unit is measured at its centroid (a point at itself), or with
     /// `.boundary` at its nearest point; its weight is the `demand` layer's `weight` column, 1 for other layers.
@@ -91,7 +91,7 @@ extension CityQueries {
     /// not connect to any facility have none (not covered). `.boundary` is straight-line only.
     public func coverage(facilities: UrbanModel.Layer, demand: UrbanModel.Layer, radiusMetres: Double,
                          measure: CoverageMeasure = .centroid, network mode: TravelMode? = nil) throws -> CoverageReport {
-        try Self.checkDistance(radiusMetres, "radius")
+        try UserInput.checkDistance(radiusMetres, "radius")
         if mode != nil, measure == .boundary {
             throw ModelError.invalidArgument(name: "measure", reason: "boundary distances are straight-line only; network distances are measured to the centroid")
         }

@@ -20,7 +20,7 @@ public struct SitingInput: Sendable {
     public var crs: String
 }
 
-extension CityQueries {
+extension CityAnalysis {
     /// Reads a siting instance from layers, in the city's metric CRS.
     ///
     /// - demand: every feature of `demand`, at its point (a point) or its centroid (lines, polygons: grid cells);
@@ -34,7 +34,7 @@ extension CityQueries {
     public func sitingInput(demand: UrbanModel.Layer, weightField: String? = nil, candidates: UrbanModel.Layer,
                             fixed: UrbanModel.Layer? = nil, exclude: UrbanModel.Layer? = nil, excludeBufferMetres: Double = 0,
                             network mode: TravelMode? = nil, maxMetres: Double = .infinity, threads: Int = 1) throws -> SitingInput {
-        try Self.checkDistance(excludeBufferMetres, "exclude-buffer")
+        try UserInput.checkDistance(excludeBufferMetres, "exclude-buffer")
         for (name, layer) in [("demand", demand), ("candidates", candidates)] + (fixed.map { [("fixed", $0)] } ?? []) + (exclude.map { [("exclude", $0)] } ?? [])
         where LayerSchema.of(layer).geometry == .none {
             throw ModelError.invalidArgument(name: name, reason: "layer \(layer.rawValue) has no geometry")

@@ -40,18 +40,18 @@ public struct GridCoverage: Sendable {
     /// `LocalMetricCRS.choose` picks for the data (UTM, or CGCS2000 Gauss-Krüger in China). A cell is covered
     /// when its distance to the nearest station is at most `radiusMetres`. The nearest station is found with
     /// GEOS's STRtree (exact distances, ties to the first station in storage order).
-    /// With `network`, along the streets from the station to the cell's centroid (`CityQueries.coverage`).
+    /// With `network`, along the streets from the station to the cell's centroid (`CityAnalysis.coverage`).
     public static func run(_ db: any CityStore, radiusMetres: Double, measure: CoverageMeasure = .centroid,
                            network: TravelMode? = nil) throws -> GridCoverage {
         guard radiusMetres.isFinite, radiusMetres >= 0 else {
             throw ModelError.invalidArgument(name: "radius_m", reason: "\(radiusMetres) is not a distance in metres (≥ 0)")
         }
-        let queries = try CityQueries(db)
-        let report = try queries.coverage(facilities: .stations, demand: .grids, radiusMetres: radiusMetres, measure: measure, network: network)
+        let analysis = try CityAnalysis(db)
+        let report = try analysis.coverage(facilities: .stations, demand: .grids, radiusMetres: radiusMetres, measure: measure, network: network)
         let units = report.units.map { u in  // a grid's id is its code
             GridCoverageUnit(gridCode: u.id, communityCode: u.communityCode, stationID: u.facilityID,
                              distanceMetres: u.distanceMetres, covered: u.covered)
         }.sorted { $0.gridCode < $1.gridCode }
-        return GridCoverage(radiusMetres: radiusMetres, measure: measure, network: network, crs: report.crs, crsReason: queries.metricCRSReason, units: units)
+        return GridCoverage(radiusMetres: radiusMetres, measure: measure, network: network, crs: report.crs, crsReason: analysis.frame.metricCRSReason, units: units)
     }
 }

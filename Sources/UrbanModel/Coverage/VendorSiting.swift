@@ -82,7 +82,7 @@ public struct VendorSitingInput: Sendable {
     }
 }
 
-extension CityQueries {
+extension CityAnalysis {
     /// Candidate vendor-zone sites along the `streets` layer and the demand around them, for MCLP with one site per
     /// street.
     ///
@@ -101,12 +101,12 @@ extension CityQueries {
         guard options.spacingMetres.isFinite, options.spacingMetres > 0 else {
             throw ModelError.invalidArgument(name: "spacing", reason: "\(options.spacingMetres) is not a distance in metres (> 0)")
         }
-        if let m = options.minDistanceToZoneMetres { try Self.checkDistance(m, "min-distance-to-zone") }
+        if let m = options.minDistanceToZoneMetres { try UserInput.checkDistance(m, "min-distance-to-zone") }
         if LayerSchema.of(demand).geometry == .none {
             throw ModelError.invalidArgument(name: "demand", reason: "layer \(demand.rawValue) has no geometry")
         }
         let (demandIDs, weights, demandPoints) = try sitingDemand(demand, weightField: weightField)
-        let inverse = try CoordinateTransform(from: metricCRS, to: .wgs84)
+        let inverse = try frame.inverse()
 
         // candidates along the segments
         var candidates: [VendorCandidate] = []
@@ -132,10 +132,11 @@ extension CityQueries {
 
         // exclusion buffers around protected POIs, distance to existing zones
         var dropped: [(id: String, reason: String)] = []
-        let zones = try vendorZones()
+        let zones = try VendorZoneIndex.Table(store)
         let zoneIndex = zones.geometries.isEmpty ? nil : try SpatialIndex(try zones.geometries.map { try forward.apply(to: $0) })
+        let protected = try ProtectedPOIIndex(store, frame: frame, exclusionMetres: exclusionMetres)
         candidates = try candidates.filter { c in
-            if let hit = try nearestProtected(Point(c.metric)) {
+            if let hit = try protected.nearestHolding(Point(c.metric)) {
                 dropped.append((c.id, "\(hit.kind) '\(hit.name ?? hit.id)' \(NumberText.format(hit.distance, precision: 1)) m (buffer \(NumberText.format(hit.buffer)) m)"))
                 return false
             }

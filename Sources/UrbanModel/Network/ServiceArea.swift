@@ -85,23 +85,23 @@ public struct ServiceArea: Sendable {
     }
 }
 
-extension CityQueries {
+extension CityAnalysis {
     /// The streets reachable from a spot within `radiusMetres` of network distance (`StreetNetwork.serviceArea`:
     /// the spot's connector to its snap position counts, segments are cut at the exact remaining distance) and an
     /// area around them.
     public func serviceArea(lon: Double, lat: Double, radiusMetres: Double, network mode: TravelMode,
                             shape: ServiceAreaShape = .buffer(metres: 25)) throws -> ServiceArea {
-        try Self.checkCoordinate(lon: lon, lat: lat)
-        try Self.checkDistance(radiusMetres, "radius")
+        try UserInput.checkCoordinate(lon: lon, lat: lat)
+        try UserInput.checkDistance(radiusMetres, "radius")
         switch shape {
-        case .buffer(let m): try Self.checkDistance(m, "area buffer")
+        case .buffer(let m): try UserInput.checkDistance(m, "area buffer")
         case .concaveHull(let r):
             guard r.isFinite, (0...1).contains(r) else { throw ModelError.invalidArgument(name: "hull ratio", reason: "\(r) is not in 0…1") }
         }
         let network = try streetNetwork(mode)
         let spot = try networkLocation(Coordinate(lon, lat), network)
         let reached = network.serviceArea(from: spot, maxMetres: radiusMetres)
-        let inverse = try CoordinateTransform(from: metricCRS, to: .wgs84)
+        let inverse = try frame.inverse()
         var parts: [ServiceArea.Part] = []
         var metricLines: [LineString] = []
         for r in reached {

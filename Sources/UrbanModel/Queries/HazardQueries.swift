@@ -56,11 +56,29 @@ public struct HazardHotspot: Sendable, Hashable {
     }
 }
 
-extension CityQueries {
+/// Hazards near a spot, along a segment or in a grid cell, and where open hazards gather (`urbangrid hazards`).
+/// Reads the hazards once (`HazardIndex`); a segment or cell asked about is read from the store.
+public final class HazardQueries {
+    public let hazards: HazardIndex
+    public let frame: CityFrame
+    private let store: any CityStore
+    private let forward: CoordinateTransform
+
+    public convenience init(_ store: any CityStore, frame: CityFrame) throws {
+        try self.init(store, hazards: HazardIndex(store, frame: frame), frame: frame)
+    }
+
+    public init(_ store: any CityStore, hazards: HazardIndex, frame: CityFrame) throws {
+        self.store = store
+        self.hazards = hazards
+        self.frame = frame
+        forward = try frame.forward()
+    }
+
     /// Hazards in the area, nearest first (ties by id), filtered by class code (a prefix: `01` is every manhole
     /// cover class, `0102` sewage covers) and status.
-    /// - Throws: `ModelError.invalidArgument` for a bad radius or buffer, `.notFound`-style errors for an unknown
-    ///   segment or grid (as `invalidArgument` naming the id).
+    /// - Throws: `ModelError.invalidArgument` for a bad radius, buffer, class or status, or an unknown segment or
+    ///   grid (naming the id).
     public func hazards(in area: HazardArea, classPrefix: String? = nil, status: String? = nil) throws -> [HazardHit] {
         if let status, !["open", "resolved"].contains(status) {
             throw ModelError.invalidArgument(name: "status", reason: "'\(status)' is not one of open, resolved")
@@ -72,33 +90,30 @@ extension CityQueries {
             (classPrefix.map { h.classCode.hasPrefix($0) } ?? true) && (status.map { h.status == $0 } ?? true)
         }
         var hits: [HazardHit] = []
-        let data = try hazardData()
-        let hazards = data.records
+        let records = hazards.records
         switch area {
         case .near(let c, let radius):
-            try Self.checkCoordinate(lon: c.x, lat: c.y, field: "near")
-            try Self.checkDistance(radius, "radius")
-            guard let index = data.index else { return [] }
-            for h in try index.nearest(to: .point(Point(try forward.apply(c))), maxDistance: radius) where keep(hazards[h.index]) {
-                hits.append(HazardHit(hazard: hazards[h.index], distanceMetres: h.distance))
+            try UserInput.checkCoordinate(lon: c.x, lat: c.y, field: "near")
+            try UserInput.checkDistance(radius, "radius")
+            for h in try hazards.within(radius, of: .point(Point(try forward.apply(c)))) where keep(records[h.index]) {
+                hits.append(HazardHit(hazard: records[h.index], distanceMetres: h.distance))
             }
         case .along(let id, let buffer):
-            try Self.checkDistance(buffer, "buffer")
-            let streets = try streets()
-            guard let s = streets.indexByID[id] else {
+            try UserInput.checkDistance(buffer, "buffer")
+            guard let row = try store.features(LayerRequest(.streets, [.geometry], where: [.equals("id", .text(id))], order: ["pk"], limit: 1)).first,
+                  let line = try row["g"]?.geometry() else {
                 throw ModelError.invalidArgument(name: "along", reason: "no street segment with id '\(id)'")
             }
-            guard let index = data.index else { return [] }
-            for h in try index.nearest(to: streets.metric[s], maxDistance: buffer) where keep(hazards[h.index]) {
-                hits.append(HazardHit(hazard: hazards[h.index], distanceMetres: h.distance))
+            for h in try hazards.within(buffer, of: try forward.apply(to: line)) where keep(records[h.index]) {
+                hits.append(HazardHit(hazard: records[h.index], distanceMetres: h.distance))
             }
         case .inGrid(let code):
-            let grids = try grids()
-            guard let g = grids.indexByCode[code] else {
+            guard let row = try store.features(LayerRequest(.grids, [.geometry], where: [.equals("code", .text(code))], order: ["pk"], limit: 1)).first,
+                  let cell = try row["g"]?.geometry() else {
                 throw ModelError.invalidArgument(name: "in-grid", reason: "no grid cell with code '\(code)'")
             }
-            let centroid = try forward.apply(to: grids.geometries[g]).centroid()
-            for h in hazards where h.gridCode == code && keep(h) {
+            let centroid = try forward.apply(to: cell).centroid()
+            for h in records where h.gridCode == code && keep(h) {
                 hits.append(HazardHit(hazard: h, distanceMetres: try centroid.distance(to: .point(Point(h.metric)))))
             }
         }
@@ -107,22 +122,18 @@ extension CityQueries {
 
     /// Open hazards counted per grid cell, street segment or community, most first (ties by key), the top `n`.
     /// Densities: per km² of the cells (a community's cells together), per km of a segment's length.
-    public func hotspots(by unit: HazardHotspot.Unit, top n: Int = 10) throws -> [HazardHotspot] {
+    public static func hotspots(_ store: any CityStore, by unit: HazardHotspot.Unit, top n: Int = 10) throws -> [HazardHotspot] {
         guard n > 0 else { throw ModelError.invalidArgument(name: "top", reason: "\(n) is not a positive count") }
         let densityUnit = unit == .segment ? "per km" : "per km²"
-        return try db.openHazardCounts(by: unit, top: n).map { r in
+        return try store.openHazardCounts(by: unit, top: n).map { r in
             let (count, size) = (r.count, r.size)
             return HazardHotspot(unit: unit, key: r.key, openHazards: count,
                                  density: size.flatMap { $0 > 0 ? Double(count) / $0 : nil }, densityUnit: densityUnit)
         }
     }
-
-    static func checkDistance(_ d: Double, _ name: String) throws {
-        guard d.isFinite, d >= 0 else { throw ModelError.invalidArgument(name: name, reason: "\(d) is not a distance in metres (≥ 0)") }
-    }
 }
 
-/// A station found by `CityQueries.nearestStations`.
+/// A station found by `StationQueries.nearestStations`.
 public struct StationHit: Sendable, Hashable {
     public var id: String
     public var name: String?
@@ -143,29 +154,45 @@ public struct StationHit: Sendable, Hashable {
     }
 }
 
-extension CityQueries {
+/// The stations nearest to a spot, straight-line or along the streets (`urbangrid stations nearest`).
+public final class StationQueries {
+    public let stations: StationIndex
+    public let networks: StreetNetworks
+    private let store: any CityStore
+    private let forward: CoordinateTransform
+
+    public convenience init(_ store: any CityStore, frame: CityFrame, snapping: StreetNetwork.Snapping = .connected) throws {
+        try self.init(store, stations: StationIndex(store, frame: frame), networks: StreetNetworks(frame: frame, snapping: snapping))
+    }
+
+    public init(_ store: any CityStore, stations: StationIndex, networks: StreetNetworks) throws {
+        self.store = store
+        self.stations = stations
+        self.networks = networks
+        forward = try networks.frame.forward()
+    }
+
     /// The `k` stations nearest to the spot by straight-line distance, or with `network` by street-network
     /// distance (`StreetNetwork`: travelled from the station to the spot, which matters for one-way streets when
     /// driving; stations the network does not connect to the spot are left out). Ties by storage order.
     public func nearestStations(lon: Double, lat: Double, k: Int = 1, network mode: TravelMode? = nil) throws -> [StationHit] {
-        try Self.checkCoordinate(lon: lon, lat: lat)
+        try UserInput.checkCoordinate(lon: lon, lat: lat)
         guard k > 0 else { throw ModelError.invalidArgument(name: "k", reason: "\(k) is not a positive count") }
-        let data = try stationData()
+        let records = stations.records
         if let mode {
-            guard !data.stations.isEmpty else { return [] }
-            let network = try streetNetwork(mode)
-            let spot = try networkLocation(Coordinate(lon, lat), network)
-            let sources = try data.stations.map { try networkLocation($0.lonLat, network) }
+            guard !records.isEmpty else { return [] }
+            let network = try networks.network(mode, from: store)
+            let spot = try network.location(of: try forward.apply(Coordinate(lon, lat)))
+            let sources = try records.map { try network.location(of: $0.metric) }
             let d = network.distances(from: sources, to: spot)
             let order = d.indices.filter { d[$0].isFinite }.sorted { (d[$0], $0) < (d[$1], $1) }
             return order.prefix(k).map { i in
-                let s = data.stations[i]
+                let s = records[i]
                 return StationHit(id: s.id, name: s.name, lon: s.lonLat.x, lat: s.lonLat.y, distanceMetres: d[i], distance: "network", network: mode)
             }
         }
-        guard let index = data.index else { return [] }
-        return try index.nearest(to: .point(Point(try forward.apply(Coordinate(lon, lat)))), k: k).map { hit in
-            let s = data.stations[hit.index]
+        return try stations.nearest(to: try forward.apply(Coordinate(lon, lat)), k: k).map { hit in
+            let s = records[hit.index]
             return StationHit(id: s.id, name: s.name, lon: s.lonLat.x, lat: s.lonLat.y, distanceMetres: hit.distance, distance: "straight-line")
         }
     }

@@ -55,29 +55,52 @@ public struct VendorZoneState: Sendable, Hashable {
     }
 }
 
-extension CityQueries {
+/// May a vendor trade at a spot at a time, and which zones are open (`urbangrid vendor check|open`): the vendor
+/// zones and the protected POIs around which vending is not allowed, in the city's frame.
+public final class VendorQueries {
+    public let zones: VendorZoneIndex
+    public let protected: ProtectedPOIIndex
+    public let frame: CityFrame
+    /// The public holidays of `PH` rules.
+    public let holidays: HolidayCalendar
+    private let forward: CoordinateTransform
+
+    /// Reads the vendor zones and the POIs of the kinds of `exclusionMetres` (the buffer in metres of each kind).
+    public convenience init(_ store: any CityStore, frame: CityFrame, exclusionMetres: [String: Double] = ProtectedPOIIndex.defaultExclusionMetres,
+                            holidays: HolidayCalendar = .none) throws {
+        try self.init(zones: VendorZoneIndex(store), protected: ProtectedPOIIndex(store, frame: frame, exclusionMetres: exclusionMetres),
+                      frame: frame, holidays: holidays)
+    }
+
+    public init(zones: VendorZoneIndex, protected: ProtectedPOIIndex, frame: CityFrame, holidays: HolidayCalendar = .none) throws {
+        self.zones = zones
+        self.protected = protected
+        self.frame = frame
+        self.holidays = holidays
+        forward = try frame.forward()
+    }
+
     /// Whether a vendor may trade at the spot at `date`. Not permitted, in this order of reasons: outside every
-    /// vendor zone; inside the exclusion buffer of a protected POI (`exclusionMetres` by POI kind: schools,
-    /// kindergartens, hospitals); the zone is closed at that time (its `opening_hours`, the database's time zone,
-    /// `holidays` for PH). A spot on the border of two zones is in the one with the smallest id.
+    /// vendor zone; inside the exclusion buffer of a protected POI (by POI kind: schools, kindergartens, hospitals);
+    /// the zone is closed at that time (its `opening_hours`, the city's time zone, `holidays` for PH). A spot on the
+    /// border of two zones is in the one with the smallest id.
     public func vendorCheck(lon: Double, lat: Double, at date: Date) throws -> VendorCheck {
-        try Self.checkCoordinate(lon: lon, lat: lat)
+        try UserInput.checkCoordinate(lon: lon, lat: lat)
         var r = VendorCheck(permitted: false)
         let c = Coordinate(lon, lat)
-        let zones = try vendorZones().zones
-        guard let locator = try vendorZones().locator, let i = try locator.locate(c) else {
+        guard let i = try zones.locate(c) else {
             r.reason = .outsideZone
             r.reasonDetail = "outside every vendor zone"
             return r
         }
-        let zone = zones[i]
+        let zone = zones.table.zones[i]
         r.zoneID = zone.id
         r.zoneName = zone.name
         let state = self.state(zone, at: date)
         r.open = state.open
         r.closesAt = state.closesAt
         r.opensAt = state.opensAt
-        if let hit = try nearestProtected(Point(try forward.apply(c))) {
+        if let hit = try protected.nearestHolding(Point(try forward.apply(c))) {
             r.reason = .exclusionBuffer
             r.exclusionPOI = hit.id
             r.exclusionDistanceMetres = hit.distance
@@ -86,7 +109,7 @@ extension CityQueries {
         }
         guard state.open else {
             r.reason = .zoneClosed
-            r.reasonDetail = "zone \(zone.id) is closed at \(isoTime(date))" + (state.opensAt.map { "; it opens at \($0)" } ?? "")
+            r.reasonDetail = "zone \(zone.id) is closed at \(frame.isoTime(date))" + (state.opensAt.map { "; it opens at \($0)" } ?? "")
                 + (zone.hoursText.map { " (hours: \($0))" } ?? " (no hours recorded)")
             return r
         }
@@ -97,17 +120,16 @@ extension CityQueries {
     /// Every vendor zone's state at `date`, nearest first when `near` is given (then only those within
     /// `radiusMetres` of it, measured to the zone's nearest point), otherwise by id.
     public func vendorZones(at date: Date, near: Coordinate? = nil, radiusMetres: Double? = nil) throws -> [VendorZoneState] {
-        let data = try vendorZones()
-        let zones = data.zones
+        let zones = self.zones.table.zones
         var out: [VendorZoneState] = []
         var distances: [Double?] = Array(repeating: nil, count: zones.count)
         if let near {
-            try Self.checkCoordinate(lon: near.x, lat: near.y, field: "near")
+            try UserInput.checkCoordinate(lon: near.x, lat: near.y, field: "near")
             if let r = radiusMetres, !(r.isFinite && r >= 0) {
                 throw ModelError.invalidArgument(name: "radius", reason: "\(r) is not a distance in metres (≥ 0)")
             }
             let p = Geometry.point(Point(try forward.apply(near)))
-            for i in zones.indices { distances[i] = try p.distance(to: try forward.apply(to: data.geometries[i])) }
+            for i in zones.indices { distances[i] = try p.distance(to: try forward.apply(to: self.zones.table.geometries[i])) }
         }
         for i in zones.indices {
             if let r = radiusMetres, let d = distances[i], d > r { continue }
@@ -119,23 +141,10 @@ extension CityQueries {
         return out
     }
 
-    func state(_ zone: (id: String, name: String?, hours: OpeningHours?, hoursText: String?), at date: Date) -> (open: Bool, closesAt: String?, opensAt: String?) {
+    func state(_ zone: VendorZoneIndex.Zone, at date: Date) -> (open: Bool, closesAt: String?, opensAt: String?) {
         guard let hours = zone.hours else { return (false, nil, nil) }  // no hours recorded: never open
-        let open = hours.isOpen(at: date, holidays: holidays, timeZone: timeZone)
-        let change = hours.nextChange(after: date, holidays: holidays, timeZone: timeZone).map(isoTime)
+        let open = hours.isOpen(at: date, holidays: holidays, timeZone: frame.timeZone)
+        let change = hours.nextChange(after: date, holidays: holidays, timeZone: frame.timeZone).map(frame.isoTime)
         return (open, open ? change : nil, open ? nil : change)
-    }
-
-    /// The nearest protected POI whose buffer holds the point (metric).
-    func nearestProtected(_ p: Point) throws -> (id: String, name: String?, kind: String, distance: Double, buffer: Double)? {
-        let protected = try protectedPOIs()
-        guard let index = protected.index, let widest = exclusionMetres.values.max() else { return nil }
-        var best: (id: String, name: String?, kind: String, distance: Double, buffer: Double)?
-        for hit in try index.nearest(to: .point(p), k: 64, maxDistance: widest) {
-            let poi = protected.pois[hit.index]
-            guard let buffer = exclusionMetres[poi.kind], hit.distance <= buffer else { continue }
-            if best == nil || hit.distance < best!.distance { best = (poi.id, poi.name, poi.kind, hit.distance, buffer) }
-        }
-        return best
     }
 }

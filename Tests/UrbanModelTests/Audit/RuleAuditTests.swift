@@ -3,7 +3,7 @@ import SpatialCore
 import Testing
 @testable import UrbanModel
 
-/// The rules on the hand-built city of `CityQueriesTests`: four cells (a chief only for 002), two crossing streets
+/// The rules on the hand-built city of `QueriesTests`: four cells (a chief only for 002), two crossing streets
 /// (noded into four segments), the vendor zone z1 whose corner is a school, open hazards, two stations close by.
 @Suite struct RuleAuditTests {
     func rules(_ json: String) throws -> (RuleSet, String) {
@@ -14,13 +14,13 @@ import Testing
     }
 
     @Test func eachRuleOnTheHandBuiltCity() throws {
-        let (q, dir) = try CityQueriesTests().city()
+        let (db, dir) = try QueriesTests().city()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         // one hazard reported ten days before the audit time, one two days before
-        try q.db.importFeatures([
-            Feature(id: "old", geometry: .point(x: CityQueriesTests.lon0 + 0.0001, y: CityQueriesTests.lat0 + 0.0001),
+        try db.importFeatures([
+            Feature(id: "old", geometry: .point(x: QueriesTests.lon0 + 0.0001, y: QueriesTests.lat0 + 0.0001),
                     properties: ["class_code": "0102", "status": "open", "reported_at": "2026-11-12T09:00:00+08:00"]),
-            Feature(id: "new", geometry: .point(x: CityQueriesTests.lon0 + 0.0001, y: CityQueriesTests.lat0 + 0.0001),
+            Feature(id: "new", geometry: .point(x: QueriesTests.lon0 + 0.0001, y: QueriesTests.lat0 + 0.0001),
                     properties: ["class_code": "0102", "status": "open", "reported_at": "2026-11-20T09:00:00+08:00"]),
         ], into: .hazards, source: "t")
         let (set, rdir) = try rules("""
@@ -30,7 +30,8 @@ import Testing
                        {"kind": "vendor-zones-per-street"}]}
             """)
         defer { try? FileManager.default.removeItem(atPath: rdir) }
-        let r = try q.audit(set, at: ISOTime.date("2026-11-22T09:00", in: q.timeZone)!)
+        let q = try CityAnalysis(db)
+        let r = try q.audit(set, at: ISOTime.date("2026-11-22T09:00", in: q.frame.timeZone)!)
         #expect(r.map(\.id) == ["R1", "R2", "EX", "R4", "R5", "R6"])
         #expect(r[0].offenders.map(\.id) == ["999901001001001", "999901001001003", "999901001001004"] && r[0].checked == 4)
         #expect(r[1].offenders.count == 4 && r[1].checked == 4)  // the two streets, noded where they cross
@@ -43,7 +44,8 @@ import Testing
     /// The coverage rule along the streets: parsed with its mode, and on the hand-built city (two crossing streets,
     /// both stations and every cell centroid snapping onto them) every cell is reached within 5 km, none within 1 m.
     @Test func stationCoverageAlongTheStreets() throws {
-        let (q, dir) = try CityQueriesTests().city()
+        let (db, dir) = try QueriesTests().city()
+        let q = try CityAnalysis(db)
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let (set, rdir) = try rules("""
             {"rules": [{"id": "W", "kind": "station-coverage", "radius_m": 5000, "network": "walk"},
@@ -54,7 +56,7 @@ import Testing
         #expect(set.rules.map(\.rule) == [.stationCoverage(radiusMetres: 5000, measure: .centroid, network: .walk),
                                            .stationCoverage(radiusMetres: 1, measure: .centroid, network: .walk),
                                            .stationCoverage(radiusMetres: 5000, measure: .centroid, network: nil)])
-        let r = try q.audit(set, at: ISOTime.date("2026-11-22T09:00", in: q.timeZone)!)
+        let r = try q.audit(set, at: ISOTime.date("2026-11-22T09:00", in: q.frame.timeZone)!)
         #expect(r[0].passed && r[0].checked == 4 && r[0].description.contains("walking along the streets"))
         #expect(r[1].offenders.count == 4 && r[1].offenders.allSatisfy { $0.detail.hasPrefix("nearest station") })
         #expect(r[2].passed && r[2].description.contains("straight-line"))

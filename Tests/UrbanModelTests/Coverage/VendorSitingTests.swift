@@ -29,7 +29,7 @@ import UrbanStore
         .lineString(try LineString([Coordinate(x0, y0), Coordinate(x1, y1)]))
     }
 
-    func city() throws -> (CityQueries, String) {
+    func city(exclusionMetres: [String: Double] = ["school": 25]) throws -> (CityAnalysis, String) {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("urbangrid-vs-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let db = try UrbanDatabase.create(path: dir + "/v.sqlite")
@@ -55,7 +55,7 @@ import UrbanStore
             Feature(id: "d-west", geometry: .point(x: x + 0.0012, y: y + 0.0006), properties: ["weight": 1]),
             Feature(id: "d-east", geometry: .point(x: x + 0.0032, y: y + 0.0014), properties: ["weight": 10]),
         ], into: .demand, source: "t")
-        return (try CityQueries(db, exclusionMetres: ["school": 25]), dir)
+        return (try CityAnalysis(db, exclusionMetres: exclusionMetres), dir)
     }
 
     func options(_ change: (inout VendorSitingOptions) -> Void = { _ in }) -> VendorSitingOptions {
@@ -115,10 +115,8 @@ import UrbanStore
         // res-w/1: inside a 25 m buffer, outside a 20 m one
         let wide = try q.vendorSitingInput(demand: .demand, options: options { $0.spacingMetres = 40 }, network: nil)
         #expect(wide.candidates.map(\.id) == ["res-w/2", "res-e/1", "res-e/2"])
-        q.exclusionMetres = ["school": 20]
-        let narrow = try q.vendorSitingInput(demand: .demand, options: options { $0.spacingMetres = 40 }, network: nil)
+        let narrow = try CityAnalysis(q.store, exclusionMetres: ["school": 20]).vendorSitingInput(demand: .demand, options: options { $0.spacingMetres = 40 }, network: nil)
         #expect(narrow.candidates.map(\.id) == ["res-w/1", "res-w/2", "res-e/1", "res-e/2"])
-        q.exclusionMetres = ["school": 25]
         // longer than the segment: one candidate at its middle
         let one = try q.vendorSitingInput(demand: .demand, options: options { $0.spacingMetres = 500 }, network: nil)
         #expect(one.candidates.map(\.id) == ["res-w/1", "res-e/1"])

@@ -1,7 +1,8 @@
 import Foundation
 import SpatialCore
 import Testing
-@testable import UrbanModel
+@testable import UrbanService
+import UrbanModel
 
 /// The service's query parameters turned into typed requests (what the routes and the `http-params` fuzz target
 /// run); expected values read off the parameters by hand.

@@ -6,7 +6,7 @@ import UrbanStore
 
 /// The daily questions on a hand-built city: four 0.001° cells, two streets, one vendor zone with a school next
 /// to it, hazards and stations at known offsets. Distances are checked against PROJ's geodesic (the reference).
-@Suite struct CityQueriesTests {
+@Suite struct QueriesTests {
     static let lon0 = 24.940, lat0 = 60.170
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent()
@@ -17,7 +17,7 @@ import UrbanStore
         ])))
     }
 
-    func city() throws -> (CityQueries, String) {
+    func city() throws -> (UrbanDatabase, String) {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("urbangrid-q-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let db = try UrbanDatabase.create(path: dir + "/q.sqlite")
@@ -54,14 +54,15 @@ import UrbanStore
             Feature(id: "st-1", geometry: .point(x: x, y: y + 0.002), properties: ["name": "北站"]),
             Feature(id: "st-2", geometry: .point(x: x + 0.002, y: y), properties: ["name": "东站"]),
         ], into: .stations, source: "t")
-        return (try CityQueries(db), dir)
+        return (db, dir)
     }
 
     func date(_ text: String) -> Date { ISOTime.date(text, in: TimeZone(identifier: "Asia/Shanghai")!)! }
 
     @Test func lookupNamesCellChiefAndNearestSegment() throws {
-        let (q, dir) = try city()
+        let (db, dir) = try city()
         defer { try? FileManager.default.removeItem(atPath: dir) }
+        let q = try IndexedLookup(db, frame: try CityFrame(db))
         let r = try q.lookup(lon: Self.lon0 + 0.0013, lat: Self.lat0 + 0.0002)
         #expect(r.gridCode == "999901001001002" && r.communityCode == "999901001001")
         #expect(r.streetCode == "999901001" && r.districtCode == "999901" && r.chief == "片长 甲")
@@ -76,22 +77,26 @@ import UrbanStore
         #expect(throws: ModelError.self) { try q.lookup(lon: 200, lat: 0) }
     }
 
-    /// Edges and corners shared by cells go to the smallest code, whatever the order asked in.
+    /// Edges and corners shared by cells go to the smallest code, whatever the order asked in, by both strategies.
     @Test func sharedEdgesGoToTheSmallestCode() throws {
-        let (q, dir) = try city()
+        let (db, dir) = try city()
         defer { try? FileManager.default.removeItem(atPath: dir) }
+        let frame = try CityFrame(db)
         let mid = (Self.lon0 + 0.001, Self.lat0 + 0.001)
-        #expect(try q.lookup(lon: mid.0, lat: mid.1).gridCode == "999901001001001")  // the corner of all four
-        #expect(try q.lookup(lon: mid.0, lat: Self.lat0 + 0.0015).gridCode == "999901001001003")  // 003 | 004
-        #expect(try q.lookup(lon: Self.lon0 + 0.0015, lat: mid.1).gridCode == "999901001001002")  // 002 / 004
+        for q: any SpotLookup in [try IndexedLookup(db, frame: frame), try StoreLookup(db, frame: frame)] {
+            #expect(try q.lookup(lon: mid.0, lat: mid.1).gridCode == "999901001001001")  // the corner of all four
+            #expect(try q.lookup(lon: mid.0, lat: Self.lat0 + 0.0015).gridCode == "999901001001003")  // 003 | 004
+            #expect(try q.lookup(lon: Self.lon0 + 0.0015, lat: mid.1).gridCode == "999901001001002")  // 002 / 004
+        }
     }
 
     /// Batch lookups (made in parallel chunks, written from text prepared per cell and segment) give, spot for spot
     /// and in input order, the answers of single lookups (checked above against GEOS and PROJ) — over several
     /// chunks, with spots outside every cell.
     @Test func batchLookupsAgreeWithSingleOnes() throws {
-        let (q, dir) = try city()
+        let (db, dir) = try city()
         defer { try? FileManager.default.removeItem(atPath: dir) }
+        let q = try IndexedLookup(db, frame: try CityFrame(db))
         var rng = SplitMix64(seed: 11)
         let points = (0..<20_000).map { _ in Coordinate(Self.lon0 - 0.001 + rng.nextUnit() * 0.004, Self.lat0 - 0.001 + rng.nextUnit() * 0.004) }
         let singles = try points.map { try q.lookup(lon: $0.x, lat: $0.y) }
@@ -118,9 +123,10 @@ import UrbanStore
 
     /// Thousands of random spots: the cell returned covers the spot (GEOS), and a spot with no cell is covered by none.
     @Test func randomSpotsLandInCellsThatCoverThem() throws {
-        let (q, dir) = try city()
+        let (db, dir) = try city()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let cells = try (q.db as! UrbanDatabase).store.query("SELECT code, AsBinary(geom) g FROM grids").map { ($0["code"]!.string!, try $0["g"]!.geometry()!) }
+        let q = try IndexedLookup(db, frame: try CityFrame(db))
+        let cells = try db.store.query("SELECT code, AsBinary(geom) g FROM grids").map { ($0["code"]!.string!, try $0["g"]!.geometry()!) }
         var rng = SplitMix64(seed: 7)
         var inside = 0
         for _ in 0..<3000 {
@@ -137,8 +143,7 @@ import UrbanStore
         #expect(inside > 1000)
     }
 
-    /// Spots answered from the store's R*Trees (the first `lookupThroughStoreLimit` spots, before the grid index is
-    /// built) get, field for field, the answers of the grid index and the whole-layer nearest-segment index. On the
+    /// Spots answered from the store's R*Trees (`StoreLookup`) get, field for field, the answers of the grid index and the whole-layer nearest-segment index. On the
     /// Helsinki demo (4,612 street segments, a 100 m grid in UTM 35N with every seventh cell deleted, so spots fall
     /// to the admin communities): random spots over the city and around it, cell corners (shared by up to four
     /// cells), street vertices (distance 0, ties between segments meeting there), and spots 2–150 km out (the
@@ -164,10 +169,10 @@ import UrbanStore
         for km in [2.0, 10, 30, 150] {  // east and north of the grid, in degrees at 60°N
             spots += [Coordinate(all.maxX + km / 55.6, all.center.y), Coordinate(all.center.x, all.maxY + km / 111.3)]
         }
-        let store = try CityQueries(db)
-        let fromStore = try spots.map { try #require(try store.lookupThroughStore($0)) }
-        #expect(!store.isGridIndexLoaded)
-        let indexed = try CityQueries(db).lookup(spots)
+        let frame = try CityFrame(db)
+        let store = try StoreLookup(db, frame: frame)
+        let fromStore = try spots.map { try store.lookup(lon: $0.x, lat: $0.y) }
+        let indexed = try IndexedLookup(db, frame: frame).lookup(spots)
         var differing = 0
         for (i, (a, b)) in zip(fromStore, indexed).enumerated() where a != b {
             differing += 1
@@ -182,27 +187,32 @@ import UrbanStore
         #expect(fromStore.contains { $0.segmentDistanceMetres == 0 })
     }
 
-    /// The first `lookupThroughStoreLimit` spots go through the store, then the grid index is built; small batches
-    /// count too; a layer without a spatial index makes every lookup use the indexes.
-    @Test func lookupsSwitchToTheIndexAfterTheLimit() throws {
-        let (q, dir) = try city()
+    /// Up to `Lookups.storeSpotLimit` spots go through the store, more through the indexes; a store whose layers
+    /// have no spatial index always uses the indexes (and `StoreLookup` refuses it).
+    @Test func lookupsPickTheStrategyByCount() throws {
+        let (db, dir) = try city()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        q.lookupThroughStoreLimit = 3
+        let frame = try CityFrame(db)
         let spot = Coordinate(Self.lon0 + 0.0013, Self.lat0 + 0.0002)
-        let first = try q.lookup(lon: spot.x, lat: spot.y)
-        #expect(try q.lookup([spot, spot]) == [first, first] && !q.isGridIndexLoaded)
-        #expect(try q.lookup([spot]) == [first] && q.isGridIndexLoaded)
+        let few = try Lookups.forSpots(Lookups.storeSpotLimit, store: db, frame: frame)
+        let many = try Lookups.forSpots(Lookups.storeSpotLimit + 1, store: db, frame: frame)
+        #expect(few is StoreLookup && many is IndexedLookup)
+        let first = try few.lookup(lon: spot.x, lat: spot.y)
+        #expect(try many.lookup([spot, spot]) == [first, first])
         #expect(first.gridCode == "999901001001002" && first.segmentID == "s-ns-1")
         let (r, dir2) = try city()
         defer { try? FileManager.default.removeItem(atPath: dir2) }
-        try (r.db as! UrbanDatabase).store.execute("SELECT DisableSpatialIndex('streets', 'geom'); DROP TABLE idx_streets_geom;")
-        #expect(try r.lookupThroughStore(spot) == nil)
-        #expect(try r.lookup(lon: spot.x, lat: spot.y) == first && r.isGridIndexLoaded)
+        try r.store.execute("SELECT DisableSpatialIndex('streets', 'geom'); DROP TABLE idx_streets_geom;")
+        #expect(throws: ModelError.self) { try StoreLookup(r, frame: frame) }
+        let fallback = try Lookups.forSpots(1, store: r, frame: frame)
+        #expect(fallback is IndexedLookup)
+        #expect(try fallback.lookup(lon: spot.x, lat: spot.y) == first)
     }
 
     @Test func vendorChecksEveryReason() throws {
-        let (q, dir) = try city()
+        let (db, dir) = try city()
         defer { try? FileManager.default.removeItem(atPath: dir) }
+        var q = try VendorQueries(db, frame: try CityFrame(db))
         let friday = date("2026-11-20T10:00")  // a Friday
         // in the zone, 0.0008° north of the school (≈ 89 m): inside the default 100 m buffer
         let near = try q.vendorCheck(lon: Self.lon0 + 0.0001, lat: Self.lat0 + 0.0008, at: friday)
@@ -210,7 +220,7 @@ import UrbanStore
         let d = Geodesic.distanceMetres(Coordinate(Self.lon0 + 0.0001, Self.lat0 + 0.0008), Coordinate(Self.lon0, Self.lat0))
         #expect(abs(near.exclusionDistanceMetres! - d) < 0.1)
         // with a 50 m buffer it is allowed, and the zone is open on Friday at 10:00 until 18:00
-        q.exclusionMetres = ["school": 50]
+        q = try VendorQueries(db, frame: try CityFrame(db), exclusionMetres: ["school": 50])
         let ok = try q.vendorCheck(lon: Self.lon0 + 0.0001, lat: Self.lat0 + 0.0008, at: friday)
         #expect(ok.permitted && ok.reason == nil && ok.open == true && ok.closesAt == "2026-11-20T18:00:00+08:00")
         // Saturday: closed until Monday 08:00
@@ -226,8 +236,9 @@ import UrbanStore
     }
 
     @Test func hazardsNearAlongInGridAndHotspots() throws {
-        let (q, dir) = try city()
+        let (db, dir) = try city()
         defer { try? FileManager.default.removeItem(atPath: dir) }
+        let q = try HazardQueries(db, frame: try CityFrame(db))
         let spot = Coordinate(Self.lon0 + 0.0012, Self.lat0 + 0.0002)
         let near = try q.hazards(in: .near(spot, radiusMetres: 20))
         #expect(near.map(\.hazard.id) == ["h2", "h3"])  // h2 at 0 m, h3 ≈ 12.4 m; h1 ≈ 55.6 m is beyond 20 m
@@ -243,15 +254,16 @@ import UrbanStore
         #expect(throws: ModelError.self) { try q.hazards(in: .near(spot, radiusMetres: -1)) }
         #expect(throws: ModelError.self) { try q.hazards(in: .near(spot, radiusMetres: 5), status: "broken") }
         // open hazards: h1 in cell 001, h2 in 002 (h3 is resolved)
-        let byGrid = try q.hotspots(by: .grid)
+        let byGrid = try HazardQueries.hotspots(db, by: .grid)
         #expect(byGrid.map(\.key) == ["999901001001001", "999901001001002"] && byGrid.allSatisfy { $0.openHazards == 1 })
-        let community = try q.hotspots(by: .community)
+        let community = try HazardQueries.hotspots(db, by: .community)
         #expect(community.map(\.key) == ["999901001001"] && community[0].openHazards == 2)
     }
 
     @Test func nearestStationsByStraightLine() throws {
-        let (q, dir) = try city()
+        let (db, dir) = try city()
         defer { try? FileManager.default.removeItem(atPath: dir) }
+        let q = try StationQueries(db, frame: try CityFrame(db))
         let spot = Coordinate(Self.lon0 + 0.0018, Self.lat0 + 0.0002)
         let hits = try q.nearestStations(lon: spot.x, lat: spot.y, k: 2)
         #expect(hits.map(\.id) == ["st-2", "st-1"])

@@ -1,5 +1,6 @@
 import Foundation
 public import SpatialCore
+public import UrbanModel
 
 /// A request parameter that cannot be used: the service answers 400 with `name: reason`.
 public struct ParameterError: Error, Hashable, Sendable, CustomStringConvertible {
@@ -111,14 +112,14 @@ public struct RequestParameters: Sendable {
     /// `lon` and `lat` as WGS84 degrees, in range.
     func spot() throws(ParameterError) -> Coordinate {
         let (lon, lat) = (try number("lon"), try number("lat"))
-        do { try CityQueries.checkCoordinate(lon: lon, lat: lat) } catch { throw Self.parameterError(error) }
+        do { try UserInput.checkCoordinate(lon: lon, lat: lat) } catch { throw Self.parameterError(error) }
         return Coordinate(lon, lat)
     }
 
     /// `LON,LAT` in the parameter `name`.
     func lonLat(_ name: String) throws(ParameterError) -> Coordinate {
         let t = try text(name)
-        do { return try CityQueries.parseLonLat(t, field: name) } catch { throw Self.parameterError(error) }
+        do { return try UserInput.lonLat(t, field: name) } catch { throw Self.parameterError(error) }
     }
 
     /// A domain error of argument parsing as a parameter error (`name: reason`).
@@ -141,7 +142,7 @@ public struct LookupRequest: Sendable, Hashable {
 }
 
 /// `GET /vendor/check?lon=X&lat=Y&at=TIME`. The time stays text: it is read in the database's zone
-/// (`CityQueries.parseTime`).
+/// (`CityFrame.parseTime`).
 public struct VendorCheckRequest: Sendable, Hashable {
     public var spot: Coordinate
     public var at: String

@@ -1,0 +1,68 @@
+import Foundation
+import SpatialCore
+import UrbanModel
+
+/// What one request needs to answer a query route: the lookup, vendor, hazard and station questions over one store
+/// connection. The values read from the store (`SharedLayers`) are shared by every worker of a `QueryPool`; the
+/// GEOS-backed locators and trees, the PROJ transforms and the connection are this worker's own. Used by one
+/// request at a time (the pool decides).
+final class QueryWorker {
+    let store: any CityStore
+    let frame: CityFrame
+    let lookup: IndexedLookup
+    let vendor: VendorQueries
+    let hazards: HazardQueries
+    let stations: StationQueries
+
+    /// This worker's indexes over `shared` (read through `store` by the first worker that needs them).
+    init(_ store: any CityStore, shared: SharedLayers) throws {
+        let layers = try shared.layers(reading: store)
+        self.store = store
+        frame = layers.frame
+        lookup = try IndexedLookup(grid: GridIndex(table: layers.grid), streets: layers.streets, frame: layers.frame)
+        vendor = try VendorQueries(zones: VendorZoneIndex(table: layers.zones), protected: ProtectedPOIIndex(table: layers.protected),
+                                   frame: layers.frame)
+        hazards = try HazardQueries(store, hazards: HazardIndex(records: layers.hazards), frame: layers.frame)
+        stations = try StationQueries(store, stations: StationIndex(records: layers.stations), networks: layers.networks)
+    }
+
+    /// Prepares the polygons and builds both street networks now (a service does this at start, so that no request
+    /// pays for it).
+    func warmUp() throws {
+        try lookup.grid.preparePolygons()
+        try vendor.zones.preparePolygons()
+        for mode in TravelMode.allCases { _ = try stations.networks.network(mode, from: store) }
+    }
+}
+
+/// The layers of a city as the query routes read them, read once for all the workers of a pool: plain values, no
+/// C handle. The first worker to need them reads them (the others wait for it).
+final class SharedLayers: @unchecked Sendable {  // `read` only under `lock`
+    struct Layers: Sendable {
+        let frame: CityFrame
+        let grid: GridIndex.Table
+        let streets: StreetIndex
+        let zones: VendorZoneIndex.Table
+        let protected: ProtectedPOIIndex.Table
+        let hazards: [HazardRecord]
+        let stations: [StationRecord]
+        let networks: StreetNetworks
+    }
+
+    private let lock = NSLock()
+    private var read: Layers?
+
+    func layers(reading store: any CityStore) throws -> Layers {
+        try lock.withLock {
+            if let read { return read }
+            let frame = try CityFrame(store)
+            let layers = Layers(
+                frame: frame, grid: try GridIndex.Table(store), streets: try StreetIndex(store, frame: frame),
+                zones: try VendorZoneIndex.Table(store), protected: try ProtectedPOIIndex.Table(store, frame: frame),
+                hazards: try HazardIndex(store, frame: frame).records, stations: try StationIndex(store, frame: frame).records,
+                networks: StreetNetworks(frame: frame))
+            read = layers
+            return layers
+        }
+    }
+}
