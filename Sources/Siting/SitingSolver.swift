@@ -277,8 +277,8 @@ struct Run {
         pad(to: p)
     }
 
-    /// CBC's cut generation costs more than it gains on the MCLP models (on the reference instances 1.3× to 4× the time
-    /// with the default cuts), so it is off; branching and CBC's own heuristics stay.
+    /// CBC's cut generation costs more than it gains on the MCLP models (the reference instances take longer with the
+    /// default cuts), so it is off; branching and CBC's own heuristics stay.
     static let mclpParameters = [(name: "cuts", value: "off")]
 
     /// Takes a CBC solution over the first `count` columns (candidate indices in `columns`).

@@ -30,8 +30,8 @@ public struct ServiceConfiguration: Sendable {
     public var leafletDirectory: String
     /// NIO event-loop threads. Lookups are answered on them (`LookupFastPath`), so more threads than cores let the
     /// kernel switch between connections the way it switches between PostgreSQL's backend processes: with one
-    /// loop per core, a loop preempted by the client's threads kept every connection on it waiting (service
-    /// benchmark, 8 connections on 2 cores: 2 loops 18,800/s, p99 2.7 ms; 8 loops 23,800/s, p99 0.8 ms).
+    /// loop per core, a loop preempted by the client's threads keeps every connection on it waiting (the README's
+    /// service benchmark has the figures).
     public var eventLoopThreads: Int
 
     /// The default of `eventLoopThreads`: four per core.

@@ -2,8 +2,8 @@ internal import CGEOS
 
 /// Finds, for many points, the polygon of a set (a unit grid, a coverage) that contains each one.
 ///
-/// This is UrbanGrid's one hand-written hot path, justified by the benchmark (`urbangrid-bench`):
-/// per-point GEOS STRtree queries cost ~0.5 µs before any predicate runs. The locator lays a
+/// This is UrbanGrid's one hand-written hot path, justified by the benchmark (`urbangrid-bench`, README):
+/// a GEOS STRtree query per point costs more than the whole answer here before any predicate runs. The locator lays a
 /// uniform bucket raster over the polygons and asks **GEOS** at build time whether each bucket
 /// rectangle is covered by one polygon (prepared `covers`; blocks of buckets first, split only where
 /// a polygon's boundary crosses them; axis-aligned rectangles by comparison). A query then costs

@@ -226,7 +226,7 @@ public final class SpatiaLiteStore {
     }
 
     /// Row ids whose bounding box meets `envelope`, read straight from the R*Tree `idx_<table>_<column>`
-    /// (about 4x faster than the `SpatialIndex` virtual table), ascending. The R*Tree keeps float32 boxes
+    /// (faster than the `SpatialIndex` virtual table), ascending. The R*Tree keeps float32 boxes
     /// rounded outward, so this is a candidate filter: apply an exact predicate where it matters.
     public func rowids(inEnvelope envelope: Envelope, table: String, column: String) throws -> [Int64] {
         let index = "\"" + "idx_\(table)_\(column)".replacingAll("\"", with: "\"\"") + "\""

@@ -105,7 +105,7 @@ extension SpotLookup {
 /// Picks the lookup strategy.
 public enum Lookups {
     /// At most this many spots are answered through the store: one spot through the R*Trees costs about as much as a
-    /// few hundred indexed ones; building the indexes costs 0.1 s on a few hundred cells and 2 s on 160,000.
+    /// few hundred indexed ones, while building the indexes reads and indexes every cell and segment.
     public static let storeSpotLimit = 100
 
     /// `StoreLookup` for up to `storeSpotLimit` spots on a store with spatial indexes, else `IndexedLookup`.

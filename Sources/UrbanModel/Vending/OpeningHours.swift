@@ -1,7 +1,7 @@
 public import Foundation
 
-/// Permitted hours of a vendor zone (摊点群/流动商贩疏导区) in the OSM `opening_hours` subset of
-/// ../shared/reference/domain-facts.md §4, evaluated in one fixed time zone (Asia/Shanghai by default).
+/// Permitted hours of a vendor zone (摊点群/流动商贩疏导区) in a subset of the OSM `opening_hours`
+/// specification (the grammar below), evaluated in one fixed time zone (Asia/Shanghai by default).
 ///
 /// ## Syntax accepted
 /// ```
