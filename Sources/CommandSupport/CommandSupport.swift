@@ -49,6 +49,32 @@ public struct QueryFormatOption: ParsableArguments {
     public init() {}
 }
 
+/// `--holidays FILE|none` (repeatable): the public holidays and make-up working days that `PH` rules and working
+/// time follow. Without it, the built-in State Council calendar (2025–2026); each FILE (the CSV of
+/// `GeoData/holidays/`, e.g. next year's arrangement) is added to it; `none`: no holidays at all.
+public struct HolidaysOption: ParsableArguments {
+    @Option(name: .customLong("holidays"), help: ArgumentHelp(
+        "Holiday calendar CSV (date,kind with kind holiday or makeup_workday, as GeoData/holidays/) added to the built-in 2025–2026 one; none for no holidays. Repeatable.",
+        valueName: "FILE|none"))
+    public var files: [String] = []
+    public init() {}
+
+    /// The calendar the options give. - Throws: `CLIError.badInput` naming the file and line.
+    public func calendar() throws -> HolidayCalendar {
+        if files == ["none"] { return .none }
+        var calendar = HolidayCalendar.china
+        for file in files {
+            guard file != "none" else { throw CLIError.badInput("--holidays none cannot be combined with files") }
+            do {
+                calendar = calendar.merging(try HolidayCalendar(contentsOf: URL(fileURLWithPath: file)))
+            } catch {
+                throw CLIError.badInput("\(file): \(error)")
+            }
+        }
+        return calendar
+    }
+}
+
 /// `--crs` of the coordinates a file brings in, shared by the commands that read feature files.
 public struct InputCRSOption: ParsableArguments {
     @Option(help: "CRS of the file's coordinates: EPSG:n, a PROJ string, WKT, GCJ02 or BD09 (default WGS84).")

@@ -40,18 +40,19 @@ public final class QueryPool: @unchecked Sendable {  // `idle` and `waiters` onl
     private var nextWaiter: UInt64 = 0
     /// Set once `warmUp` has loaded every connection: from then on a lookup touches only memory.
     private var warm = false
-    private let shared = SharedLayers()
+    private let shared: SharedLayers
     public let size: Int
 
     /// Opens `size` read-only connections (nothing is loaded until `warmUp` or the first query).
-    public convenience init(path: String, size: Int) throws {
-        try self.init(nodes: ReadNodes(primary: try DatabaseLocation(path)), size: size)
+    public convenience init(path: String, size: Int, holidays: HolidayCalendar = .china) throws {
+        try self.init(nodes: ReadNodes(primary: try DatabaseLocation(path)), size: size, holidays: holidays)
     }
 
     /// `size` workers reading from `nodes` (a file: each on its own connection; PostgreSQL: each through a
-    /// `RoutedStore`).
-    public init(nodes: ReadNodes, size: Int) throws {
+    /// `RoutedStore`); vendor zones' `PH` rules follow `holidays`.
+    public init(nodes: ReadNodes, size: Int, holidays: HolidayCalendar = .china) throws {
         precondition(size > 0)
+        shared = SharedLayers(holidays: holidays)
         idle = try (0..<size).map { _ in
             if nodes.locations[0].isPostgres { return Lent(RoutedStore(try NodeStores(nodes))) }
             return Lent(try City.open(nodes.locations[0], readOnly: true))

@@ -21,7 +21,7 @@ final class QueryWorker {
         frame = layers.frame
         lookup = try IndexedLookup(grid: GridIndex(table: layers.grid), streets: layers.streets, frame: layers.frame)
         vendor = try VendorQueries(zones: VendorZoneIndex(table: layers.zones), protected: ProtectedPOIIndex(table: layers.protected),
-                                   frame: layers.frame)
+                                   frame: layers.frame, holidays: shared.holidays)
         hazards = try HazardQueries(store, hazards: HazardIndex(records: layers.hazards), frame: layers.frame)
         stations = try StationQueries(store, stations: StationIndex(records: layers.stations), networks: layers.networks)
     }
@@ -49,8 +49,12 @@ final class SharedLayers: @unchecked Sendable {  // `read` only under `lock`
         let networks: StreetNetworks
     }
 
+    /// The public holidays of vendor zones' `PH` rules.
+    let holidays: HolidayCalendar
     private let lock = NSLock()
     private var read: Layers?
+
+    init(holidays: HolidayCalendar) { self.holidays = holidays }
 
     func layers(reading store: any CityStore) throws -> Layers {
         try lock.withLock {

@@ -1,4 +1,5 @@
 public import Foundation
+public import UrbanModel
 
 /// Everything `buildApplication` needs: the database, where to listen, and the limits.
 public struct ServiceConfiguration: Sendable {
@@ -33,6 +34,8 @@ public struct ServiceConfiguration: Sendable {
     /// loop per core, a loop preempted by the client's threads keeps every connection on it waiting (the README's
     /// service benchmark has the figures).
     public var eventLoopThreads: Int
+    /// The public holidays and make-up working days of vendor zones' `PH` rules (default: the built-in calendar).
+    public var holidays: HolidayCalendar
 
     /// The default of `eventLoopThreads`: four per core.
     public static var defaultEventLoopThreads: Int { 4 * ProcessInfo.processInfo.activeProcessorCount }
@@ -44,7 +47,7 @@ public struct ServiceConfiguration: Sendable {
         maximumBodyBytes: Int = 16 * 1024, leafletDirectory: String = "/usr/share/javascript/leaflet",
         eventLoopThreads: Int = ServiceConfiguration.defaultEventLoopThreads,
         replicas: [String] = [], maximumReplicaLag: Duration = .seconds(10), replicaCheckInterval: Duration = .seconds(2),
-        primaryReads: ReadNodes.PrimaryReads = .fallback
+        primaryReads: ReadNodes.PrimaryReads = .fallback, holidays: HolidayCalendar = .china
     ) {
         self.databasePath = databasePath
         self.host = host
@@ -60,5 +63,6 @@ public struct ServiceConfiguration: Sendable {
         self.maximumReplicaLag = maximumReplicaLag
         self.replicaCheckInterval = replicaCheckInterval
         self.primaryReads = primaryReads
+        self.holidays = holidays
     }
 }

@@ -76,7 +76,8 @@ public struct UrbanGridService: Sendable {
         pool = try DatabasePool(nodes: nodes, size: configuration.connections)
         // a lookup never waits on I/O once warm: more connections than cores would only hold more copies of the
         // indexes (and build them at start-up); replicas add none (`QueryPool`)
-        queries = try QueryPool(nodes: nodes, size: max(1, min(configuration.connections, ProcessInfo.processInfo.activeProcessorCount)))
+        queries = try QueryPool(nodes: nodes, size: max(1, min(configuration.connections, ProcessInfo.processInfo.activeProcessorCount)),
+                                holidays: configuration.holidays)
         staticFiles = StaticFiles(leafletDirectory: configuration.leafletDirectory)
     }
 

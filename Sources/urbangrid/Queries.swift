@@ -1,6 +1,7 @@
 import ArgumentParser
 import CommandSupport
 import Foundation
+import Logging
 import SpatialCore
 import UrbanModel
 import UrbanStore
@@ -84,26 +85,23 @@ struct Vendor: ParsableCommand {
         var db: String { city.db }
         @Option(help: ArgumentHelp("The time, ISO 8601; without an offset, local time of the database's zone.", valueName: "TIME"))
         var at: String
-        @Option(help: ArgumentHelp("Public holidays (CSV: date,kind with kind holiday or workday) for PH rules.", valueName: "FILE"))
-        var holidays: String?
+        @OptionGroup var holidays: HolidaysOption
         @Option(help: ArgumentHelp("Exclusion buffer around a POI kind, repeatable (default school=100, kindergarten=100, hospital=100).", valueName: "KIND=M"))
         var exclusion: [String] = []
         @OptionGroup var output: FormatOption
         var format: OutputFormat { output.format }
 
         func queries() throws -> (VendorQueries, Date) {
-            var calendar = HolidayCalendar.none
-            if let holidays {
-                do {
-                    calendar = try HolidayCalendar(contentsOf: URL(fileURLWithPath: holidays))
-                } catch {
-                    throw CLIError.badInput("\(holidays): \(error)")
-                }
-            }
+            let calendar = try holidays.calendar()
             let store = try city.open()
             let frame = try CityFrame(store)
             let q = try VendorQueries(store, frame: frame, exclusionMetres: try Vendor.exclusionBuffers(exclusion), holidays: calendar)
-            return (q, try frame.parseTime(at))
+            let date = try frame.parseTime(at)
+            let year = LocalDate(date, timeZone: frame.timeZone).year
+            if calendar != .none, !calendar.covers(year) {
+                Logger(label: "urbangrid").warning("no holiday calendar for \(year): PH rules match no day of it (add the year's file with --holidays FILE)")
+            }
+            return (q, date)
         }
     }
 

@@ -61,6 +61,8 @@ extension UrbanGridCommand {
         @Option(help: "With replicas, reads on the primary: fallback (only while no replica is in use), share (in turn with the replicas), never.")
         var primaryReads: ReadNodes.PrimaryReads = .fallback
 
+        @OptionGroup var holidays: HolidaysOption
+
         func validate() throws {
             guard (0...65535).contains(port) else { throw ValidationError("--port must be 0...65535") }
             guard (1...64).contains(connections) else { throw ValidationError("--connections must be 1...64") }
@@ -87,7 +89,8 @@ extension UrbanGridCommand {
                 databasePath: db, host: host, port: port, connections: connections,
                 maximumLimit: maxLimit, requestTimeLimit: .milliseconds(Int64(timeLimit * 1000)), leafletDirectory: leaflet,
                 eventLoopThreads: threads, replicas: replicas, maximumReplicaLag: .milliseconds(Int64(maxReplicaLag * 1000)),
-                replicaCheckInterval: .milliseconds(Int64(replicaCheckInterval * 1000)), primaryReads: primaryReads)
+                replicaCheckInterval: .milliseconds(Int64(replicaCheckInterval * 1000)), primaryReads: primaryReads,
+                holidays: try holidays.calendar())
             // open the database now, so a bad DB is exit status 2 with its message, before anything listens
             // the access log (a line per request) through a buffer: written to stderr every 100 ms, not per line
             let accessLogger = Logger(label: "urbangrid.http") { BufferedLogHandler(label: $0, level: logLevel) }

@@ -73,6 +73,34 @@ import UrbanStore
         #expect(ids.contains("demo-2") && !ids.contains("demo-1"))  // demo-1 is a Friday/Saturday night market
     }
 
+    /// `PH` follows the built-in State Council calendar unless told otherwise: demo-3 (`Mo-Fr 11:00-14:00,…; PH off`)
+    /// is closed at noon on Thursday 2026-10-01 (National Day), open with `--holidays none`; a year the calendar does
+    /// not cover is said on stderr; a bad file is exit 2 naming it and its line.
+    @Test func vendorHolidaysFollowTheOfficialCalendar() throws {
+        func demo3(_ extra: [String], at: String = "2026-10-01T12:00") throws -> (open: Bool?, status: Int32, stderr: String) {
+            let r = try CLI.run(["vendor", "open", Self.demo, "--at", at, "--all", "--format", "json"] + extra)
+            guard r.status == 0 else { return (nil, r.status, r.stderr) }
+            let zones = (try json(r) as! [String: Any])["zones"] as! [[String: Any]]
+            return (zones.first { $0["zone_id"] as? String == "demo-3" }?["open"] as? Bool, r.status, r.stderr)
+        }
+        #expect(try demo3([]).open == false)
+        #expect(try demo3(["--holidays", "none"]).open == true)
+        #expect(try demo3([], at: "2026-10-08T12:00").open == true)  // the Thursday after the holiday
+        let later = try demo3([], at: "2027-10-01T12:00")
+        #expect(later.open == true && later.stderr.contains("no holiday calendar for 2027"), "\(later.stderr)")
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ug-hol-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let next = dir.appendingPathComponent("cn-2027.csv").path
+        try "date,kind\n2027-10-01,holiday\n".write(toFile: next, atomically: true, encoding: .utf8)
+        let loaded = try demo3(["--holidays", next], at: "2027-10-01T12:00")
+        #expect(loaded.open == false && !loaded.stderr.contains("no holiday calendar"))
+        let bad = dir.appendingPathComponent("bad.csv").path
+        try "date,kind\n2027-10-01,holiday\n2027-10-02,weekend\n".write(toFile: bad, atomically: true, encoding: .utf8)
+        let refused = try demo3(["--holidays", bad])
+        #expect(refused.status == 2 && refused.stderr.contains("bad.csv") && refused.stderr.contains("line 3"), "\(refused.stderr)")
+    }
+
     @Test func hazardsAndStations() throws {
         let r = try CLI.run(["hazards", Self.demo, "--near", "24.9435,60.1695", "--radius", "200", "--format", "json"])
         #expect(r.status == 0, "\(r.stderr)")

@@ -318,15 +318,15 @@ private func next(_ expr: String, _ time: String, _ holidays: HolidayCalendar = 
         #expect(throws: HolidayCalendarError.line(line, message: message)) { try HolidayCalendar(csv: text) }
     }
 
-    @Test func shippedExampleFileLoads() throws {
+    /// The shipped State Council calendar: National Day 2026 is 10-01…07, so a zone with `PH off` reopens on 10-08.
+    @Test func shippedCalendarLoads() throws {
         let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-            .appendingPathComponent("../../../GeoData/holidays/example.csv").standardizedFileURL
+            .appendingPathComponent("../../../GeoData/holidays/cn-holidays-2025-2026.csv").standardizedFileURL
         let cal = try HolidayCalendar(contentsOf: url)
-        #expect(cal.holidays.count == 7)
-        #expect(cal.workingDays.count == 1)
+        #expect(cal.holidays.count == 61 && cal.workingDays.count == 11 && cal == HolidayCalendar.china)
         let hours = try OpeningHours("Mo-Su 08:00-20:00; PH off")
         #expect(!hours.isOpen(at: wallTime("2026-10-01T10:00"), holidays: cal))
-        #expect(wallText(hours.nextChange(after: wallTime("2026-10-01T10:00"), holidays: cal)) == "2026-10-05T08:00")
+        #expect(wallText(hours.nextChange(after: wallTime("2026-10-01T10:00"), holidays: cal)) == "2026-10-08T08:00")
     }
 
     @Test func localDateArithmetic() {

@@ -90,7 +90,8 @@ public struct LocalDate: Hashable, Comparable, Sendable, CustomStringConvertible
     }
 }
 
-/// Public holidays (`PH` in opening hours) and China's make-up working days (调休/补班), by local date.
+/// Public holidays (`PH` in opening hours) and China's make-up working days (调休上班), by local date, for the years
+/// a calendar file covers.
 ///
 /// Semantics, deliberately simple because OSM `opening_hours` cannot express 调休:
 /// - A date in ``holidays`` matches the `PH` selector. Its weekday still matches as usual (`Mo-Fr 08:00-18:00`
@@ -100,30 +101,42 @@ public struct LocalDate: Hashable, Comparable, Sendable, CustomStringConvertible
 ///   a make-up working Sunday uses the `Su` rules, not those of some weekday it replaces. A zone that should
 ///   trade on make-up days as on workdays needs a date-specific rule, which this subset does not have.
 /// - A date cannot be both.
+/// - A working day (the case clocks' `WorkClock`) is Monday to Friday and not a holiday, or a make-up day. In a year
+///   the calendar does not cover (``covers(_:)``) holidays are unknown: Monday to Friday count.
 ///
-/// File format (``init(csv:)``): UTF-8 lines `yyyy-MM-dd,name` (a holiday) or `yyyy-MM-dd,name,workday`
-/// (a make-up working day; `holiday` is accepted as the third field too). `#` starts a comment line; blank
-/// lines are skipped; fields are trimmed; the name may not contain a comma.
+/// File format (``init(csv:)``), the State Council's arrangement as `GeoData/holidays/` ships it: UTF-8 CSV with a
+/// header naming at least `date` (`yyyy-MM-dd`) and `kind` (`holiday` or `makeup_workday`; `workday` is read as
+/// `makeup_workday`), in any order; other columns are allowed and the first of `festival_zh`, `festival_en`, `name`
+/// names the day. Every year with a row counts as covered. Next year's file is dropped in beside this one and read
+/// with it (``merging(_:)``). The earlier headerless form `yyyy-MM-dd,name[,workday|holiday]` is still read.
+/// `#` starts a comment line; blank lines are skipped; fields are trimmed.
 public struct HolidayCalendar: Hashable, Sendable {
     /// Holiday dates and their names.
     public private(set) var holidays: [LocalDate: String]
     /// Make-up working days (调休上班) and their names.
     public private(set) var workingDays: [LocalDate: String]
+    /// The years the calendar covers (every year with a listed date).
+    public private(set) var years: Set<Int>
 
-    /// No holidays and no make-up days: `PH` never matches.
+    /// No holidays and no make-up days: `PH` never matches, and no year is covered.
     public static let none = HolidayCalendar()
 
-    /// A calendar from dates already parsed. A date in both dictionaries is treated as a working day.
-    public init(holidays: [LocalDate: String] = [:], workingDays: [LocalDate: String] = [:]) {
+    /// A calendar from dates already parsed. A date in both dictionaries is treated as a working day. The years
+    /// covered are those of the dates unless given.
+    public init(holidays: [LocalDate: String] = [:], workingDays: [LocalDate: String] = [:], years: Set<Int>? = nil) {
         self.holidays = holidays.filter { workingDays[$0.key] == nil }
         self.workingDays = workingDays
+        self.years = years ?? Set(holidays.keys.map(\.year) + workingDays.keys.map(\.year))
     }
 
-    /// Parses the `date,name[,workday]` text described on the type.
+    /// Parses the CSV described on the type.
     /// - Throws: ``HolidayCalendarError/line(_:message:)`` naming the 1-based line and what is wrong.
     public init(csv text: String) throws(HolidayCalendarError) {
         var holidays: [LocalDate: String] = [:]
         var workingDays: [LocalDate: String] = [:]
+        // the header's columns (nil: the headerless date,name[,kind] form)
+        var columns: (date: Int, kind: Int, name: Int?, count: Int)?
+        var sawData = false
         // "\r\n" is one Character, and a newline like "\n" and "\r".
         let lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline)
         for (index, rawLine) in lines.enumerated() {
@@ -132,32 +145,72 @@ public struct HolidayCalendar: Hashable, Sendable {
             if line.isEmpty || line.hasPrefix("#") { continue }
             let fields = line.split(separator: ",", omittingEmptySubsequences: false)
                 .map { $0.trimmingCharacters(in: .whitespaces) }
-            guard fields.count == 2 || fields.count == 3 else {
-                throw .line(number, message: "expected date,name or date,name,workday; found \(fields.count) fields")
+            if !sawData, columns == nil, LocalDate(fields[0]) == nil, fields.contains(where: { $0.lowercased() == "date" }) {
+                let names = fields.map { $0.lowercased() }
+                guard let d = names.firstIndex(of: "date"), let k = names.firstIndex(of: "kind") else {
+                    throw .line(number, message: "the header must name the columns date and kind, found \(fields.joined(separator: ","))")
+                }
+                let name = ["festival_zh", "festival_en", "name"].lazy.compactMap { names.firstIndex(of: $0) }.first
+                columns = (d, k, name, fields.count)
+                continue
             }
-            guard let date = LocalDate(fields[0]) else {
-                throw .line(number, message: "expected a date yyyy-MM-dd, found \"\(fields[0])\"")
+            sawData = true
+            let dateText: String, name: String, kind: String
+            if let c = columns {
+                guard fields.count == c.count else {
+                    throw .line(number, message: "expected \(c.count) fields as the header names, found \(fields.count)")
+                }
+                dateText = fields[c.date]
+                kind = fields[c.kind]
+                name = c.name.map { fields[$0] }.flatMap { $0.isEmpty ? nil : $0 } ?? kind
+            } else {
+                guard fields.count == 2 || fields.count == 3 else {
+                    throw .line(number, message: "expected date,name or date,name,workday; found \(fields.count) fields")
+                }
+                dateText = fields[0]
+                name = fields[1]
+                guard !name.isEmpty else { throw .line(number, message: "the holiday name is empty") }
+                kind = fields.count == 3 ? fields[2] : "holiday"
             }
-            let name = fields[1]
-            guard !name.isEmpty else { throw .line(number, message: "the holiday name is empty") }
-            let kind = fields.count == 3 ? fields[2] : "holiday"
+            guard let date = LocalDate(dateText) else {
+                throw .line(number, message: "expected a date yyyy-MM-dd, found \"\(dateText)\"")
+            }
             guard holidays[date] == nil, workingDays[date] == nil else {
                 throw .line(number, message: "\(date) is listed twice")
             }
             switch kind {
             case "holiday": holidays[date] = name
-            case "workday": workingDays[date] = name
-            default: throw .line(number, message: "the third field must be workday or holiday, found \"\(kind)\"")
+            case "makeup_workday", "workday": workingDays[date] = name
+            default:
+                throw .line(number, message: columns == nil
+                    ? "the third field must be workday or holiday, found \"\(kind)\""
+                    : "kind must be holiday or makeup_workday, found \"\(kind)\"")
             }
         }
-        self.holidays = holidays
-        self.workingDays = workingDays
+        self.init(holidays: holidays, workingDays: workingDays)
     }
 
     /// Reads ``init(csv:)`` text from a file.
     public init(contentsOf url: URL) throws {
         try self.init(csv: String(contentsOf: url, encoding: .utf8))
     }
+
+    /// This calendar and `other` together (another year's file dropped in). A date listed by both takes `other`'s kind.
+    public func merging(_ other: HolidayCalendar) -> HolidayCalendar {
+        var holidays = self.holidays, workingDays = self.workingDays
+        for (d, n) in other.holidays {
+            holidays[d] = n
+            workingDays[d] = nil
+        }
+        for (d, n) in other.workingDays {
+            workingDays[d] = n
+            holidays[d] = nil
+        }
+        return HolidayCalendar(holidays: holidays, workingDays: workingDays, years: years.union(other.years))
+    }
+
+    /// Whether the calendar lists the holidays of `year`.
+    public func covers(_ year: Int) -> Bool { years.contains(year) }
 
     /// Whether `date` matches `PH`: listed as a holiday and not as a working day.
     public func isPublicHoliday(_ date: LocalDate) -> Bool {
@@ -166,6 +219,15 @@ public struct HolidayCalendar: Hashable, Sendable {
 
     /// Whether `date` is a make-up working day (调休上班).
     public func isMakeUpWorkingDay(_ date: LocalDate) -> Bool { workingDays[date] != nil }
+
+    /// Whether `date` is a working day: Monday to Friday and not a holiday, or a make-up day. In a year the calendar
+    /// does not cover, Monday to Friday.
+    public func isWorkingDay(_ date: LocalDate) -> Bool {
+        if workingDays[date] != nil { return true }
+        if holidays[date] != nil { return false }
+        let w = date.weekday
+        return w != .saturday && w != .sunday
+    }
 
     /// Whether the local date of `date` in `timeZone` matches `PH`.
     public func isPublicHoliday(_ date: Date, timeZone: TimeZone = OpeningHours.chinaStandardTime) -> Bool {
