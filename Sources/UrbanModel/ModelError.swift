@@ -57,6 +57,8 @@ public enum ModelError: Error, Hashable, Sendable, CustomStringConvertible {
     /// A database could not be reached, opened, created or written (a server down, a wrong password, a schema of
     /// another application or of a newer UrbanGrid). `database` names it as it may be shown: never with a password.
     case database(String, reason: String)
+    /// A statement stopped at its time limit (the service's per-request limit: PostgreSQL's `statement_timeout`).
+    case interrupted(String, reason: String)
 
     public var description: String {
         switch self {
@@ -79,7 +81,7 @@ public enum ModelError: Error, Hashable, Sendable, CustomStringConvertible {
             "\(layout) field \(field) = \(value) is outside \(allowed.lowerBound)...\(allowed.upperBound)"
         case .invalidArgument(let name, let reason):
             "invalid \(name): \(reason)"
-        case .database(let database, let reason):
+        case .database(let database, let reason), .interrupted(let database, let reason):
             "\(database): \(reason)"
         }
     }

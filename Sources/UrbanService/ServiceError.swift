@@ -34,7 +34,8 @@ public struct ServiceError: HTTPResponseError, Sendable, CustomStringConvertible
     }
 
     /// The answer for any error a route throws: bad input from the model or the spatial core (a bad argument, a
-    /// malformed value, an unknown CRS, an invalid geometry) is 400 with its message; Hummingbird's own errors keep
+    /// malformed value, an unknown CRS, an invalid geometry) is 400 with its message; a statement stopped at the time
+    /// limit (SQLite interrupted, PostgreSQL's statement timeout) and a database that fails are 503; Hummingbird's own errors keep
     /// their status; anything else is 500 with a generic message (the details go to the log, not to the client).
     public init(from error: any Error) {
         switch error {
@@ -43,7 +44,14 @@ public struct ServiceError: HTTPResponseError, Sendable, CustomStringConvertible
         case let e as ParameterError:
             self = .badParameter(e.name, e.reason)
         case let e as ModelError:
-            self.init(.badRequest, code: "InvalidParameterValue", e.description)
+            switch e {
+            case .interrupted:
+                self.init(.serviceUnavailable, code: "TimeLimit", "the request was interrupted at the time limit")
+            case .database:  // the database failed, not the request: retryable
+                self.init(.serviceUnavailable, code: "DatabaseUnavailable", e.description)
+            default:
+                self.init(.badRequest, code: "InvalidParameterValue", e.description)
+            }
         case let e as SpatialError:
             switch e {
             case .parse, .invalidGeometry, .unknownCRS, .transformFailed:

@@ -170,6 +170,10 @@ import UrbanStore
         #expect(ServiceError(from: SpatialError.sqlite(code: 1, message: "secret SQL detail", sql: nil)).status == .internalServerError)
         #expect(!ServiceError(from: SpatialError.sqlite(code: 1, message: "secret SQL detail", sql: nil)).detail.contains("secret"))
         #expect(ServiceError.notFound("no grid").status == .notFound)
+        // a statement stopped at the time limit (PostgreSQL's statement_timeout) and a database that fails: 503
+        let interrupted = ServiceError(from: ModelError.interrupted("postgresql://u:***@h/db", reason: "canceling statement due to statement timeout [SQLSTATE 57014]"))
+        #expect(interrupted.status == .serviceUnavailable && interrupted.code == "TimeLimit")
+        #expect(ServiceError(from: ModelError.database("postgresql://u:***@h/db", reason: "the server closed the connection")).status == .serviceUnavailable)
         #expect(String(decoding: ServiceError.badParameter("lat", "91 is not a latitude").body, as: UTF8.self)
                 == #"{"code":"InvalidParameterValue","description":"lat: 91 is not a latitude"}"#)
     }

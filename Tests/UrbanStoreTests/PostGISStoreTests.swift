@@ -535,6 +535,25 @@ import UrbanModel
         if engine == .postGIS { #expect(try message != nil && db.count(.pois) == 0) }  // all or nothing at least
     }
 
+    /// A statement past the deadline is stopped by the server (`statement_timeout`) and reported as interrupted (the
+    /// service answers 503 TimeLimit, as for SQLite's interrupt); the connection answers again without a deadline.
+    @Test func aStatementPastTheDeadlineIsInterrupted() throws {
+        let scratch = try ScratchDatabase()
+        defer { scratch.drop() }
+        let c = try PGConnection(scratch.location)
+        defer { c.close() }
+        c.deadline = .now + .milliseconds(300)
+        var caught: (any Error)?
+        do { _ = try c.query("SELECT pg_sleep(30)") } catch { caught = error }
+        guard case .interrupted(let database, let reason)? = caught as? ModelError else {
+            Issue.record("not interrupted: \(String(describing: caught))")
+            return
+        }
+        #expect(database == scratch.location.description && reason.contains("57014"), "\(reason)")
+        c.deadline = nil
+        #expect(try c.scalar("SELECT 41 + 1").int == 42)
+    }
+
     @Test func aServerKillDuringAnImportLeavesNothing() throws {
         let scratch = try ScratchDatabase()
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("urbangrid-kill-\(UUID().uuidString)")

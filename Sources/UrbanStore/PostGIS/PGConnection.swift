@@ -277,6 +277,7 @@ final class PGConnection {
             if let detail = info[.detail] { reason += " (\(detail))" }
             if let hint = info[.hint] { reason += "; hint: \(hint)" }
             switch state {
+            case "57014": return .interrupted(location.description, reason: "\(prefix)\(reason) [SQLSTATE \(state)]")
             case "28P01", "28000": reason = "\(reason): check the user and password (URL, PGPASSWORD or ~/.pgpass)"
             case "3D000": reason = "\(reason): create it first (createdb), or name another database in the URL"
             default: break
