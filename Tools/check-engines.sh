@@ -67,6 +67,20 @@ compare import-hazards import @DB@ --layer hazards GeoData/helsinki/hazards.geoj
 compare import-chiefs import @DB@ --layer chiefs GeoData/helsinki/chiefs.csv --format json
 compare grid-rebuild grid build @DB@ --shape hex --cell-size 150 --area 999901001 --format json
 queries
+# a hazard resolved and reopened on both (its history, and the exports below carry its status and resolved_at)
+compare hazard-resolve hazards set-status @DB@ osm-313959250 --status resolved --at 2026-12-01T10:00 --note 盖板已更换 --as 张三 --format json
+compare hazard-reopen hazards set-status @DB@ osm-313959250 --status open --at 2026-12-02T09:00 --as 李四 --format json
+compare hazard-resolve-2 hazards set-status @DB@ osm-313959250 --status resolved --at 2026-12-03T16:30 --format json
+compare hazard-history hazards history @DB@ osm-313959250 --format json
+# the history goes with a copy, either way
+url4="$(Tools/pg-cluster.sh createdb "$URBANGRID_PG_DIR" ug_engines_history)"
+"$ug" copy "$db_file" "$url4" >/dev/null 2>&1 && "$ug" copy "$url2" "$work/history-back.sqlite" >/dev/null 2>&1 \
+  && "$ug" hazards history "$url4" osm-313959250 --format json > "$work/history-copied.pg" \
+  && "$ug" hazards history "$work/history-back.sqlite" osm-313959250 --format json > "$work/history-copied.file" \
+  && cmp -s "$work/history-copied.pg" "$work/hazard-history.file" && cmp -s "$work/history-copied.file" "$work/hazard-history.file" \
+  || { echo "check-engines: the hazard history did not survive a copy" >&2; failures=$((failures + 1)); }
+checks=$((checks + 1))
+
 # exports: every layer in every text format, and a filtered one
 for f in geojson geojsonseq csv; do
   compare "export-$f" @EXPORT@ @DB@ --all --format "$f" --out "$work/export-@SIDE@-$f" --summary json

@@ -78,6 +78,13 @@ public enum CityCopy {
             counts.append(LayerCount(layer: layer, rows: copied))
         }
         try to.replacePropertyKeys(try from.propertyKeyRows().filter { row in layers.contains { $0.rawValue == row.first?.string } })
+        if layers.contains(.hazards) {  // the hazards' status history goes with them
+            let events = try from.hazardEventRows()
+            try to.appendHazardEvents(events)
+            guard try to.hazardEventRows().count == events.count else {
+                throw ModelError.database(to.displayName, reason: "hazard history: \(events.count) events in the source, another number stored")
+            }
+        }
         return counts
     }
 }
@@ -95,6 +102,9 @@ protocol CityRows: CityStore {
     /// `layer, key, types, position`.
     func propertyKeyRows() throws -> [[SQLValue]]
     func replacePropertyKeys(_ rows: [[SQLValue]]) throws
+    /// `hazard_id, from_status, to_status, at (ISO 8601 text in the city's zone), note, by_user`, oldest first.
+    func hazardEventRows() throws -> [[SQLValue]]
+    func appendHazardEvents(_ rows: [[SQLValue]]) throws
 }
 
 let classCodeColumns = ["code", "kind", "major", "name_zh", "name_en", "source_file"]

@@ -168,8 +168,8 @@ struct Vendor: ParsableCommand {
 
 struct Hazards: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Hazards near a spot, along a street segment or in a grid cell, nearest first; hotspots.",
-        subcommands: [List.self, Hotspots.self],
+        abstract: "Hazards near a spot, along a street segment or in a grid cell, nearest first; hotspots; status changes.",
+        subcommands: [List.self, Hotspots.self, SetStatus.self, History.self],
         defaultSubcommand: List.self)
 
     struct List: ParsableCommand {
@@ -246,6 +246,63 @@ struct Hazards: ParsableCommand {
             }
             out.flush()
             if spots.isEmpty { throw ExitCode(1) }
+        }
+    }
+}
+
+extension Hazards {
+    struct SetStatus: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "set-status",
+            abstract: "Mark a hazard resolved (已修复) or open again, kept in its history.",
+            discussion: """
+                One transaction: the hazard's status (resolved_at set when resolved, cleared when reopened) and an event \
+                (from, to, at, note, by) in its history. Refused (exit 2, nothing changed): an unknown hazard, the status \
+                it has already, a time before its report.
+                """)
+        @OptionGroup var city: CityArgument
+        @Argument(help: "The hazard's id.") var id: String
+        @Option(help: "open or resolved.") var status: String
+        @Option(help: ArgumentHelp("When (ISO 8601; without an offset, local time of the database's zone). Default: now.", valueName: "TIME"))
+        var at: String?
+        @Option(help: "Why, or what was done.") var note: String?
+        @Option(name: .customLong("as"), help: ArgumentHelp("Who made the change (recorded in the history).", valueName: "NAME"))
+        var by: String?
+        @OptionGroup var output: FormatOption
+        var format: OutputFormat { output.format }
+
+        func run() throws {
+            let store = try city.open(readOnly: false)
+            guard let hazards = store as? any HazardStatusStore else { throw CLIError.badInput("\(store.displayName) keeps no hazard history") }
+            let date = try at.map { try CityFrame(store).parseTime($0) } ?? Date()
+            let event = try hazards.setHazardStatus(id: id, to: status, at: date, note: note, by: by)
+            var out = StandardOutput()
+            switch format {
+            case .json: out.line(event.json.jsonText)
+            case .table: out.line("hazard \(event.hazardID): \(event.from) → \(event.to) at \(event.at)")
+            }
+            out.flush()
+        }
+    }
+
+    struct History: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "A hazard's status changes, oldest first.")
+        @OptionGroup var city: CityArgument
+        @Argument(help: "The hazard's id.") var id: String
+        @OptionGroup var output: FormatOption
+        var format: OutputFormat { output.format }
+
+        func run() throws {
+            let store = try city.open()
+            guard let hazards = store as? any HazardStatusStore else { throw CLIError.badInput("\(store.displayName) keeps no hazard history") }
+            let events = try hazards.hazardHistory(id: id)
+            var out = StandardOutput()
+            switch format {
+            case .json: out.line(JSONValue.array(events.map(\.json)).jsonText)
+            case .table:
+                for l in TextTable.lines(["at", "from", "to", "by", "note"], events.map { [$0.at, $0.from, $0.to, $0.by ?? "", $0.note ?? ""] }) { out.line(l) }
+            }
+            out.flush()
         }
     }
 }

@@ -17,7 +17,7 @@ import UrbanModel
         defer { fresh.remove() }
         let db = try City.create(fresh.location, timeZone: "Europe/Helsinki")
         #expect(db.engine == (engine == .spatiaLite ? .spatiaLite : .postGIS))
-        #expect(try db.schemaVersion == 4)
+        #expect(try db.schemaVersion == 5)
         #expect(try db.timeZone == "Europe/Helsinki")
         for layer in UrbanModel.Layer.allCases { #expect(try db.count(layer) == 0, "\(layer)") }
 
@@ -30,7 +30,7 @@ import UrbanModel
         (db as? PostGISDatabase)?.close()
 
         let reopened = try City.open(fresh.location)
-        #expect(try reopened.schemaVersion == 4)
+        #expect(try reopened.schemaVersion == 5)
         #expect(try reopened.timeZone == "Europe/Helsinki")
         (reopened as? PostGISDatabase)?.close()
         #expect(try fresh.scalar("SELECT count(*) FROM class_codes").int == components + events)
@@ -67,7 +67,7 @@ import UrbanModel
         guard case .postgres(let socket) = try DatabaseLocation(url, environment: [:]) else { Issue.record("not a URL"); return }
         #expect(socket.socketPath == "\(try PGCluster.socketDirectory())/.s.PGSQL.\(try PGCluster.port())")
         let db = try City.create(.postgres(socket), timeZone: "Asia/Shanghai")  // the socket trusts local users
-        #expect(try db.schemaVersion == 4)
+        #expect(try db.schemaVersion == 5)
         (db as? PostGISDatabase)?.close()
     }
 
@@ -198,7 +198,7 @@ import UrbanModel
         #expect(home == expected)
         let b = try UrbanDatabase(path: back, readOnly: true)
         #expect(try b.timeZone == "Asia/Shanghai")
-        #expect(try b.schemaVersion == 4)
+        #expect(try b.schemaVersion == 5)
         for layer in UrbanModel.Layer.allCases {
             let x = try storedRows(a, layer), y = try storedRows(b, layer)
             #expect(x.count == y.count, "\(layer)")

@@ -31,6 +31,7 @@ public final class PostGISDatabase: CityStore {
             CREATE TABLE layer_properties(layer text COLLATE "C" NOT NULL, key text COLLATE "C" NOT NULL, types text NOT NULL, position bigint NOT NULL,
                                           PRIMARY KEY (layer, key))
             """] + UrbanModel.Layer.allCases.flatMap(propertyKeyStatements)),
+        (5, "hazard status history", hazardHistoryStatements),
     ]
 
     static var newestVersion: Int { migrations.map(\.version).max() ?? 0 }

@@ -16,6 +16,7 @@ public final class UrbanDatabase {
         derivedColumnsMigration,
         classCodesMigration,
         layerPropertiesMigration,
+        hazardHistoryMigration,
     ]
 
     /// Creates a new, empty database. Refuses an existing file (nothing is overwritten).
