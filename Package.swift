@@ -27,6 +27,8 @@ let package = Package(
         // the PostgreSQL/PostGIS engine (UrbanStore), and TLS to its server
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        // SHA-256 of bearer tokens (already resolved for postgres-nio's SCRAM)
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
     ],
     targets: [
         // C libraries, found through pkg-config. SpatialCore alone imports GEOS, PROJ and SpatiaLite; Siting imports CBC
@@ -47,7 +49,7 @@ let package = Package(
         // The domain, pure Swift above the spatial core.
         .target(
             name: "UrbanModel",
-            dependencies: ["SpatialCore"],
+            dependencies: ["SpatialCore", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: [.enableUpcomingFeature("InternalImportsByDefault")]),
 
         // Every line of SQL: the SpatiaLite engine (UrbanDatabase) and the PostgreSQL/PostGIS engine (postgres-nio)

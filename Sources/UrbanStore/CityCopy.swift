@@ -85,6 +85,14 @@ public enum CityCopy {
                 throw ModelError.database(to.displayName, reason: "hazard history: \(events.count) events in the source, another number stored")
             }
         }
+        // the users (their token hashes, so tokens keep working) go with the whole city
+        if layers.count == UrbanModel.Layer.allCases.count {
+            let users = try from.userRows()
+            try to.appendUsers(users)
+            guard try to.userRows().count == users.count else {
+                throw ModelError.database(to.displayName, reason: "users: \(users.count) in the source, another number stored")
+            }
+        }
         return counts
     }
 }
@@ -105,6 +113,10 @@ protocol CityRows: CityStore {
     /// `hazard_id, from_status, to_status, at (ISO 8601 text in the city's zone), note, by_user`, oldest first.
     func hazardEventRows() throws -> [[SQLValue]]
     func appendHazardEvents(_ rows: [[SQLValue]]) throws
+    /// `name, role, department_id, district, token_id, token_salt, token_hash, created_at, revoked_at` (times ISO 8601
+    /// text in the city's zone), by name.
+    func userRows() throws -> [[SQLValue]]
+    func appendUsers(_ rows: [[SQLValue]]) throws
 }
 
 let classCodeColumns = ["code", "kind", "major", "name_zh", "name_en", "source_file"]

@@ -32,6 +32,7 @@ public final class PostGISDatabase: CityStore {
                                           PRIMARY KEY (layer, key))
             """] + UrbanModel.Layer.allCases.flatMap(propertyKeyStatements)),
         (5, "hazard status history", hazardHistoryStatements),
+        (6, "users", usersStatements),
     ]
 
     static var newestVersion: Int { migrations.map(\.version).max() ?? 0 }

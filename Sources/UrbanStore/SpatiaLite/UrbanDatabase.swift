@@ -17,6 +17,7 @@ public final class UrbanDatabase {
         classCodesMigration,
         layerPropertiesMigration,
         hazardHistoryMigration,
+        usersMigration,
     ]
 
     /// Creates a new, empty database. Refuses an existing file (nothing is overwritten).
