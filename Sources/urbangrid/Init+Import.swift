@@ -28,6 +28,10 @@ extension UrbanGridCommand {
         @Option(help: "Folder with the city's class-code tables components.csv and events.csv (default: GeoData/codes when present); hazards' classes are checked against them.")
         var codes: String?
 
+        @Option(name: .customLong("work-hours"), help: ArgumentHelp(
+            "The working hours of a working day, for the case clocks (one working day is their sum).", valueName: "HH:MM-HH:MM,…"))
+        var workHours = "08:30-12:00,14:00-17:30"
+
         @OptionGroup var output: FormatOption
 
         var format: OutputFormat { output.format }
@@ -37,8 +41,10 @@ extension UrbanGridCommand {
             let tables = try folder.map { dir in
                 (try ClassCodeTable(contentsOfFile: dir + "/components.csv"), try ClassCodeTable(contentsOfFile: dir + "/events.csv"))
             }
+            let schedule = try WorkSchedule(workHours)
             let location = try DatabaseLocation(db)
             let database = try City.create(location, timeZone: timezone)
+            try (database as? any WorkScheduleStore)?.setWorkSchedule(schedule)
             let loaded = try tables.map { try database.loadClassCodes(components: $0.0, events: $0.1) } ?? 0
             if tables == nil {
                 Logger(label: "urbangrid.init").warning("no class-code tables (--codes DIR): hazard classes will not be checked")
@@ -46,9 +52,9 @@ extension UrbanGridCommand {
             let version = try database.schemaVersion
             var out = StandardOutput()
             if format == .json {
-                out.line(#"{"database":\#(JSONValue.string(location.description).jsonText),"schema_version":\#(version),"timezone":\#(JSONValue.string(timezone).jsonText),"class_codes":\#(loaded)}"#)
+                out.line(#"{"database":\#(JSONValue.string(location.description).jsonText),"schema_version":\#(version),"timezone":\#(JSONValue.string(timezone).jsonText),"class_codes":\#(loaded),"work_hours":\#(JSONValue.string(schedule.description).jsonText)}"#)
             } else {
-                out.line("created \(location): schema v\(version), time zone \(timezone), \(loaded) class codes\(folder.map { " from \($0)" } ?? ""), layers \(UrbanModel.Layer.allCases.map(\.rawValue).joined(separator: ", "))")
+                out.line("created \(location): schema v\(version), time zone \(timezone), working hours \(schedule), \(loaded) class codes\(folder.map { " from \($0)" } ?? ""), layers \(UrbanModel.Layer.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             out.flush()
         }

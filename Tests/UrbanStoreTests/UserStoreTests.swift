@@ -64,4 +64,19 @@ import UrbanModel
         #expect(made == 1)
         #expect(try fresh.scalar("SELECT count(*) FROM users").int == 1)
     }
+
+    /// The working hours set at init are kept (the standard 7 h day when none were set) and reach the clock.
+    @Test(arguments: Engine.allCases)
+    func workHoursAreKept(_ engine: Engine) throws {
+        let fresh = try FreshLocation(engine)
+        defer { fresh.remove() }
+        let db = try #require(try City.create(fresh.location, timeZone: "Asia/Shanghai") as? any WorkScheduleStore)
+        #expect(try db.workSchedule == .standard)
+        try db.setWorkSchedule(try WorkSchedule("07:00-11:00,17:00-21:00"))
+        (db as? PostGISDatabase)?.close()
+        let reopened = try #require(try City.open(fresh.location, readOnly: true) as? any WorkScheduleStore)
+        defer { (reopened as? PostGISDatabase)?.close() }
+        let schedule = try reopened.workSchedule
+        #expect(schedule.description == "07:00-11:00,17:00-21:00" && schedule.secondsPerDay == 8 * 3600)
+    }
 }

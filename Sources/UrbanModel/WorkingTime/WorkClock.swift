@@ -154,3 +154,9 @@ public struct WorkClock: Sendable {
         return pieces
     }
 }
+
+/// A store that keeps the city's working hours (set at `init`; the standard schedule when none was set).
+public protocol WorkScheduleStore: CityStore {
+    var workSchedule: WorkSchedule { get throws }
+    func setWorkSchedule(_ schedule: WorkSchedule) throws
+}

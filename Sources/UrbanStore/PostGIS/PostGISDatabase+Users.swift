@@ -86,3 +86,16 @@ extension PostGISDatabase: UserStore {
         }
     }
 }
+
+/// The city's working hours, in `meta` (`work_hours`).
+extension PostGISDatabase: WorkScheduleStore {
+    public var workSchedule: WorkSchedule {
+        get throws { try connection.query("SELECT value FROM meta WHERE key = 'work_hours'").first?.first?.string.map(WorkSchedule.init) ?? .standard }
+    }
+
+    public func setWorkSchedule(_ schedule: WorkSchedule) throws {
+        try connection.execute("""
+            INSERT INTO meta(key, value) VALUES ('work_hours', $1) ON CONFLICT (key) DO UPDATE SET value = excluded.value
+            """, [.text(schedule.description)])
+    }
+}

@@ -73,3 +73,14 @@ extension UrbanDatabase: UserStore {
         for r in rows { try insert.run(r) }
     }
 }
+
+/// The city's working hours, in `meta` (`work_hours`).
+extension UrbanDatabase: WorkScheduleStore {
+    public var workSchedule: WorkSchedule {
+        get throws { try store.query("SELECT value FROM meta WHERE key = 'work_hours'").first?["value"]?.string.map(WorkSchedule.init) ?? .standard }
+    }
+
+    public func setWorkSchedule(_ schedule: WorkSchedule) throws {
+        _ = try store.run("INSERT INTO meta(key, value) VALUES ('work_hours', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", schedule.description)
+    }
+}
