@@ -58,6 +58,62 @@ public struct LayerImport {
 
     /// The error for a row whose id the layer holds already (the engine's unique constraint refused it).
     public func alreadyStored(_ row: LayerRow) -> ModelError {
-        .malformedRecord(.init(file: source, field: "features[\(row.index)].id"), reason: "id '\(row.id)' is already in layer \(layer.rawValue)")
+        Self.alreadyStored(id: row.id, index: row.index, layer: layer, source: source)
+    }
+
+    static func alreadyStored(id: String, index: Int, layer: UrbanModel.Layer, source: String) -> ModelError {
+        .malformedRecord(.init(file: source, field: "features[\(index)].id"), reason: "id '\(id)' is already in layer \(layer.rawValue)")
+    }
+
+    /// Whether a layer's rows can be made one feature at a time (`LayerImport.Stream`): every layer but streets
+    /// (noded together) and hazards (snapped to the stored streets).
+    public static func streams(_ layer: UrbanModel.Layer) -> Bool { layer != .streets && layer != .hazards }
+
+    /// A file's features made into rows one at a time, with the checks `LayerImport` makes (each feature's fields,
+    /// hazard classes, ids unique within the file), for the layers whose rows need no other row (`streams`):
+    /// the same rows and the same errors, except that with several bad features the first one in file order is
+    /// reported. Keeps only the ids seen (and where).
+    public struct Stream {
+        public let layer: UrbanModel.Layer
+        public let source: String
+        let schema: LayerSchema
+        let timeZone: TimeZone
+        let classCodes: Set<String>
+        let classColumn: Int?
+        var seen: [String: Int] = [:]
+        /// Features made into rows so far.
+        public private(set) var count = 0
+
+        public init(into layer: UrbanModel.Layer, source: String, timeZone: TimeZone, classCodes: Set<String>) {
+            precondition(LayerImport.streams(layer), "layer \(layer.rawValue) is imported whole (LayerImport)")
+            self.layer = layer
+            self.source = source
+            schema = LayerSchema.of(layer)
+            self.timeZone = timeZone
+            self.classCodes = classCodes
+            classColumn = layer == .hazards ? schema.columns.firstIndex { $0.name == "class_code" } : nil
+        }
+
+        /// The row of the next feature of the file, or the error naming its index and field.
+        public mutating func row(_ feature: Feature) throws -> LayerRow {
+            let i = count
+            let r = try LayerRow(feature, index: i, schema: schema, source: source, timeZone: timeZone)
+            if let c = classColumn, !classCodes.isEmpty, let code = r.values[c + 1] as? String, !classCodes.contains(code) {
+                throw ModelError.malformedRecord(
+                    .init(file: source, field: "features[\(i)].properties.class_code"),
+                    reason: "unknown class code '\(code)': not in the component or event tables loaded into this database")
+            }
+            if let first = seen.updateValue(i, forKey: r.id) {
+                throw ModelError.malformedRecord(
+                    .init(file: source, field: "features[\(i)].id"), reason: "duplicate id '\(r.id)' (first at features[\(first)])")
+            }
+            count += 1
+            return r
+        }
+
+        /// The error for the feature with this id when the layer holds the id already; nil for an id not in the file.
+        public func alreadyStored(id: String) -> ModelError? {
+            seen[id].map { LayerImport.alreadyStored(id: id, index: $0, layer: layer, source: source) }
+        }
     }
 }

@@ -11,6 +11,9 @@ public struct LayerRow {
     public var geometry: Geometry?
     /// The layer's derived columns (`LayerImport.derivedColumns`), filled by `UrbanDatabase.derive`.
     public var derived: [(any SQLBindable)?] = []
+    /// The keys of `props` in order, each with its value's JSON type as SQLite's `json_each` names it (integer,
+    /// real, text, true, false, null, array, object): what the layer's property-key list is made of.
+    public var propertyTypes: [(key: String, type: String)] = []
 
     /// The values in the order of `LayerImport.columns(of:)`: the id, the columns, `props`, the derived columns,
     /// the geometry (layers that have one).
@@ -101,6 +104,7 @@ public struct LayerRow {
         if let p = props["id"], (p.stringValue ?? p.intValue.map { String($0) }) == id { used.insert("id") }
         let rest = JSONObject(props.members.filter { !used.contains($0.key) }.map { ($0.key, $0.value) })
         values.append(rest.isEmpty ? nil : JSONValue.object(rest).jsonText)
+        propertyTypes = rest.members.map { ($0.key, Self.jsonType($0.value)) }
         if schema.geometry != .none {
             guard let g = f.geometry else { throw fail("geometry", "missing geometry") }
             geometry = try Self.fit(g, schema.geometry, fail)
@@ -112,6 +116,20 @@ public struct LayerRow {
             }
         }
         self.values = values
+    }
+
+    /// The JSON type of a value as SQLite's `json_each` names it, from the text `jsonText` writes (an `.int` is
+    /// written without a fraction or exponent, a `.number` always with one).
+    static func jsonType(_ v: JSONValue) -> String {
+        switch v {
+        case .null: "null"
+        case .bool(let b): b ? "true" : "false"
+        case .int: "integer"
+        case .number(let d): d.isFinite ? "real" : "null"
+        case .string: "text"
+        case .array: "array"
+        case .object: "object"
+        }
     }
 
     /// An admin area's code is a well-formed division code whose length matches its level (district 6,
