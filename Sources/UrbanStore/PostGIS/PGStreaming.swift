@@ -20,6 +20,7 @@ final class Handoff<Item>: @unchecked Sendable {
     private var finished = false
     private var failure: (any Error)?
     private var cancelled = false
+    private var finalFailure: (any Error)?
 
     init(capacity: Int) { self.capacity = capacity }
 
@@ -40,7 +41,10 @@ final class Handoff<Item>: @unchecked Sendable {
         defer { condition.unlock() }
         while head == items.count, !finished, failure == nil { condition.wait() }
         if let failure { throw failure }
-        guard head < items.count else { return nil }
+        guard head < items.count else {
+            if let finalFailure { throw finalFailure }
+            return nil
+        }
         let item = items[head]
         head += 1
         if head == items.count {
@@ -54,6 +58,15 @@ final class Handoff<Item>: @unchecked Sendable {
     func finish() {
         condition.withLock {
             finished = true
+            condition.broadcast()
+        }
+    }
+
+    /// The giver ends with `error`: the taker gets it after every item handed over before.
+    func finish(throwing error: any Error) {
+        condition.withLock {
+            finished = true
+            finalFailure = error
             condition.broadcast()
         }
     }
@@ -77,8 +90,8 @@ final class Handoff<Item>: @unchecked Sendable {
 }
 
 /// Rows of a result as the server sent them (binary format), copied into one buffer: each cell's bytes with its
-/// offset, no `String` or `SQLValue` made unless asked for.
-final class PGRowBatch: @unchecked Sendable {
+/// offset, no `String` or `SQLValue` made unless asked for. Made by a `Builder`, then read only.
+final class PGRowBatch: Sendable {
     enum Kind: Sendable {
         case text, int2, int4, int8, float4, float8, bool, bytes
         /// A type read through `PGConnection.value` (its text kept).
@@ -86,15 +99,49 @@ final class PGRowBatch: @unchecked Sendable {
     }
 
     let kinds: [Kind]
-    private(set) var bytes: [UInt8] = []
+    let bytes: [UInt8]
     /// Per cell: start in `bytes` and length (-1: NULL); `kinds.count` cells a row.
-    private(set) var cells: [(start: Int32, count: Int32)] = []
-    var rowCount: Int { kinds.isEmpty ? 0 : cells.count / kinds.count }
+    let cells: [(start: Int32, count: Int32)]
+    let rowCount: Int
 
-    init(kinds: [Kind], capacity: Int) {
-        self.kinds = kinds
-        bytes.reserveCapacity(capacity * 64 * max(1, kinds.count))
-        cells.reserveCapacity(capacity * kinds.count)
+    init(_ b: Builder) {
+        kinds = b.kinds
+        bytes = b.bytes
+        cells = b.cells
+        rowCount = b.rowCount
+    }
+
+    /// Collects rows until `finish`.
+    struct Builder {
+        let kinds: [Kind]
+        var bytes: [UInt8] = []
+        var cells: [(start: Int32, count: Int32)] = []
+        var rowCount = 0
+
+        init(kinds: [Kind], capacity: Int) {
+            self.kinds = kinds
+            bytes.reserveCapacity(capacity * 32 * max(1, kinds.count))
+            cells.reserveCapacity(capacity * kinds.count)
+        }
+
+        mutating func append(_ row: PostgresRow) throws {
+            var k = 0
+            for cell in row {
+                defer { k += 1 }
+                guard let b = cell.bytes else {
+                    cells.append((Int32(truncatingIfNeeded: bytes.count), -1))
+                    continue
+                }
+                let start = bytes.count
+                if kinds[k] == .other {
+                    bytes.append(contentsOf: Array((try PGConnection.value(cell).string ?? "").utf8))
+                } else {
+                    b.withUnsafeReadableBytes { bytes.append(contentsOf: $0) }
+                }
+                cells.append((Int32(truncatingIfNeeded: start), Int32(truncatingIfNeeded: bytes.count - start)))
+            }
+            rowCount += 1
+        }
     }
 
     static func kinds(of row: PostgresRow) -> [Kind] {
@@ -112,22 +159,6 @@ final class PGRowBatch: @unchecked Sendable {
             case .numeric, .jsonb, .timestamp, .timestamptz, .date, .uuid: return .other
             default: return .bytes  // PostGIS's geometry: its binary form is EWKB
             }
-        }
-    }
-
-    func append(_ row: PostgresRow) throws {
-        for (k, cell) in zip(kinds, row) {
-            guard let b = cell.bytes else {
-                cells.append((Int32(bytes.count), -1))
-                continue
-            }
-            let start = bytes.count
-            if k == .other {
-                bytes.append(contentsOf: Array((try PGConnection.value(cell).string ?? "").utf8))
-            } else {
-                bytes.append(contentsOf: b.readableBytesView)
-            }
-            cells.append((Int32(truncatingIfNeeded: start), Int32(truncatingIfNeeded: bytes.count - start)))
         }
     }
 
@@ -187,34 +218,39 @@ final class PGRowBatch: @unchecked Sendable {
 
 extension PGConnection {
     /// Runs one query and calls `body` with its rows in batches of up to `rowsPerBatch`, in order. The rows stream
-    /// from the server (no cursor, no round trip per batch): the client reads the next batches (a few at most, so
-    /// memory stays flat) while `body` works on the current one. An error of `body` stops the query's reading and
-    /// passes through.
+    /// from the server (no cursor, no round trip per batch): the client's event loop makes the next batches while
+    /// `body` works on the current one, and waits (reading nothing more from the socket) while a few batches wait
+    /// to be taken, so memory stays flat. An error of `body` stops the query's reading and passes through.
     func stream(_ sql: String, _ parameters: [SQLValue] = [], rowsPerBatch: Int = 2_048, _ body: (PGRowBatch) throws -> Void) throws {
         guard !isClosed else { throw ModelError.database(location.description, reason: "the connection is closed") }
         try applyDeadline()
         let query = try Self.query(sql, parameters)
-        let connection = self.connection, logger = self.logger, location = self.location
+        let location = self.location
         let batches = Handoff<PGRowBatch>(capacity: 4)
         let gone = { ModelError.database(location.description, reason: "the server closed the connection (restarted, or this session was ended) while running \(sql.prefix(60))") }
         guard watch.begin({ batches.fail(gone()) }) else { throw gone() }
         defer { watch.end() }
-        Task(executorPreference: Self.executor) {
-            do {
-                var batch: PGRowBatch?
-                for try await row in try await connection.query(query, logger: logger) {
-                    let b = batch ?? PGRowBatch(kinds: PGRowBatch.kinds(of: row), capacity: rowsPerBatch)
-                    try b.append(row)
-                    if b.rowCount >= rowsPerBatch {
-                        guard batches.put(b) else { break }  // the caller stopped
-                        batch = nil
-                    } else {
-                        batch = b
-                    }
-                }
-                if let batch, batch.rowCount > 0 { _ = batches.put(batch) }
+        /// The batch being filled, touched only on the connection's event loop.
+        final class Filling: @unchecked Sendable {
+            var builder: PGRowBatch.Builder?
+        }
+        struct Stopped: Error {}
+        let filling = Filling()
+        connection.query(query, logger: logger) { row in
+            var b = filling.builder ?? PGRowBatch.Builder(kinds: PGRowBatch.kinds(of: row), capacity: rowsPerBatch)
+            filling.builder = nil
+            try b.append(row)
+            if b.rowCount >= rowsPerBatch {
+                guard batches.put(PGRowBatch(b)) else { throw Stopped() }  // the caller stopped taking
+            } else {
+                filling.builder = b
+            }
+        }.whenComplete { result in
+            switch result {
+            case .success:
+                if let b = filling.builder, b.rowCount > 0 { _ = batches.put(PGRowBatch(b)) }
                 batches.finish()
-            } catch {
+            case .failure(let error):
                 batches.fail(error)
             }
         }
