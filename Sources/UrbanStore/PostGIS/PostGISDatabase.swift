@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 public import SpatialCore
 public import UrbanModel
@@ -222,8 +223,9 @@ public final class PostGISDatabase: CityStore {
             let codes = Set(try connection.query("SELECT code FROM class_codes").compactMap { $0.first?.string })
             if LayerImport.streams(layer) {
                 var stream = LayerImport.Stream(into: layer, source: source, timeZone: zone, classCodes: codes)
-                return try store(layer, rows: { each in try withoutActuallyEscaping(each) { each in try features { try each(try stream.row($0)) } } },
-                                 alreadyStored: { stream.alreadyStored(id: $0) })
+                return try store(layer, rows: { each in
+                    try Self.readAhead(features) { feature in try each(try stream.row(feature)) }
+                }, alreadyStored: { stream.alreadyStored(id: $0) })
             }
             var all: [Feature] = []
             try features { all.append($0) }
@@ -232,6 +234,52 @@ public final class PostGISDatabase: CityStore {
             all = []
             return try store(layer, rows: { each in for r in load.rows { try each(r) } },
                              alreadyStored: { id in load.rows.first { $0.id == id }.map(load.alreadyStored) })
+        }
+    }
+
+    /// Calls `body` with each feature `features` gives, in order, while `features` runs on a thread of its own
+    /// (reading and checking the file there, a few hundred features ahead at most): the file is read while the rows
+    /// are made. Errors come in file order: an error of `features` after the features before it, one of `body`
+    /// stops the reading. Returns when both have ended.
+    static func readAhead(_ features: (_ body: (Feature) throws -> Void) throws -> Void, _ body: (Feature) throws -> Void) throws {
+        let batches = Handoff<[Feature]>(capacity: 8)
+        let done = DispatchSemaphore(value: 0)
+        struct Stopped: Error {}
+        /// Hands the caller's closure to the reading thread, which ends before `readAhead` returns.
+        final class Reader: @unchecked Sendable {
+            var run: ((_ body: (Feature) throws -> Void) throws -> Void)?
+            init(_ run: @escaping (_ body: (Feature) throws -> Void) throws -> Void) { self.run = run }
+        }
+        try withoutActuallyEscaping(features) { features in
+            let reader = Reader(features)
+            Thread.detachNewThread {
+                var batch: [Feature] = []
+                batch.reserveCapacity(256)
+                do {
+                    try reader.run! { f in
+                        batch.append(f)
+                        if batch.count == 256 {
+                            guard batches.put(batch) else { throw Stopped() }
+                            batch.removeAll(keepingCapacity: true)
+                        }
+                    }
+                    if !batch.isEmpty { _ = batches.put(batch) }
+                    batches.finish()
+                } catch {
+                    batches.finish(throwing: error)
+                }
+                reader.run = nil  // the caller's closure is not kept past readAhead
+                done.signal()
+            }
+            defer { done.wait() }
+            do {
+                while let batch = try batches.take() {
+                    for f in batch { try body(f) }
+                }
+            } catch {
+                batches.cancel()
+                throw error
+            }
         }
     }
 
