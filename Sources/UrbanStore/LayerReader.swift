@@ -196,6 +196,16 @@ public final class LayerReader {
         /// anything was appended.
         @discardableResult
         public func appendExtraMembers(to out: inout [UInt8], comma: Bool) -> Bool {
+            if let pg = statement as? PGBatchRow, pg.batch.kinds[reader.tableColumns + 1] == .text {  // straight from the bytes
+                let c = reader.tableColumns + 1
+                guard !pg.batch.isNull(pg.row, c) else { return false }
+                return pg.batch.withBytes(pg.row, c) { text in
+                    guard text.count > 2, text.first == 0x7B, text.last == 0x7D else { return false }
+                    if comma { out.append(0x2C) }
+                    out.append(contentsOf: UnsafeBufferPointer(rebasing: text[1..<(text.count - 1)]))
+                    return true
+                }
+            }
             var text: [UInt8] = []
             statement.appendJSON(reader.tableColumns + 1, as: .rawJSON, to: &text)
             // a compact object as the importer wrote it: `{…}`; `{}` or NULL add nothing

@@ -201,6 +201,16 @@ import UrbanModel
         #expect(message?.contains("features[50].id") == true && message?.contains("duplicate id 'd-7' (first at features[7])") == true, "\(message ?? "")")
         #expect(try db.count(.pois) == 0)
         #expect(try Self.indexes(scratch, "pois") == before)
+        // ids equal as Swift compares them (canonically equivalent) though not byte for byte: refused as on SpatiaLite,
+        // the first repeat in file order named (the Kelvin sign is a K; the two e-acute spellings are one)
+        for (ids, expected) in [(["x", "K", "y", "\u{212A}", "x"], ["features[3].id", "duplicate id '\u{212A}' (first at features[1])"]),
+                                (["\u{212A}", "K"], ["features[1].id", "duplicate id 'K' (first at features[0])"]),
+                                (["a", "\u{E9}", "e\u{301}", "a"], ["features[2].id", "duplicate id 'e\u{301}' (first at features[1])"])] {
+            let file = try writeFeatures(ids.map { pointFeature($0, #"{"kind":"x"}"#) }, to: folder, "equal.geojson")
+            let m = thrownMessage("equal ids") { try DemoData.importFile(file, into: .pois, db) }
+            for part in expected { #expect(m?.contains(part) == true, "\(m ?? "")") }
+            #expect(try db.count(.pois) == 0)
+        }
 
         // the first file: keys of every JSON type, in an order the rows decide
         let first = (0..<3_000).map { i in

@@ -46,10 +46,7 @@ public struct LayerImport {
         }
         var seen: [String: Int] = [:]
         for (i, r) in input.enumerated() {
-            if let first = seen.updateValue(i, forKey: r.id) {
-                throw ModelError.malformedRecord(
-                    .init(file: source, field: "features[\(i)].id"), reason: "duplicate id '\(r.id)' (first at features[\(first)])")
-            }
+            if let first = seen.updateValue(i, forKey: r.id) { throw Self.duplicate(id: r.id, index: i, first: first, source: source) }
         }
         self.layer = layer
         self.source = source
@@ -59,6 +56,11 @@ public struct LayerImport {
     /// The error for a row whose id the layer holds already (the engine's unique constraint refused it).
     public func alreadyStored(_ row: LayerRow) -> ModelError {
         Self.alreadyStored(id: row.id, index: row.index, layer: layer, source: source)
+    }
+
+    /// The error for feature `index` whose id feature `first` has already.
+    public static func duplicate(id: String, index: Int, first: Int, source: String) -> ModelError {
+        .malformedRecord(.init(file: source, field: "features[\(index)].id"), reason: "duplicate id '\(id)' (first at features[\(first)])")
     }
 
     static func alreadyStored(id: String, index: Int, layer: UrbanModel.Layer, source: String) -> ModelError {
@@ -83,8 +85,18 @@ public struct LayerImport {
         var seen: [String: Int] = [:]
         /// Features made into rows so far.
         public private(set) var count = 0
+        /// Whether `row` refuses an id repeated within the file (else the store checks ids, see `checksIDs`).
+        public let checksIDs: Bool
+        /// Without `checksIDs`: the first id (in file order) equal to an earlier one among the ids that are not
+        /// plain ASCII (`Character` equality: canonically equivalent texts are equal), and those ids whose
+        /// canonical form is plain ASCII (to be looked for among the others, which the store compares byte for byte).
+        public private(set) var repeatedNonASCII: (id: String, index: Int, first: Int)?
+        public private(set) var asciiEquivalents: [(id: String, ascii: String, index: Int)] = []
 
-        public init(into layer: UrbanModel.Layer, source: String, timeZone: TimeZone, classCodes: Set<String>) {
+        /// - Parameter checksIDs: false when the store refuses repeated ids itself (a unique index compares ids byte
+        ///   for byte; `repeatedNonASCII` and `asciiEquivalents` cover what Swift's string equality adds to that).
+        public init(into layer: UrbanModel.Layer, source: String, timeZone: TimeZone, classCodes: Set<String>, checksIDs: Bool = true) {
+            self.checksIDs = checksIDs
             precondition(LayerImport.streams(layer), "layer \(layer.rawValue) is imported whole (LayerImport)")
             self.layer = layer
             self.source = source
@@ -103,9 +115,16 @@ public struct LayerImport {
                     .init(file: source, field: "features[\(i)].properties.class_code"),
                     reason: "unknown class code '\(code)': not in the component or event tables loaded into this database")
             }
-            if let first = seen.updateValue(i, forKey: r.id) {
-                throw ModelError.malformedRecord(
-                    .init(file: source, field: "features[\(i)].id"), reason: "duplicate id '\(r.id)' (first at features[\(first)])")
+            if checksIDs {
+                if let first = seen.updateValue(i, forKey: r.id) { throw LayerImport.duplicate(id: r.id, index: i, first: first, source: source) }
+            } else if !r.id.utf8.allSatisfy({ $0 < 0x80 }) {
+                if let first = seen[r.id] {
+                    if repeatedNonASCII == nil { repeatedNonASCII = (r.id, i, first) }
+                } else {
+                    seen[r.id] = i
+                    let canonical = r.id.precomposedStringWithCanonicalMapping
+                    if canonical.utf8.allSatisfy({ $0 < 0x80 }) { asciiEquivalents.append((r.id, canonical, i)) }
+                }
             }
             count += 1
             return r

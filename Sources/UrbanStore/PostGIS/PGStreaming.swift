@@ -220,8 +220,9 @@ extension PGConnection {
     /// Runs one query and calls `body` with its rows in batches of up to `rowsPerBatch`, in order. The rows stream
     /// from the server (no cursor, no round trip per batch): the client's event loop makes the next batches while
     /// `body` works on the current one, and waits (reading nothing more from the socket) while a few batches wait
-    /// to be taken, so memory stays flat. An error of `body` stops the query's reading and passes through.
-    func stream(_ sql: String, _ parameters: [SQLValue] = [], rowsPerBatch: Int = 2_048, _ body: (PGRowBatch) throws -> Void) throws {
+    /// to be taken, so memory stays flat (the event loop is this process's connections' one: they wait with it, for
+    /// as long as `body` takes over a batch). An error of `body` stops the query's reading and passes through.
+    func stream(_ sql: String, _ parameters: [SQLValue] = [], rowsPerBatch: Int = 4_096, _ body: (PGRowBatch) throws -> Void) throws {
         guard !isClosed else { throw ModelError.database(location.description, reason: "the connection is closed") }
         try applyDeadline()
         let query = try Self.query(sql, parameters)

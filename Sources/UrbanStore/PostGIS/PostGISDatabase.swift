@@ -221,19 +221,23 @@ public final class PostGISDatabase: CityStore {
         return try connection.transaction {
             try connection.execute("LOCK TABLE \(table) IN SHARE ROW EXCLUSIVE MODE")
             let codes = Set(try connection.query("SELECT code FROM class_codes").compactMap { $0.first?.string })
+            let empty = try connection.scalar("SELECT NOT EXISTS (SELECT 1 FROM \(table))").int == 1
             if LayerImport.streams(layer) {
-                var stream = LayerImport.Stream(into: layer, source: source, timeZone: zone, classCodes: codes)
-                return try store(layer, rows: { each in
+                // into an empty layer, ids repeated within the file are found by the unique index built after the load
+                var stream = LayerImport.Stream(into: layer, source: source, timeZone: zone, classCodes: codes, checksIDs: !empty)
+                return try store(layer, empty: empty, rows: { each in
                     try Self.readAhead(features) { feature in try each(try stream.row(feature)) }
-                }, alreadyStored: { stream.alreadyStored(id: $0) })
+                }, alreadyStored: { stream.alreadyStored(id: $0) }, repeated: { first, bytewise in
+                    try repeatedID(in: table, first: first, bytewise: bytewise, stream, source: source)
+                })
             }
             var all: [Feature] = []
             try features { all.append($0) }
             let load = try LayerImport(all, into: layer, source: source, timeZone: zone, classCodes: codes, noding: noding,
                                        existing: { try existingLines() })
             all = []
-            return try store(layer, rows: { each in for r in load.rows { try each(r) } },
-                             alreadyStored: { id in load.rows.first { $0.id == id }.map(load.alreadyStored) })
+            return try store(layer, empty: empty, rows: { each in for r in load.rows { try each(r) } },
+                             alreadyStored: { id in load.rows.first { $0.id == id }.map(load.alreadyStored) }, repeated: { _, _ in nil })
         }
     }
 
@@ -289,14 +293,13 @@ public final class PostGISDatabase: CityStore {
     /// Stores the rows `rows` hands over (in the caller's transaction, the layer locked) by one `COPY`, each row
     /// given the next pk of the layer's identity in turn (as the identity would), then brings the layer's property
     /// keys (`layer_properties`, from the rows' keys merged with the stored ones) and its kept extent (`meta`) up to
-    /// date. A layer empty at the start is loaded without its unique `id` index and its GiST index, both built
-    /// again once the rows are in (same names and definitions, same transaction): an id repeated within the file
-    /// is refused before, by the rows' checks. A unique violation names the row's id through `alreadyStored`.
-    /// Returns the rows stored.
-    private func store(_ layer: UrbanModel.Layer, rows: (_ each: (LayerRow) throws -> Void) throws -> Void,
-                       alreadyStored: (String) -> ModelError?) throws -> Int {
+    /// date. A layer `empty` at the start is loaded without its unique `id` index and its GiST index, both built
+    /// again once the rows are in (same names and definitions, same transaction); `repeated` then names the first
+    /// id repeated within the file (given the first pk, and whether the unique index found one), if any. A unique
+    /// violation during the COPY names the row's id through `alreadyStored`. Returns the rows stored.
+    private func store(_ layer: UrbanModel.Layer, empty: Bool, rows: (_ each: (LayerRow) throws -> Void) throws -> Void,
+                       alreadyStored: (String) -> ModelError?, repeated: (_ firstPK: Int64, _ bytewise: Bool) throws -> ModelError?) throws -> Int {
         let table = LayerSchema.of(layer).table
-        let empty = try connection.scalar("SELECT NOT EXISTS (SELECT 1 FROM \(table))").int == 1
         var rebuild: [String] = []
         if empty {
             for r in try connection.query("SELECT conname::text, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = to_regclass($1) AND contype = 'u'",
@@ -351,13 +354,44 @@ public final class PostGISDatabase: CityStore {
                 if !lines.isEmpty { try send(lines) }
             }
             if n > 0 { try connection.execute("SELECT setval(\(sequence), $1)", [.integer(first + n - 1)]) }
-            for statement in rebuild { try connection.execute(statement) }
         } catch let error as ModelError {
             throw mapped(error)
+        }
+        if empty {
+            try connection.execute("SAVEPOINT urbangrid_indexes")
+            do {
+                for statement in rebuild { try connection.execute(statement) }
+            } catch let error as ModelError where error.description.contains("SQLSTATE 23505") {
+                try connection.execute("ROLLBACK TO SAVEPOINT urbangrid_indexes")  // to look for the first repeated id
+                throw try repeated(first, true) ?? error
+            }
+            if let error = try repeated(first, false) { throw error }
         }
         try mergePropertyKeys(layer, keys)
         try updateExtent(layer, wasEmpty: empty, added: box)
         return Int(n)
+    }
+
+    /// The first feature (in file order) of a load into an empty layer whose id an earlier feature has: among the
+    /// byte-for-byte equal ids (`bytewise`: the unique index found some) and those Swift's string equality adds
+    /// (`LayerImport.Stream`), as `LayerImport` would have named it; nil when there is none. Rows have pk
+    /// `firstPK + index`.
+    func repeatedID(in table: String, first firstPK: Int64, bytewise: Bool, _ stream: LayerImport.Stream, source: String) throws -> ModelError? {
+        var found: [(id: String, index: Int, first: Int)] = []
+        if bytewise {
+            let r = try connection.query("SELECT id, pks[1], pks[2] FROM (SELECT id, array_agg(pk ORDER BY pk) AS pks FROM \(table) "
+                                         + "GROUP BY id HAVING count(*) > 1) d ORDER BY pks[2] LIMIT 1")
+            if let row = r.first, let id = row[0].string, case .integer(let a) = row[1], case .integer(let b) = row[2] {
+                found.append((id, Int(b - firstPK), Int(a - firstPK)))
+            }
+        }
+        if let r = stream.repeatedNonASCII { found.append(r) }
+        for e in stream.asciiEquivalents {
+            guard case .integer(let pk) = try connection.scalar("SELECT min(pk) FROM \(table) WHERE id = $1", [.text(e.ascii)]) else { continue }
+            let k = Int(pk - firstPK)
+            found.append(k < e.index ? (e.id, e.index, k) : (e.ascii, k, e.index))
+        }
+        return found.min { $0.index < $1.index }.map { LayerImport.duplicate(id: $0.id, index: $0.index, first: $0.first, source: source) }
     }
 
     /// The id in a unique violation's detail (`Key (id)=(…) already exists.` or `… is duplicated.`).
