@@ -238,13 +238,10 @@ extension PGConnection {
         struct Stopped: Error {}
         let filling = Filling()
         connection.query(query, logger: logger) { row in
-            var b = filling.builder ?? PGRowBatch.Builder(kinds: PGRowBatch.kinds(of: row), capacity: rowsPerBatch)
-            filling.builder = nil
-            try b.append(row)
-            if b.rowCount >= rowsPerBatch {
+            if filling.builder == nil { filling.builder = PGRowBatch.Builder(kinds: PGRowBatch.kinds(of: row), capacity: rowsPerBatch) }
+            try filling.builder!.append(row)  // in place: no copy of the batch's arrays per row
+            if filling.builder!.rowCount >= rowsPerBatch, let b = filling.builder.take() {
                 guard batches.put(PGRowBatch(b)) else { throw Stopped() }  // the caller stopped taking
-            } else {
-                filling.builder = b
             }
         }.whenComplete { result in
             switch result {
