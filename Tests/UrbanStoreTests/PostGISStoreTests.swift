@@ -249,6 +249,32 @@ import UrbanModel
         #expect(try db.extent(of: [.streets]) == nil)
     }
 
+    @Test func aReaderStoppedMidStreamLeavesTheConnectionUsable() throws {
+        let scratch = try ScratchDatabase()
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("urbangrid-stop-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { scratch.drop(); try? FileManager.default.removeItem(at: folder) }
+        let db = try PostGISDatabase.create(scratch.location, timeZone: "Asia/Shanghai")
+        defer { db.close() }
+        // more rows than the batches that may wait to be taken: the client's event loop waits for the reader
+        let file = try writeFeatures(generatedPOIs("s", 40_000), to: folder, "s.geojson")
+        #expect(try DemoData.importFile(file, into: .pois, db) == 40_000)
+        struct Enough: Error {}
+        var seen = 0
+        #expect(throws: Enough.self) {
+            try LayerReader(db, layer: .pois).forEachRow(rawJSON: true) { _ in
+                seen += 1
+                if seen == 3 { throw Enough() }
+            }
+        }
+        #expect(seen == 3)
+        // the same connection answers again, and a whole read gives every row in pk order
+        #expect(try db.count(.pois) == 40_000)
+        var ids: [String] = []
+        try LayerReader(db, layer: .pois).forEachRow(rawJSON: true) { ids.append($0.id) }
+        #expect(ids == (0..<40_000).map { "s-\($0)" })
+    }
+
     // MARK: Copy
 
     @Test func copyRoundTripsEveryRowBetweenEngines() throws {

@@ -252,12 +252,21 @@ extension PGConnection {
                 batches.fail(error)
             }
         }
-        do {
-            while let batch = try batches.take() { try body(batch) }
-        } catch {
-            batches.cancel()
-            if error is ModelError { throw error }
-            throw Self.describe(error, at: location, doing: nil, sql: sql)
+        while true {
+            let next: PGRowBatch?
+            do {
+                next = try batches.take()
+            } catch {
+                if error is ModelError { throw error }
+                throw Self.describe(error, at: location, doing: nil, sql: sql)
+            }
+            guard let batch = next else { return }
+            do {
+                try body(batch)
+            } catch {
+                batches.cancel()  // the event loop stops handing rows over (postgres-nio drops the rest of them)
+                throw error
+            }
         }
     }
 
