@@ -222,7 +222,7 @@ extension PGConnection {
     /// `body` works on the current one, and waits (reading nothing more from the socket) while a few batches wait
     /// to be taken, so memory stays flat (the event loop is this process's connections' one: they wait with it, for
     /// as long as `body` takes over a batch). An error of `body` stops the query's reading and passes through.
-    func stream(_ sql: String, _ parameters: [SQLValue] = [], rowsPerBatch: Int = 4_096, _ body: (PGRowBatch) throws -> Void) throws {
+    func stream(_ sql: String, _ parameters: [SQLValue] = [], rowsPerBatch: Int = 1_024, _ body: (PGRowBatch) throws -> Void) throws {
         guard !isClosed else { throw ModelError.database(location.description, reason: "the connection is closed") }
         try applyDeadline()
         let query = try Self.query(sql, parameters)
