@@ -29,6 +29,12 @@ public protocol CityStore: AnyObject {
     /// All-or-nothing import of checked WGS84 features; returns the rows stored (see `UrbanDatabase.importFeatures`).
     @discardableResult
     func importFeatures(_ features: [Feature], into layer: UrbanModel.Layer, source: String, noding: LayerImport.StreetNoding) throws -> Int
+    /// The same import with the features read one at a time: `features` calls its argument with each feature of
+    /// the file in order (and throws the file's errors). An engine may store rows while the file is still being
+    /// read; the import is all or nothing all the same.
+    @discardableResult
+    func importFeatures(reading features: (_ body: (Feature) throws -> Void) throws -> Void, into layer: UrbanModel.Layer,
+                        source: String, noding: LayerImport.StreetNoding) throws -> Int
     /// Replaces the class-code tables; returns the codes stored.
     @discardableResult
     func loadClassCodes(components: ClassCodeTable, events: ClassCodeTable) throws -> Int
@@ -68,6 +74,15 @@ public protocol CityStore: AnyObject {
 }
 
 extension CityStore {
+    /// Reads every feature first, then imports them (`importFeatures(_:into:source:noding:)`).
+    @discardableResult
+    public func importFeatures(reading features: (_ body: (Feature) throws -> Void) throws -> Void, into layer: UrbanModel.Layer,
+                               source: String, noding: LayerImport.StreetNoding) throws -> Int {
+        var all: [Feature] = []
+        try features { all.append($0) }
+        return try importFeatures(all, into: layer, source: source, noding: noding)
+    }
+
     /// Imports with street noding `.auto`.
     @discardableResult
     public func importFeatures(_ features: [Feature], into layer: UrbanModel.Layer, source: String) throws -> Int {

@@ -211,6 +211,7 @@ extension PostGISDatabase: CityRows {
         }
         // the identity goes on after the highest pk copied
         try connection.execute("SELECT setval(pg_get_serial_sequence('\(table)', 'pk'), coalesce(max(pk), 0) + 1, false) FROM \(table)")
+        try refreshExtent(layer)
     }
 
     func classCodeRows() throws -> [[SQLValue]] {

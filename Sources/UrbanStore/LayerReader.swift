@@ -5,8 +5,8 @@ public import UrbanModel
 /// Streams the features of one layer in storage order, typed as stored: integers and reals stay numbers,
 /// booleans are booleans, times are ISO 8601 text with their offset, extra properties keep their JSON type.
 /// Extra property values come from the engine's JSON operators (`->`, `->>`), so rows are never parsed in Swift.
-/// On SpatiaLite rows are read straight from the statement; on PostGIS through a cursor in a read-only
-/// transaction, `fetchRows` at a time, so memory stays flat in the size of the layer on both.
+/// On SpatiaLite rows are read straight from the statement; on PostGIS streamed from one query in a read-only
+/// transaction, a few batches of rows held at a time, so memory stays flat in the size of the layer on both.
 public final class LayerReader {
     public let layer: UrbanModel.Layer
     public let filter: LayerFilter
@@ -19,8 +19,6 @@ public final class LayerReader {
         case postGIS(PostGISDatabase)
     }
     private let source: Source
-    /// Rows fetched from a PostGIS cursor at a time.
-    static let fetchRows = 2_000
     /// How many of `columns` are table columns (the rest are extra properties).
     public let tableColumns: Int
     /// In raw-JSON reading, the extra properties are copied as stored (`Row.appendExtraMembers`) instead of
@@ -198,6 +196,16 @@ public final class LayerReader {
         /// anything was appended.
         @discardableResult
         public func appendExtraMembers(to out: inout [UInt8], comma: Bool) -> Bool {
+            if let pg = statement as? PGBatchRow, pg.batch.kinds[reader.tableColumns + 1] == .text {  // straight from the bytes
+                let c = reader.tableColumns + 1
+                guard !pg.batch.isNull(pg.row, c) else { return false }
+                return pg.batch.withBytes(pg.row, c) { text in
+                    guard text.count > 2, text.first == 0x7B, text.last == 0x7D else { return false }
+                    if comma { out.append(0x2C) }
+                    out.append(contentsOf: UnsafeBufferPointer(rebasing: text[1..<(text.count - 1)]))
+                    return true
+                }
+            }
             var text: [UInt8] = []
             statement.appendJSON(reader.tableColumns + 1, as: .rawJSON, to: &text)
             // a compact object as the importer wrote it: `{…}`; `{}` or NULL add nothing
@@ -270,7 +278,10 @@ public final class LayerReader {
     }
 
     /// The same columns as on SpatiaLite, in the same forms: booleans as 0/1, times as ISO 8601 text in the city's
-    /// zone, extra properties through PostgreSQL's `->` (JSON text as stored) and `->>` (text).
+    /// zone, extra properties through PostgreSQL's `->` (JSON text as stored) and `->>` (text). The rows stream in
+    /// batches (`PGConnection.stream`: the next batch is read while this one is written) and are read from the
+    /// bytes the server sent (`PGBatchRow`); geometries come as PostGIS's binary form (EWKB), points read from it
+    /// directly, anything else through GEOS.
     private func forEachPostGISRow(_ db: PostGISDatabase, rawJSON: Bool, _ body: (Row) throws -> Void) throws {
         var parameters = self.parameters
         func bind(_ v: SQLValue) -> String {
@@ -294,40 +305,53 @@ public final class LayerReader {
         }
         names.append("props::text")
         let geometryColumn = names.count
-        if schema.geometry != .none {
-            names += ["CASE WHEN GeometryType(geom) = 'POINT' THEN ST_X(geom) END", "CASE WHEN GeometryType(geom) = 'POINT' THEN ST_Y(geom) END",
-                      "CASE WHEN GeometryType(geom) <> 'POINT' THEN ST_AsBinary(geom) END"]
-        }
+        if schema.geometry != .none { names.append("geom") }
         var sql = "SELECT \(names.joined(separator: ", ")) FROM \(schema.table)\(whereClause) ORDER BY pk"
         if let limit = filter.limit { sql += " LIMIT \(bind(.integer(Int64(limit))))" }
         if filter.offset > 0 { sql += " OFFSET \(bind(.integer(Int64(filter.offset))))" }
         let zone = TimeZone(identifier: try db.timeZone) ?? TimeZone(secondsFromGMT: 8 * 3600)!
+        let times = timeColumns.isEmpty ? nil : PGBatchRow.Times(zone: zone, columns: timeColumns, count: names.count)
         let wkb = try WKBReader()
         try reading(db) {
-            try db.connection.execute("DECLARE urbangrid_layer NO SCROLL CURSOR FOR \(sql)", parameters)
-            while true {
-                let batch = try db.connection.query("FETCH FORWARD \(Self.fetchRows) FROM urbangrid_layer")
-                if batch.isEmpty { break }
-                for var values in batch {
-                    for k in timeColumns {
-                        if let seconds = values[k].double { values[k] = .text(ISOTime.string(Date(timeIntervalSince1970: seconds), in: zone)) }
-                    }
-                    let row = SQLValueRow(values)
+            try db.connection.stream(sql, parameters) { batch in
+                for r in 0..<batch.rowCount {
+                    let row = PGBatchRow(batch: batch, row: r, times: times)
                     var props: JSONObject?
                     if !unpathable.isEmpty, let text = row.string(geometryColumn - 1) { props = try JSONValue(parsing: text).objectValue }
                     var geometry: Geometry?
-                    if schema.geometry != .none {
-                        if let x = row.double(geometryColumn), let y = row.double(geometryColumn + 1) {
-                            geometry = .point(x: x, y: y)
-                        } else if case .blob(let bytes) = values[geometryColumn + 2] {
-                            geometry = try bytes.withUnsafeBytes { try wkb.read($0) }
-                        }
+                    if schema.geometry != .none, !batch.isNull(r, geometryColumn) {
+                        geometry = try batch.withBytes(r, geometryColumn) { try Self.geometry(ewkb: $0, wkb) }
                     }
                     try body(Row(statement: row, reader: self, raw: rawJSON, props: props, geometry: geometry))
                 }
             }
-            try db.connection.execute("CLOSE urbangrid_layer")
         }
+    }
+
+    /// A geometry from PostGIS's binary form (EWKB: WKB with flags and an SRID in the type word): a 2D point read
+    /// from its bytes (an empty one, NaN coordinates, as no geometry, as the reader always gave it), anything else
+    /// through GEOS, which reads EWKB.
+    static func geometry(ewkb b: UnsafeBufferPointer<UInt8>, _ wkb: WKBReader) throws -> Geometry? {
+        guard b.count >= 5 else { return try wkb.read(UnsafeRawBufferPointer(b)) }
+        let little = b[0] == 1
+        func word(_ at: Int) -> UInt32 {
+            var v: UInt32 = 0
+            for k in 0..<4 { v |= UInt32(b[at + k]) << UInt32(little ? 8 * k : 8 * (3 - k)) }
+            return v
+        }
+        func float(_ at: Int) -> Double {
+            var v: UInt64 = 0
+            for k in 0..<8 { v |= UInt64(b[at + k]) << UInt64(little ? 8 * k : 8 * (7 - k)) }
+            return Double(bitPattern: v)
+        }
+        let type = word(1)
+        if type & 0xC000_0000 == 0, type & 0x0FFF_FFFF == 1 {  // a point without Z or M
+            let at = type & 0x2000_0000 != 0 ? 9 : 5  // after the SRID when there is one
+            guard b.count >= at + 16 else { return try wkb.read(UnsafeRawBufferPointer(b)) }
+            let x = float(at), y = float(at + 8)
+            return x.isNaN || y.isNaN ? nil : .point(x: x, y: y)
+        }
+        return try wkb.read(UnsafeRawBufferPointer(b))
     }
 
     /// Calls `body` for each selected feature with typed values, in storage order, one at a time.
@@ -335,6 +359,61 @@ public final class LayerReader {
         try forEachRow(rawJSON: false) { row in
             try body(StoredFeature(id: row.id, values: try columns.indices.map(row.value), geometry: row.geometry))
         }
+    }
+}
+
+/// One row of a `PGRowBatch`, read as `Statement` reads its columns (the same conversions as `SQLValueRow`), with
+/// the time columns (seconds since the epoch) as ISO 8601 text in the city's zone. Text and numbers are written as
+/// JSON straight from the bytes the server sent.
+struct PGBatchRow: SQLRowValues {
+    /// Which columns hold times, and the zone they are shown in.
+    final class Times {
+        let zone: TimeZone
+        let isTime: [Bool]
+        init(zone: TimeZone, columns: [Int], count: Int) {
+            self.zone = zone
+            var isTime = [Bool](repeating: false, count: count)
+            for c in columns { isTime[c] = true }
+            self.isTime = isTime
+        }
+    }
+
+    let batch: PGRowBatch
+    let row: Int
+    let times: Times?
+
+    func value(_ i: Int) -> SQLValue {
+        if let times, times.isTime[i] {
+            guard let seconds = batch.double(row, i) else { return .null }
+            return .text(ISOTime.string(Date(timeIntervalSince1970: seconds), in: times.zone))
+        }
+        return batch.value(row, i)
+    }
+
+    func isNull(_ i: Int) -> Bool { batch.isNull(row, i) }
+    func int64(_ i: Int) -> Int64? { batch.int64(row, i) ?? SQLValueRow([value(i)]).int64(0) }
+    func double(_ i: Int) -> Double? { batch.double(row, i) ?? SQLValueRow([value(i)]).double(0) }
+    func bool(_ i: Int) -> Bool? { SQLValueRow([value(i)]).bool(0) }
+    func string(_ i: Int) -> String? { value(i).string }
+
+    func appendJSON(_ i: Int, as kind: Statement.JSONColumn, to out: inout [UInt8]) {
+        guard !batch.isNull(row, i) else {
+            out.appendASCII("null")
+            return
+        }
+        if times?.isTime[i] != true {
+            switch (kind, batch.kinds[i]) {
+            case (.string, .text): return batch.withBytes(row, i) { out.appendJSONString(utf8: $0) }
+            case (.rawJSON, .text): return batch.withBytes(row, i) { out.append(contentsOf: $0) }
+            case (.integer, .int2), (.integer, .int4), (.integer, .int8): return out.appendInt(batch.int64(row, i)!)
+            case (.real, .float4), (.real, .float8): return out.appendDouble(batch.double(row, i)!)
+            case (.boolean, .int2), (.boolean, .int4), (.boolean, .int8), (.boolean, .bool):
+                if batch.int64(row, i)! != 0 { out.appendASCII("true") } else { out.appendASCII("false") }
+                return
+            default: break
+            }
+        }
+        SQLValueRow([value(i)]).appendJSON(0, as: kind, to: &out)
     }
 }
 

@@ -102,11 +102,13 @@ extension UrbanGridCommand {
             let database = try city.open(readOnly: false)
             let options = FeatureFile.Options(crs: try crs.map(CRS.init), makeValid: makeValid, idField: idField,
                                               requireGeometry: LayerSchema.of(layer).geometry != .none)
-            let features = try FeatureFile.read(file, options: options)
-            log.info("read \(features.count) features from \(file)")
-            // `imported` counts stored rows: for streets the segments after noding (a feature split at a
-            // crossing counts once per piece), for other layers the features
-            let n = try database.importFeatures(features, into: layer, source: file, noding: .auto)
+            // features are handed to the engine as they are read (PostgreSQL stores them meanwhile); `imported`
+            // counts stored rows: for streets the segments after noding (a feature split at a crossing counts once
+            // per piece), for other layers the features
+            var read = 0
+            let n = try database.importFeatures(reading: { body in read = try FeatureFile.forEach(file, options: options, body) },
+                                                into: layer, source: file, noding: .auto)
+            log.info("read \(read) features from \(file)")
             var out = StandardOutput()
             if format == .json {
                 out.line(#"{"layer":"\#(layer.rawValue)","imported":\#(n)}"#)

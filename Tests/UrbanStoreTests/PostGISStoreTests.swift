@@ -162,6 +162,119 @@ import UrbanModel
         #expect(stored.map { $0[reported] } == Array(repeating: .text("2026-10-01T08:00:00+08:00"), count: 4))
     }
 
+    /// The indexes and unique constraints of a table, as the server describes them.
+    static func indexes(_ scratch: ScratchDatabase, _ table: String) throws -> [String] {
+        try scratch.query("""
+            SELECT indexdef || coalesce(' constraint ' || c.conname::text || ' ' || c.contype::text, '') FROM pg_indexes i
+            LEFT JOIN pg_constraint c ON c.conindid = (quote_ident(i.schemaname) || '.' || quote_ident(i.indexname))::regclass
+            WHERE i.schemaname = 'public' AND i.tablename = $1 ORDER BY i.indexname
+            """, [.text(table)]).compactMap { $0[0].string }
+    }
+
+    /// `layer_properties` as an import left it, and as `propertyKeyStatements` computes it over the whole table.
+    static func propertyKeysKeptAndRecomputed(_ scratch: ScratchDatabase, _ layer: UrbanModel.Layer) throws -> (kept: [[SQLValue]], recomputed: [[SQLValue]]) {
+        let c = try PGConnection(scratch.location)
+        defer { c.close() }
+        let sql = "SELECT key, types, position FROM layer_properties WHERE layer = $1 ORDER BY position"
+        let kept = try c.query(sql, [.text(layer.rawValue)])
+        try c.execute("BEGIN")
+        for statement in PostGISDatabase.propertyKeyStatements(layer) { try c.execute(statement) }
+        let recomputed = try c.query(sql, [.text(layer.rawValue)])
+        try c.execute("ROLLBACK")
+        return (kept, recomputed)
+    }
+
+    @Test func anImportIntoAnEmptyLayerBuildsItsIndexesAgainAndKeepsKeysAndExtent() throws {
+        let scratch = try ScratchDatabase()
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("urbangrid-empty-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { scratch.drop(); try? FileManager.default.removeItem(at: folder) }
+        let db = try PostGISDatabase.create(scratch.location, timeZone: "Asia/Shanghai")
+        defer { db.close() }
+        let before = try Self.indexes(scratch, "pois")
+        #expect(before.count == 3, "\(before)")  // pk, unique id, GiST
+        #expect(before.contains { $0.contains("(id)") && $0.hasSuffix(" u") }, "\(before)")
+
+        // a duplicate id within the file: refused with its place, the layer and its indexes as they were
+        let dup = try writeFeatures(generatedPOIs("d", 50) + [pointFeature("d-7", #"{"kind":"x"}"#)], to: folder, "dup.geojson")
+        let message = thrownMessage("duplicate") { try DemoData.importFile(dup, into: .pois, db) }
+        #expect(message?.contains("features[50].id") == true && message?.contains("duplicate id 'd-7' (first at features[7])") == true, "\(message ?? "")")
+        #expect(try db.count(.pois) == 0)
+        #expect(try Self.indexes(scratch, "pois") == before)
+        // ids equal as Swift compares them (canonically equivalent) though not byte for byte: refused as on SpatiaLite,
+        // the first repeat in file order named (the Kelvin sign is a K; the two e-acute spellings are one)
+        for (ids, expected) in [(["x", "K", "y", "\u{212A}", "x"], ["features[3].id", "duplicate id '\u{212A}' (first at features[1])"]),
+                                (["\u{212A}", "K"], ["features[1].id", "duplicate id 'K' (first at features[0])"]),
+                                (["a", "\u{E9}", "e\u{301}", "a"], ["features[2].id", "duplicate id 'e\u{301}' (first at features[1])"])] {
+            let file = try writeFeatures(ids.map { pointFeature($0, #"{"kind":"x"}"#) }, to: folder, "equal.geojson")
+            let m = thrownMessage("equal ids") { try DemoData.importFile(file, into: .pois, db) }
+            for part in expected { #expect(m?.contains(part) == true, "\(m ?? "")") }
+            #expect(try db.count(.pois) == 0)
+        }
+
+        // the first file: keys of every JSON type, in an order the rows decide
+        let first = (0..<3_000).map { i in
+            pointFeature("a-\(i)", i % 2 == 0 ? #"{"kind":"k","n":\#(i),"tag":"t"}"# : #"{"kind":"k","tag":"u","x":1.5,"flag":true,"list":[1],"n":null}"#,
+                         lon: 24.9 + Double(i) * 1e-5, lat: 60.1 - Double(i) * 1e-6)
+        }
+        #expect(try DemoData.importFile(try writeFeatures(first, to: folder, "a.geojson"), into: .pois, db) == 3_000)
+        #expect(try Self.indexes(scratch, "pois") == before)  // the same names and definitions, built again
+        var keys = try Self.propertyKeysKeptAndRecomputed(scratch, .pois)
+        #expect(keys.kept.map { $0[0].string } == ["n", "tag", "x", "flag", "list"])
+        #expect(keys.kept == keys.recomputed)
+        // an id the layer holds: refused by the rebuilt unique index, naming the feature
+        let clash = try writeFeatures([pointFeature("b-1", #"{"kind":"k"}"#), pointFeature("a-17", #"{"kind":"k"}"#)], to: folder, "clash.geojson")
+        let clashMessage = thrownMessage("clash") { try DemoData.importFile(clash, into: .pois, db) }
+        #expect(clashMessage?.contains("features[1].id") == true && clashMessage?.contains("id 'a-17' is already in layer pois") == true, "\(clashMessage ?? "")")
+
+        // a second file into the layer that holds rows: new keys after the stored ones, types merged
+        let second = [pointFeature("b-1", #"{"kind":"k","tag":3,"new":{"a":1}}"#, lon: 25.5, lat: 60.3),
+                      pointFeature("b-2", #"{"kind":"k","x":"text","n":2.25}"#, lon: 24.0, lat: 59.9)]
+        #expect(try DemoData.importFile(try writeFeatures(second, to: folder, "b.geojson"), into: .pois, db) == 2)
+        keys = try Self.propertyKeysKeptAndRecomputed(scratch, .pois)
+        #expect(keys.kept.map { $0[0].string } == ["n", "tag", "x", "flag", "list", "new"])
+        #expect(keys.kept == keys.recomputed)
+        #expect(try Self.indexes(scratch, "pois") == before)
+        let pks = try scratch.query("SELECT count(*), max(pk) - min(pk) + 1 FROM pois WHERE id LIKE 'a-%'")
+        #expect(pks.first == [.integer(3_000), .integer(3_000)])
+
+        // the extent is kept by each import and is the one every row gives
+        #expect(try db.scanExtent(.pois) == Envelope(minX: 24.0, minY: 59.9, maxX: 25.5, maxY: 60.3))
+        #expect(try db.extent(of: [.pois]) == db.scanExtent(.pois))
+        #expect(try scratch.scalar("SELECT value FROM meta WHERE key = 'extent:pois'").string?.hasSuffix(" 24.0 59.9 25.5 60.3") == true)
+        // a row written without keeping the extent (an older UrbanGrid): the kept one is no longer trusted
+        _ = try scratch.query("INSERT INTO pois(id, kind, geom) VALUES ('far', 'k', ST_GeomFromText('POINT(30 61)', 4326))")
+        #expect(try db.extent(of: [.pois]) == Envelope(minX: 24.0, minY: 59.9, maxX: 30, maxY: 61))
+        #expect(try db.extent(of: [.pois, .chiefs, .streets]) == Envelope(minX: 24.0, minY: 59.9, maxX: 30, maxY: 61))
+        #expect(try db.extent(of: [.streets]) == nil)
+    }
+
+    @Test func aReaderStoppedMidStreamLeavesTheConnectionUsable() throws {
+        let scratch = try ScratchDatabase()
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("urbangrid-stop-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { scratch.drop(); try? FileManager.default.removeItem(at: folder) }
+        let db = try PostGISDatabase.create(scratch.location, timeZone: "Asia/Shanghai")
+        defer { db.close() }
+        // more rows than the batches that may wait to be taken: the client's event loop waits for the reader
+        let file = try writeFeatures(generatedPOIs("s", 40_000), to: folder, "s.geojson")
+        #expect(try DemoData.importFile(file, into: .pois, db) == 40_000)
+        struct Enough: Error {}
+        var seen = 0
+        #expect(throws: Enough.self) {
+            try LayerReader(db, layer: .pois).forEachRow(rawJSON: true) { _ in
+                seen += 1
+                if seen == 3 { throw Enough() }
+            }
+        }
+        #expect(seen == 3)
+        // the same connection answers again, and a whole read gives every row in pk order
+        #expect(try db.count(.pois) == 40_000)
+        var ids: [String] = []
+        try LayerReader(db, layer: .pois).forEachRow(rawJSON: true) { ids.append($0.id) }
+        #expect(ids == (0..<40_000).map { "s-\($0)" })
+    }
+
     // MARK: Copy
 
     @Test func copyRoundTripsEveryRowBetweenEngines() throws {

@@ -149,8 +149,8 @@ enum DemoData {
     /// Reads a file as `urbangrid import` does and imports it.
     @discardableResult
     static func importFile(_ path: String, into layer: UrbanModel.Layer, _ db: any CityStore) throws -> Int {
-        let features = try FeatureFile.read(path, options: .init(requireGeometry: LayerSchema.of(layer).geometry != .none))
-        return try db.importFeatures(features, into: layer, source: path, noding: .auto)
+        let options = FeatureFile.Options(requireGeometry: LayerSchema.of(layer).geometry != .none)
+        return try db.importFeatures(reading: { try FeatureFile.forEach(path, options: options, $0) }, into: layer, source: path, noding: .auto)
     }
 
     /// Loads the class codes and every Helsinki layer, in demo order; `beforeHazards` runs after the pois.

@@ -61,6 +61,72 @@ public enum FeatureFile {
         return try checked(features, format: format, options: options, name: path)
     }
 
+    /// What `read` does, one feature at a time: each feature is read, transformed to WGS84, checked and handed to
+    /// `body` before the next one is read, so a GeoJSON or GeoJSONSeq file's features are never all held (the
+    /// file's bytes are; a CSV or Shapefile is read whole first). Errors name the file and feature as `read`'s do;
+    /// errors thrown by `body` pass through unchanged and stop the reading. Returns the number of features.
+    @discardableResult
+    public static func forEach(_ path: String, format: Format? = nil, options: Options = Options(),
+                               _ body: (Feature) throws -> Void) throws -> Int {
+        guard let format = format ?? Format(path: path) else {
+            throw SpatialError.parse(format: "file", location: path,
+                                     message: "unknown format: use .geojson, .geojsonl/.geojsons, .csv or .shp")
+        }
+        guard format == .geojson || format == .geojsonseq else {
+            let features = try read(path, format: format, options: options)
+            for f in features { try body(f) }
+            return features.count
+        }
+        guard let data = bytes(of: path) else {
+            throw SpatialError.parse(format: format.rawValue, location: path, message: "cannot read the file")
+        }
+        let source = options.crs ?? .wgs84
+        let transform = source.sameDefinition(as: .wgs84) ? nil : try CoordinateTransform(from: source, to: .wgs84)
+        var n = 0
+        var passed: (any Error)?  // thrown by the check or by `body`: not a parse error of the file
+        func next(_ feature: Feature) throws {
+            do {
+                try body(try check(feature, at: "\(path): feature \(n)", transform: transform, options: options))
+                n += 1
+            } catch {
+                passed = error
+                throw error
+            }
+        }
+        do {
+            if format == .geojson {
+                try GeoJSON.forEachFeature(in: data, next)
+            } else {
+                try GeoJSONSeq.forEachRecord(in: data) { record in
+                    switch record {
+                    case .feature(let f): try next(f)
+                    case .geometry(let g): try next(Feature(geometry: g))
+                    case .featureCollection(let fc): for f in fc.features { try next(f) }
+                    }
+                }
+            }
+        } catch SpatialError.parse(let f, let location, let message) where passed == nil {
+            throw SpatialError.parse(format: f, location: "\(path): \(location)", message: message)
+        }
+        guard n > 0 else { throw SpatialError.parse(format: format.rawValue, location: path, message: "no features") }
+        return n
+    }
+
+    /// The whole file read straight into one array (no second copy); nil when it cannot be read.
+    static func bytes(of path: String) -> [UInt8]? {
+        guard let file = fopen(path, "rb") else { return nil }
+        defer { fclose(file) }
+        guard fseeko(file, 0, SEEK_END) == 0 else { return nil }
+        let size = Int(ftello(file))
+        guard size >= 0, fseeko(file, 0, SEEK_SET) == 0 else { return nil }
+        var failed = false
+        let bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
+            count = size == 0 ? 0 : fread(buffer.baseAddress!, 1, size, file)
+            failed = count != size
+        }
+        return failed ? nil : bytes
+    }
+
     /// What `read` does with the bytes of a GeoJSON, GeoJSONSeq or CSV file (not a Shapefile, which SpatiaLite
     /// reads from its files): parses, transforms to WGS84 and checks every feature. `name` stands for the file
     /// in error locations.

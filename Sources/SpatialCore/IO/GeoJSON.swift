@@ -89,6 +89,38 @@ extension GeoJSON {
         }
     }
 
+    /// Parses a GeoJSON document from UTF-8 bytes and calls `body` with each of its features in order: a
+    /// FeatureCollection's features one at a time as they are parsed (none is kept), a single Feature, or a bare
+    /// geometry as a Feature without properties. Errors thrown by `body` pass through unchanged and stop the parse.
+    /// - Throws: `SpatialError.parse(format: "GeoJSON", ...)` as `GeoJSON(data:)` does.
+    public static func forEachFeature(in bytes: [UInt8], _ body: (Feature) throws -> Void) throws {
+        var stopped: (any Error)?
+        let document: GeoJSON
+        do {
+            document = try withoutActuallyEscaping(body) { body in
+                try JSONReader.parseDocument(bytes, format: "GeoJSON") { r throws(JSONFailure) in
+                    r.featureSink = { feature in
+                        do {
+                            try body(feature)
+                            return true
+                        } catch {
+                            stopped = error
+                            return false
+                        }
+                    }
+                    return try r.parseGeoJSONObject(.any)
+                }
+            }
+        } catch {
+            throw stopped ?? error
+        }
+        switch document {
+        case .featureCollection(let fc): for f in fc.features { try body(f) }  // empty: handed over while parsed
+        case .feature(let f): try body(f)
+        case .geometry(let g): try body(Feature(geometry: g))
+        }
+    }
+
     /// Parses a GeoJSON text.
     public init(string: String) throws {
         self = try JSONReader.parseDocument(string, format: "GeoJSON") { r throws(JSONFailure) in

@@ -280,7 +280,14 @@ extension JSONReader {
     private mutating func parseFeatures() throws(JSONFailure) -> [Feature] {
         guard peek() == 0x5B else { try reject(from: pos, structural("features must be an array, found \(kindOfValue())")) }
         var features: [Feature] = []
-        try forEachElement { r throws(JSONFailure) in features.append(try r.parseGeoJSONObject(.feature).featureValue) }
+        try forEachElement { r throws(JSONFailure) in
+            let feature = try r.parseGeoJSONObject(.feature).featureValue
+            if let sink = r.featureSink {
+                guard sink(feature) else { throw JSONFailure(message: "stopped", offset: nil) }
+            } else {
+                features.append(feature)
+            }
+        }
         return features
     }
 

@@ -98,6 +98,9 @@ struct JSONReader {
     var depth = 0
     var collectionDepth = 0
     var scratch: [UInt8] = []
+    /// When set, the Features of a FeatureCollection are handed to it one at a time as they are parsed instead of
+    /// being collected (the collection comes back with no features); it returns false to stop the parse.
+    var featureSink: ((Feature) -> Bool)?
 
     init(_ buf: UnsafeBufferPointer<UInt8>, start: Int = 0, end: Int? = nil) {
         self.buf = buf

@@ -3,19 +3,19 @@
 
 extension [UInt8] {
     @inline(__always)
-    mutating func appendASCII(_ s: StaticString) {
+    public mutating func appendASCII(_ s: StaticString) {
         append(contentsOf: UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
     }
 
     /// Appends `s` as a JSON string literal: `"`, `\` and control characters escaped, everything
     /// else (including non-ASCII, as UTF-8) copied.
-    mutating func appendJSONString(_ s: String) {
+    public mutating func appendJSONString(_ s: String) {
         var s = s
         s.withUTF8 { appendJSONString(utf8: $0) }
     }
 
     /// Appends UTF-8 text as a JSON string literal (see `appendJSONString(_:)`).
-    mutating func appendJSONString(utf8 u: UnsafeBufferPointer<UInt8>) {
+    public mutating func appendJSONString(utf8 u: UnsafeBufferPointer<UInt8>) {
         append(0x22)
         do {
             var runStart = 0
@@ -44,7 +44,7 @@ extension [UInt8] {
     }
 
     /// Appends the decimal digits of `v`.
-    mutating func appendInt(_ v: Int64) {
+    public mutating func appendInt(_ v: Int64) {
         if v < 0 {
             append(0x2D)
             appendUInt(v.magnitude)
@@ -53,7 +53,7 @@ extension [UInt8] {
         }
     }
 
-    mutating func appendUInt(_ v: UInt64) {
+    public mutating func appendUInt(_ v: UInt64) {
         if v < 10 {
             append(0x30 &+ UInt8(v))
             return
@@ -69,7 +69,7 @@ extension [UInt8] {
 
     /// The shortest text that reads back to the same double (Swift's `description`, which is
     /// valid JSON for finite values: `24.95`, `100.0`, `1e-07`, `1e+16`); `null` if not finite.
-    mutating func appendDouble(_ d: Double) {
+    public mutating func appendDouble(_ d: Double) {
         guard d.isFinite else {
             appendASCII("null")
             return

@@ -11,6 +11,9 @@ public struct LayerRow {
     public var geometry: Geometry?
     /// The layer's derived columns (`LayerImport.derivedColumns`), filled by `UrbanDatabase.derive`.
     public var derived: [(any SQLBindable)?] = []
+    /// The keys of `props` in order, each with its value's JSON type as SQLite's `json_each` names it (integer,
+    /// real, text, true, false, null, array, object): what the layer's property-key list is made of.
+    public var propertyTypes: [(key: String, type: String)] = []
 
     /// The values in the order of `LayerImport.columns(of:)`: the id, the columns, `props`, the derived columns,
     /// the geometry (layers that have one).
@@ -33,13 +36,20 @@ public struct LayerRow {
                 id = String(i + 1)  // no id in the file: its position, 1-based
             }
         }
-        var used: Set<String> = []
+        var used: [String] = []  // a few names: a list is cheaper than a set
         var values: [(any SQLBindable)?] = [id]
+        values.reserveCapacity(schema.columns.count + 2)
         var reverseLine = false
         for c in schema.columns {
-            let key = ([c.name] + c.aliases).first { props[$0] != nil && props[$0] != .null }
-            if let key { used.insert(key) }
-            let field = "properties.\(key ?? c.name)"
+            var key: String?
+            if let v = props[c.name], v != .null { key = c.name } else {
+                for a in c.aliases where props[a] != nil && props[a] != .null {
+                    key = a
+                    break
+                }
+            }
+            if let key { used.append(key) }
+            var field: String { "properties.\(key ?? c.name)" }  // for the error messages only
             guard let key, let v = props[key] else {
                 if c.required { throw fail("properties.\(c.name)", "required for layer \(schema.layer.rawValue)") }
                 values.append(nil)
@@ -97,10 +107,15 @@ public struct LayerRow {
         }
         // not extra: a null given for a column (the column is NULL), and an `id` property repeating the feature id
         // (a CSV's id column); either would come back as a second copy on export
-        for c in schema.columns { for k in [c.name] + c.aliases where props[k] == .null { used.insert(k) } }
-        if let p = props["id"], (p.stringValue ?? p.intValue.map { String($0) }) == id { used.insert("id") }
-        let rest = JSONObject(props.members.filter { !used.contains($0.key) }.map { ($0.key, $0.value) })
+        for c in schema.columns {
+            if props[c.name] == .null { used.append(c.name) }
+            for k in c.aliases where props[k] == .null { used.append(k) }
+        }
+        if let p = props["id"], (p.stringValue ?? p.intValue.map { String($0) }) == id { used.append("id") }
+        let rest = props.members.allSatisfy({ used.contains($0.key) }) ? JSONObject()  // every member a column (or the id)
+            : JSONObject(props.members.filter { !used.contains($0.key) }.map { ($0.key, $0.value) })
         values.append(rest.isEmpty ? nil : JSONValue.object(rest).jsonText)
+        propertyTypes = rest.members.map { ($0.key, Self.jsonType($0.value)) }
         if schema.geometry != .none {
             guard let g = f.geometry else { throw fail("geometry", "missing geometry") }
             geometry = try Self.fit(g, schema.geometry, fail)
@@ -112,6 +127,20 @@ public struct LayerRow {
             }
         }
         self.values = values
+    }
+
+    /// The JSON type of a value as SQLite's `json_each` names it, from the text `jsonText` writes (an `.int` is
+    /// written without a fraction or exponent, a `.number` always with one).
+    static func jsonType(_ v: JSONValue) -> String {
+        switch v {
+        case .null: "null"
+        case .bool(let b): b ? "true" : "false"
+        case .int: "integer"
+        case .number(let d): d.isFinite ? "real" : "null"
+        case .string: "text"
+        case .array: "array"
+        case .object: "object"
+        }
     }
 
     /// An admin area's code is a well-formed division code whose length matches its level (district 6,

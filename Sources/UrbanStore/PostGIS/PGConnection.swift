@@ -15,8 +15,8 @@ import UrbanModel
 /// take `$1, $2, …` parameters, always bound (never spliced into the SQL text).
 final class PGConnection {
     let location: PostgresLocation
-    private let connection: PostgresConnection
-    private let logger: Logger
+    let connection: PostgresConnection
+    let logger: Logger
     private(set) var isClosed = false
     /// While set, statements running past this instant are cancelled by the server (`statement_timeout`). Applied
     /// before the next statement runs, not when set: a request answered from memory (a warm lookup) costs no round
@@ -62,9 +62,9 @@ final class PGConnection {
     /// Ends the caller's wait when the connection goes away (the server restarted, or ended this session): postgres-nio
     /// 1.33 never completes a COPY that was waiting for the socket when the server's error arrived, nor always a
     /// statement sent after it, so without this an import would block forever.
-    private let watch = ChannelWatch()
+    let watch = ChannelWatch()
 
-    private final class ChannelWatch: @unchecked Sendable {
+    final class ChannelWatch: @unchecked Sendable {
         private let lock = NSLock()
         private var closed = false
         private var onClose: (() -> Void)?
@@ -110,6 +110,12 @@ final class PGConnection {
     /// Every row of one statement, each as `SQLValue`s in column order (booleans as 0/1, bytea as blobs, numbers
     /// as integers or reals, everything else as text).
     func query(_ sql: String, _ parameters: [SQLValue] = []) throws -> [[SQLValue]] {
+        try applyDeadline()
+        return try rows(sql, parameters)
+    }
+
+    /// Sets the server's `statement_timeout` to what is left of `deadline` when that changed since it was last set.
+    func applyDeadline() throws {
         if deadline != appliedDeadline {  // the server's timeout follows `deadline`, set in the statement's turn
             let ms = deadline.map { d -> Int64 in
                 let left = ContinuousClock.now.duration(to: d)
@@ -118,7 +124,6 @@ final class PGConnection {
             _ = try rows("SELECT set_config('statement_timeout', $1, false)", [.text(String(ms))])
             appliedDeadline = deadline
         }
-        return try rows(sql, parameters)
     }
 
     private func rows(_ sql: String, _ parameters: [SQLValue]) throws -> [[SQLValue]] {
@@ -186,7 +191,7 @@ final class PGConnection {
 
     // MARK: Bridging
 
-    private static func query(_ sql: String, _ parameters: [SQLValue]) throws -> PostgresQuery {
+    static func query(_ sql: String, _ parameters: [SQLValue]) throws -> PostgresQuery {
         var binds = PostgresBindings(capacity: parameters.count)
         for p in parameters {
             switch p {
@@ -200,7 +205,7 @@ final class PGConnection {
         return PostgresQuery(unsafeSQL: sql, binds: binds)
     }
 
-    private static func value(_ cell: PostgresCell) throws -> SQLValue {
+    static func value(_ cell: PostgresCell) throws -> SQLValue {
         guard cell.bytes != nil else { return .null }
         switch cell.dataType {
         case .int2, .int4, .int8, .oid: return .integer(try cell.decode(Int64.self))
@@ -245,10 +250,10 @@ final class PGConnection {
         func finish(_ r: Result<T, any Error>) { lock.withLock { if value == nil { value = r } } }
     }
 
-    private static let executor = DispatchTaskExecutor()
+    static let executor = DispatchTaskExecutor()
 
     /// A task executor on a concurrent dispatch queue: Swift tasks of the client run there.
-    private final class DispatchTaskExecutor: TaskExecutor, @unchecked Sendable {
+    final class DispatchTaskExecutor: TaskExecutor, @unchecked Sendable {
         let queue = DispatchQueue(label: "urbangrid.postgres", attributes: .concurrent)
         func enqueue(_ job: consuming ExecutorJob) {
             let job = UnownedJob(job)

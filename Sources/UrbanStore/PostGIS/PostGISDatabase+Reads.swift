@@ -78,17 +78,85 @@ extension PostGISDatabase {
             .joined(separator: ",") + "}"
     }
 
+    /// The envelope of every geometry of these layers together, exact (each geometry's own box, as SpatiaLite's
+    /// `MbrMinX`… give it). Each layer's extent is kept in `meta` (`extent:<layer>`: the layer's highest pk and the
+    /// box, or only the pk when no geometry has one) by every write that changes it, in the write's transaction, and
+    /// read in one round trip; a layer without it, or whose highest pk is no longer the one kept (written by an
+    /// UrbanGrid that did not keep extents), is scanned.
     public func extent(of layers: [UrbanModel.Layer]) throws -> Envelope? {
+        let layers = layers.filter { LayerSchema.of($0).geometry != .none }
+        guard !layers.isEmpty else { return nil }
+        let sql = layers.map { layer in
+            "SELECT (SELECT max(pk) FROM \(LayerSchema.of(layer).table)), (SELECT value FROM meta WHERE key = '\(Self.extentKey(layer))')"
+        }.joined(separator: " UNION ALL ")
+        let kept = try connection.query(sql)
         var extent: Envelope?
-        for layer in layers where LayerSchema.of(layer).geometry != .none {
-            let r = try connection.query("""
-                SELECT min(ST_XMin(geom)), min(ST_YMin(geom)), max(ST_XMax(geom)), max(ST_YMax(geom)) FROM \(LayerSchema.of(layer).table)
-                """)
-            if let row = r.first, let a = row[0].double, let b = row[1].double, let c = row[2].double, let d = row[3].double {
-                extent = Envelope.union([extent, Envelope(minX: a, minY: b, maxX: c, maxY: d)])
+        for (layer, row) in zip(layers, kept) {
+            let box: Envelope?
+            if let k = row[1].string.flatMap(Self.keptExtent), k.maxPK == row[0].int.map(Int64.init) {
+                box = k.box
+            } else {
+                box = try scanExtent(layer)
             }
+            extent = Envelope.union([extent, box])
         }
         return extent
+    }
+
+    static func extentKey(_ layer: UrbanModel.Layer) -> String { "extent:\(layer.rawValue)" }
+
+    /// A kept extent: `maxPK` (empty for an empty layer) then the box's four numbers, or none, space-separated.
+    static func keptExtent(_ text: String) -> (maxPK: Int64?, box: Envelope?)? {
+        let parts = text.split(separator: " ", omittingEmptySubsequences: false).map(String.init)
+        guard parts.count == 1 || parts.count == 5 else { return nil }
+        let pk: Int64? = parts[0].isEmpty ? nil : Int64(parts[0])
+        if !parts[0].isEmpty, pk == nil { return nil }
+        guard parts.count == 5 else { return (pk, nil) }
+        let v = parts[1...].compactMap(Double.init)
+        guard v.count == 4 else { return nil }
+        return (pk, Envelope(minX: v[0], minY: v[1], maxX: v[2], maxY: v[3]))
+    }
+
+    /// The exact envelope of a layer's geometries, from every row.
+    func scanExtent(_ layer: UrbanModel.Layer) throws -> Envelope? {
+        let r = try connection.query("""
+            SELECT min(ST_XMin(geom)), min(ST_YMin(geom)), max(ST_XMax(geom)), max(ST_YMax(geom)) FROM \(LayerSchema.of(layer).table)
+            """)
+        guard let row = r.first, let a = row[0].double, let b = row[1].double, let c = row[2].double, let d = row[3].double else { return nil }
+        return Envelope(minX: a, minY: b, maxX: c, maxY: d)
+    }
+
+    /// Keeps `box` as the layer's extent (in the caller's transaction, after its writes to the layer).
+    func keepExtent(_ layer: UrbanModel.Layer, _ box: Envelope?) throws {
+        let table = LayerSchema.of(layer).table
+        let maxPK = try connection.scalar("SELECT max(pk) FROM \(table)").int.map(String.init) ?? ""
+        let text = box.map { b in "\(maxPK) \(b.minX) \(b.minY) \(b.maxX) \(b.maxY)" } ?? maxPK
+        try connection.execute("""
+            INSERT INTO meta(key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value
+            """, [.text(Self.extentKey(layer)), .text(text)])
+    }
+
+    /// After an import added rows whose geometries span `added`: the layer's kept extent grown by it (the layer was
+    /// empty, or its extent was kept), or scanned anew.
+    func updateExtent(_ layer: UrbanModel.Layer, wasEmpty: Bool, added: Envelope?) throws {
+        guard LayerSchema.of(layer).geometry != .none else { return }
+        var box: Envelope?
+        if wasEmpty {
+            box = added
+        } else if let text = try connection.scalar("SELECT value FROM meta WHERE key = $1", [.text(Self.extentKey(layer))]).string,
+                  let kept = Self.keptExtent(text), kept.maxPK != nil {
+            // kept before this import's rows (whose pks are all higher): still the extent of the other rows
+            box = Envelope.union([kept.box, added])
+        } else {
+            box = try scanExtent(layer)
+        }
+        try keepExtent(layer, box)
+    }
+
+    /// Keeps the layer's extent scanned from its rows (after a write that may have shrunk it).
+    func refreshExtent(_ layer: UrbanModel.Layer) throws {
+        guard LayerSchema.of(layer).geometry != .none else { return }
+        try keepExtent(layer, try scanExtent(layer))
     }
 
     public var hasSpatialIndexes: Bool { get throws { true } }
@@ -166,6 +234,7 @@ extension PostGISDatabase {
                 try connection.execute("UPDATE hazards h SET grid_code = c.grid_code FROM hazard_cells c WHERE h.pk = c.pk")
             }
             for statement in Self.propertyKeyStatements(.grids) { try connection.execute(statement) }
+            try refreshExtent(.grids)
             return deleted
         }
     }

@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 public import SpatialCore
 public import UrbanModel
@@ -201,32 +202,263 @@ public final class PostGISDatabase: CityStore {
     }
 
     /// Imports as `UrbanDatabase.importFeatures` does, with the same checks and derived values (`LayerImport`), by
-    /// `COPY` in one transaction. The layer is locked for the import (`SHARE ROW EXCLUSIVE`): two imports into one
-    /// layer run one after the other, each all or nothing; an id already stored refuses the file.
+    /// `COPY` in one transaction (see `importFeatures(reading:into:source:noding:)`).
     @discardableResult
     public func importFeatures(_ features: [Feature], into layer: UrbanModel.Layer, source: String,
                                noding: LayerImport.StreetNoding = .auto) throws -> Int {
+        try importFeatures(reading: { body in for f in features { try body(f) } }, into: layer, source: source, noding: noding)
+    }
+
+    /// Imports as `UrbanDatabase.importFeatures` does, with the same checks and derived values, by `COPY` in one
+    /// transaction: all or nothing, an id already stored refuses the file. The layer is locked for the import
+    /// (`SHARE ROW EXCLUSIVE`): two imports into one layer run one after the other. Layers whose rows need no other
+    /// row (`LayerImport.streams`: all but streets and hazards) are streamed: each feature is made into its row and
+    /// COPY text as the file is read, and sent in chunks while the next are made, so neither the features nor the
+    /// rows are all held; streets and hazards are read whole first (`LayerImport`). See `store` for the rest.
+    @discardableResult
+    public func importFeatures(reading features: (_ body: (Feature) throws -> Void) throws -> Void, into layer: UrbanModel.Layer,
+                               source: String, noding: LayerImport.StreetNoding) throws -> Int {
         let table = LayerSchema.of(layer).table
         let zone = TimeZone(identifier: try timeZone) ?? TimeZone(secondsFromGMT: 8 * 3600)!
         return try connection.transaction {
             try connection.execute("LOCK TABLE \(table) IN SHARE ROW EXCLUSIVE MODE")
             let codes = Set(try connection.query("SELECT code FROM class_codes").compactMap { $0.first?.string })
-            let load = try LayerImport(features, into: layer, source: source, timeZone: zone, classCodes: codes, noding: noding,
+            let empty = try connection.scalar("SELECT NOT EXISTS (SELECT 1 FROM \(table))").int == 1
+            if LayerImport.streams(layer) {
+                // into an empty layer, ids repeated within the file are found by the unique index built after the load
+                var stream = LayerImport.Stream(into: layer, source: source, timeZone: zone, classCodes: codes, checksIDs: !empty)
+                return try store(layer, empty: empty, rows: { each in
+                    try Self.readAhead(features) { feature in try each(try stream.row(feature)) }
+                }, alreadyStored: { stream.alreadyStored(id: $0) }, repeated: { first, bytewise in
+                    try repeatedID(in: table, first: first, bytewise: bytewise, stream, source: source)
+                })
+            }
+            var all: [Feature] = []
+            try features { all.append($0) }
+            let load = try LayerImport(all, into: layer, source: source, timeZone: zone, classCodes: codes, noding: noding,
                                        existing: { try existingLines() })
-            let columns = Array(StoredColumn.of(layer).dropFirst())  // the identity gives pk
-            var lines: [UInt8] = []
-            for row in load.rows {
-                try CopyText.append(try row.bindings.map { try $0?.sqlValue() ?? .null }, columns, to: &lines)
-            }
-            do {
-                try connection.copy(into: table, columns: columns.map(\.name), lines: lines)
-            } catch let error as ModelError where error.description.contains("SQLSTATE 23505") {
-                let id = load.rows.first { error.description.contains("(id)=(\($0.id))") }
-                throw id.map(load.alreadyStored) ?? error
-            }
-            for statement in Self.propertyKeyStatements(layer) { try connection.execute(statement) }
-            return load.rows.count
+            all = []
+            return try store(layer, empty: empty, rows: { each in for r in load.rows { try each(r) } },
+                             alreadyStored: { id in load.rows.first { $0.id == id }.map(load.alreadyStored) }, repeated: { _, _ in nil })
         }
+    }
+
+    /// Calls `body` with each feature `features` gives, in order, while `features` runs on a thread of its own
+    /// (reading and checking the file there, a few hundred features ahead at most): the file is read while the rows
+    /// are made. Errors come in file order: an error of `features` after the features before it, one of `body`
+    /// stops the reading. Returns when both have ended.
+    static func readAhead(_ features: (_ body: (Feature) throws -> Void) throws -> Void, _ body: (Feature) throws -> Void) throws {
+        let batches = Handoff<[Feature]>(capacity: 8)
+        let done = DispatchSemaphore(value: 0)
+        struct Stopped: Error {}
+        /// Hands the caller's closure to the reading thread, which ends before `readAhead` returns.
+        final class Reader: @unchecked Sendable {
+            var run: ((_ body: (Feature) throws -> Void) throws -> Void)?
+            init(_ run: @escaping (_ body: (Feature) throws -> Void) throws -> Void) { self.run = run }
+        }
+        try withoutActuallyEscaping(features) { features in
+            let reader = Reader(features)
+            Thread.detachNewThread {
+                var batch: [Feature] = []
+                batch.reserveCapacity(256)
+                do {
+                    try reader.run! { f in
+                        batch.append(f)
+                        if batch.count == 256 {
+                            guard batches.put(batch) else { throw Stopped() }
+                            batch.removeAll(keepingCapacity: true)
+                        }
+                    }
+                    if !batch.isEmpty { _ = batches.put(batch) }
+                    batches.finish()
+                } catch {
+                    batches.finish(throwing: error)
+                }
+                reader.run = nil  // the caller's closure is not kept past readAhead
+                done.signal()
+            }
+            defer { done.wait() }
+            do {
+                while let batch = try batches.take() {
+                    for f in batch { try body(f) }
+                }
+            } catch {
+                batches.cancel()
+                throw error
+            }
+        }
+    }
+
+    /// COPY data is sent in chunks of about this many bytes.
+    static let copyChunk = 1 << 20
+
+    /// Stores the rows `rows` hands over (in the caller's transaction, the layer locked) by one `COPY`, each row
+    /// given the next pk of the layer's identity in turn (as the identity would), then brings the layer's property
+    /// keys (`layer_properties`, from the rows' keys merged with the stored ones) and its kept extent (`meta`) up to
+    /// date. A layer `empty` at the start is loaded without its unique `id` index and its GiST index, both built
+    /// again once the rows are in (same names and definitions, same transaction); `repeated` then names the first
+    /// id repeated within the file (given the first pk, and whether the unique index found one), if any. A unique
+    /// violation during the COPY names the row's id through `alreadyStored`. Returns the rows stored.
+    private func store(_ layer: UrbanModel.Layer, empty: Bool, rows: (_ each: (LayerRow) throws -> Void) throws -> Void,
+                       alreadyStored: (String) -> ModelError?, repeated: (_ firstPK: Int64, _ bytewise: Bool) throws -> ModelError?) throws -> Int {
+        let table = LayerSchema.of(layer).table
+        var rebuild: [String] = []
+        if empty {
+            for r in try connection.query("SELECT conname::text, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = to_regclass($1) AND contype = 'u'",
+                                          [.text(table)]) {
+                guard let name = r[0].string, let definition = r[1].string else { continue }
+                try connection.execute("ALTER TABLE \(table) DROP CONSTRAINT \(Self.identifier(name))")
+                rebuild.append("ALTER TABLE \(table) ADD CONSTRAINT \(Self.identifier(name)) \(definition)")
+            }
+            for r in try connection.query("""
+                SELECT indexname::text, indexdef FROM pg_indexes WHERE schemaname = current_schema() AND tablename = $1 AND indexdef LIKE '% USING gist %'
+                """, [.text(table)]) {
+                guard let name = r[0].string, let definition = r[1].string else { continue }
+                try connection.execute("DROP INDEX \(Self.identifier(name))")
+                rebuild.append(definition)
+            }
+        }
+        let sequence = "pg_get_serial_sequence('\(table)', 'pk')"
+        guard case .integer(let first) = try connection.scalar("SELECT nextval(\(sequence))") else {
+            throw ModelError.database(location.description, reason: "table \(table) has no identity sequence for pk")
+        }
+        let columns = StoredColumn.of(layer)
+        var keys = PropertyKeyTally()
+        var box: Envelope?
+        var n: Int64 = 0
+        func mapped(_ error: ModelError) -> ModelError {
+            guard error.description.contains("SQLSTATE 23505") else { return error }
+            return Self.duplicatedID(in: error.description).flatMap(alreadyStored) ?? error
+        }
+        do {
+            try connection.copy(into: table, columns: columns.map(\.name)) { send in
+                var lines: [UInt8] = []
+                lines.reserveCapacity(Self.copyChunk + (1 << 16))
+                var values: [SQLValue] = []
+                try withoutActuallyEscaping(send) { send in try rows { row in
+                    let pk = first + n
+                    values.removeAll(keepingCapacity: true)
+                    values.append(.integer(pk))
+                    for v in row.values { values.append(try v?.sqlValue() ?? .null) }
+                    for v in row.derived { values.append(try v?.sqlValue() ?? .null) }
+                    if let g = row.geometry { values.append(.blob(try CopyText.wkb(g))) }
+                    try CopyText.append(values, columns, to: &lines)
+                    keys.add(row.propertyTypes, pk: pk)
+                    row.geometry?.forEachCoordinate { c in
+                        if box == nil { box = Envelope(minX: c.x, minY: c.y, maxX: c.x, maxY: c.y) } else { box!.expand(toInclude: c) }
+                    }
+                    n += 1
+                    if lines.count >= Self.copyChunk {
+                        try send(lines)
+                        lines.removeAll(keepingCapacity: true)
+                    }
+                } }
+                if !lines.isEmpty { try send(lines) }
+            }
+            if n > 0 { try connection.execute("SELECT setval(\(sequence), $1)", [.integer(first + n - 1)]) }
+        } catch let error as ModelError {
+            throw mapped(error)
+        }
+        if empty {
+            try connection.execute("SAVEPOINT urbangrid_indexes")
+            do {
+                for statement in rebuild { try connection.execute(statement) }
+            } catch let error as ModelError where error.description.contains("SQLSTATE 23505") {
+                try connection.execute("ROLLBACK TO SAVEPOINT urbangrid_indexes")  // to look for the first repeated id
+                throw try repeated(first, true) ?? error
+            }
+            if let error = try repeated(first, false) { throw error }
+        }
+        try mergePropertyKeys(layer, keys)
+        try updateExtent(layer, wasEmpty: empty, added: box)
+        return Int(n)
+    }
+
+    /// The first feature (in file order) of a load into an empty layer whose id an earlier feature has: among the
+    /// byte-for-byte equal ids (`bytewise`: the unique index found some) and those Swift's string equality adds
+    /// (`LayerImport.Stream`), as `LayerImport` would have named it; nil when there is none. Rows have pk
+    /// `firstPK + index`.
+    func repeatedID(in table: String, first firstPK: Int64, bytewise: Bool, _ stream: LayerImport.Stream, source: String) throws -> ModelError? {
+        var found: [(id: String, index: Int, first: Int)] = []
+        if bytewise {
+            let r = try connection.query("SELECT id, pks[1], pks[2] FROM (SELECT id, array_agg(pk ORDER BY pk) AS pks FROM \(table) "
+                                         + "GROUP BY id HAVING count(*) > 1) d ORDER BY pks[2] LIMIT 1")
+            if let row = r.first, let id = row[0].string, case .integer(let a) = row[1], case .integer(let b) = row[2] {
+                found.append((id, Int(b - firstPK), Int(a - firstPK)))
+            }
+        }
+        if let r = stream.repeatedNonASCII { found.append(r) }
+        for e in stream.asciiEquivalents {
+            guard case .integer(let pk) = try connection.scalar("SELECT min(pk) FROM \(table) WHERE id = $1", [.text(e.ascii)]) else { continue }
+            let k = Int(pk - firstPK)
+            found.append(k < e.index ? (e.id, e.index, k) : (e.ascii, k, e.index))
+        }
+        return found.min { $0.index < $1.index }.map { LayerImport.duplicate(id: $0.id, index: $0.index, first: $0.first, source: source) }
+    }
+
+    /// The id in a unique violation's detail (`Key (id)=(…) already exists.` or `… is duplicated.`).
+    static func duplicatedID(in message: String) -> String? {
+        guard let start = message.range(of: "Key (id)=(") else { return nil }
+        let rest = message[start.upperBound...]
+        for end in [") already exists", ") is duplicated"] {
+            if let e = rest.range(of: end, options: .backwards) { return String(rest[..<e.lowerBound]) }
+        }
+        return nil
+    }
+
+    /// A name quoted for SQL.
+    static func identifier(_ name: String) -> String { "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
+
+    /// The keys of the rows an import stores, in order of first appearance, with their JSON types and positions
+    /// (`pk × 2³² + place in the row`, as `propertyKeyStatements` computes them).
+    struct PropertyKeyTally {
+        var entries: [(key: String, types: [String], position: Int64)] = []
+        var index: [String: Int] = [:]
+
+        mutating func add(_ keys: [(key: String, type: String)], pk: Int64) {
+            for (n, k) in keys.enumerated() {
+                if let i = index[k.key] {
+                    if !entries[i].types.contains(k.type) { entries[i].types.append(k.type) }
+                } else {
+                    index[k.key] = entries.count
+                    entries.append((k.key, [k.type], pk &* 4_294_967_296 &+ Int64(n + 1)))
+                }
+            }
+        }
+    }
+
+    /// Merges the keys of newly stored rows into the layer's `layer_properties` (in the caller's transaction): the
+    /// same rows `propertyKeyStatements` would compute over the whole table, since the new rows come after the stored
+    /// ones (types joined in sorted order, as `string_agg(DISTINCT …)` gives them).
+    func mergePropertyKeys(_ layer: UrbanModel.Layer, _ tally: PropertyKeyTally) throws {
+        guard !tally.entries.isEmpty else { return }
+        var merged: [String: (types: Set<String>, position: Int64)] = [:]
+        var order: [String] = []
+        for r in try connection.query("SELECT key, types, position FROM layer_properties WHERE layer = $1", [.text(layer.rawValue)]) {
+            guard let key = r[0].string, case .integer(let position) = r[2] else { continue }
+            merged[key] = (Set((r[1].string ?? "").split(separator: ",").map(String.init)), position)
+            order.append(key)
+        }
+        for e in tally.entries {
+            if var m = merged[e.key] {
+                m.types.formUnion(e.types)
+                m.position = min(m.position, e.position)
+                merged[e.key] = m
+            } else {
+                merged[e.key] = (Set(e.types), e.position)
+                order.append(e.key)
+            }
+        }
+        try connection.execute("DELETE FROM layer_properties WHERE layer = $1", [.text(layer.rawValue)])
+        let columns = [StoredColumn(name: "layer", kind: .text), StoredColumn(name: "key", kind: .text),
+                       StoredColumn(name: "types", kind: .text), StoredColumn(name: "position", kind: .integer)]
+        var lines: [UInt8] = []
+        for key in order {
+            let m = merged[key]!
+            try CopyText.append([.text(layer.rawValue), .text(key), .text(m.types.sorted().joined(separator: ",")), .integer(m.position)],
+                                columns, to: &lines)
+        }
+        try connection.copy(into: "layer_properties", columns: columns.map(\.name), lines: lines)
     }
 
     /// The stored streets (pk order) and grid cells (code order) hazards are snapped to and located in.
