@@ -52,6 +52,11 @@ enum OpenAPIDocument {
             ["name": "f", "in": "query", "required": false, "schema": ["type": "string", "enum": .array(formats.map { .string($0) })]]
         }
         let json = f(["json"]), geojson = f(["json", "geojson"])
+        // the map page's own parameters (MapPage): the vendor-zone time, and a spot whose lookup it opens
+        let pageAt: JSONValue = ["name": "at", "in": "query", "required": false, "description": "Vendor-zone time (ISO 8601) the map shows",
+                                 "schema": ["type": "string"]]
+        let pageLookup: JSONValue = ["name": "lookup", "in": "query", "required": false, "description": "LON,LAT whose lookup the map opens",
+                                     "schema": ["type": "string"]]
         return [
             "openapi": "3.0.3",
             "info": [
@@ -62,7 +67,7 @@ enum OpenAPIDocument {
             "servers": [["url": .string(base)]],
             "paths": [
                 "/": op("Landing page (HTML map for browsers; JSON with f=json or Accept: application/json)", "getLandingPage",
-                        parameters: [f(["json", "html"])]),
+                        parameters: [f(["json", "html"]), pageAt, pageLookup]),
                 "/api": op("This document", "getAPI", parameters: [json], type: FeaturesAPI.openAPIType),
                 "/conformance": op("Conformance classes", "getConformance", parameters: [json]),
                 "/collections": op("The layers", "getCollections", parameters: [json]),

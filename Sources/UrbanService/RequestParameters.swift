@@ -30,7 +30,7 @@ public struct RequestParameters: Sendable {
 
     /// The routes' parameters, by route (as registered, path parameters in braces).
     public static let allowed: [String: [String]] = [
-        "/": ["f"],
+        "/": ["f", "at", "lookup"],  // at, lookup: the map page's (MapPage)
         "/api": ["f"],
         "/conformance": ["f"],
         "/collections": ["f"],

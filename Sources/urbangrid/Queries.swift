@@ -58,7 +58,8 @@ struct Lookup: ParsableCommand {
             out.flush()
             return
         }
-        let results = try lookup.lookup(spots)
+        // one spot from --lon/--lat is checked as such (an error names lon/lat, not points[0])
+        let results = points == nil ? [try lookup.lookup(lon: spots[0].x, lat: spots[0].y)] : try lookup.lookup(spots)
         switch format {
         case .json:
             out.line { results[0].appendJSON(to: &$0) }

@@ -45,6 +45,7 @@ import UrbanStore
         #expect(out.status == 1 && outside["grid_code"] is NSNull)
         let bad = try CLI.run(["lookup", Self.demo, "--lon", "200", "--lat", "10"])
         #expect(bad.status == 2 && bad.stderr.contains("(200.0, 10.0) is not a WGS84"), "\(bad.stderr)")
+        #expect(bad.stderr.contains("lon/lat") && !bad.stderr.contains("points[0]"), "\(bad.stderr)")
     }
 
     @Test func vendorCheckKeysAndStatuses() throws {

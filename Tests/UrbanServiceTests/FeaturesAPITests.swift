@@ -40,6 +40,11 @@ import UrbanService
                     #expect(!r.text.contains("http://") && !r.text.contains("https://"), "no external URL: no CDN, no tiles")
                 }
             }
+            // the page's own documented parameters (its deep links, Tools/map-screenshot.sh) are taken, others refused
+            let page = try await client.execute(uri: "/?at=2026-10-01T18:30&lookup=24.9384,60.1699", method: .get, headers: browser)
+            #expect(page.status == .ok && page.headers[.contentType]?.hasPrefix("text/html") == true, "\(page.status) \(page.text.prefix(200))")
+            let unknown = try await client.execute(uri: "/?zoom=3", method: .get, headers: browser)
+            #expect(unknown.status == .badRequest)
         }
     }
 
