@@ -150,3 +150,11 @@ public struct LayerRequest: Sendable {
         }
     }
 }
+
+extension CityStore {
+    /// The city's time zone (`timeZone`), UTC+8 when it names none the system knows.
+    public var cityTimeZone: TimeZone {
+        get throws { TimeZone(identifier: try timeZone) ?? TimeZone(secondsFromGMT: 8 * 3600)! }
+    }
+}
+

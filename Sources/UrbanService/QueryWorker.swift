@@ -63,7 +63,7 @@ final class SharedLayers: @unchecked Sendable {  // `read` only under `lock`
             let layers = Layers(
                 frame: frame, grid: try GridIndex.Table(store), streets: try StreetIndex(store, frame: frame),
                 zones: try VendorZoneIndex.Table(store), protected: try ProtectedPOIIndex.Table(store, frame: frame),
-                hazards: try HazardIndex(store, frame: frame).records, stations: try StationIndex(store, frame: frame).records,
+                hazards: try HazardIndex.records(store, frame: frame), stations: try StationIndex.records(store, frame: frame),
                 networks: StreetNetworks(frame: frame))
             read = layers
             return layers

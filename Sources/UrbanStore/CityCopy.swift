@@ -181,7 +181,7 @@ extension PostGISDatabase: CityRows {
             default: c.name
             }
         }
-        let zone = TimeZone(identifier: try timeZone) ?? TimeZone(secondsFromGMT: 8 * 3600)!
+        let zone = try cityTimeZone
         let timeColumns = columns.indices.filter { columns[$0].kind == .time }
         try connection.transaction {
             try self.connection.execute("DECLARE urbangrid_rows NO SCROLL CURSOR FOR SELECT \(names.joined(separator: ", ")) FROM \(LayerSchema.of(layer).table) ORDER BY pk")

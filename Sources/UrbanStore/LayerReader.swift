@@ -309,7 +309,7 @@ public final class LayerReader {
         var sql = "SELECT \(names.joined(separator: ", ")) FROM \(schema.table)\(whereClause) ORDER BY pk"
         if let limit = filter.limit { sql += " LIMIT \(bind(.integer(Int64(limit))))" }
         if filter.offset > 0 { sql += " OFFSET \(bind(.integer(Int64(filter.offset))))" }
-        let zone = TimeZone(identifier: try db.timeZone) ?? TimeZone(secondsFromGMT: 8 * 3600)!
+        let zone = try db.cityTimeZone
         let times = timeColumns.isEmpty ? nil : PGBatchRow.Times(zone: zone, columns: timeColumns, count: names.count)
         let wkb = try WKBReader()
         try reading(db) {

@@ -55,10 +55,12 @@ public struct BearerToken: Sendable, Hashable {
     public let secret: String
 
     /// A new token from the system's secure random source.
-    public static func generate() -> BearerToken {
+    public static func generate() -> BearerToken { BearerToken(id: randomHex(8), secret: randomHex(32)) }
+
+    /// `bytes` bytes of the system's secure random source, as lowercase hex.
+    private static func randomHex(_ bytes: Int) -> String {
         var rng = SystemRandomNumberGenerator()
-        func hex(_ bytes: Int) -> String { (0..<bytes).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &rng)) }.joined() }
-        return BearerToken(id: hex(8), secret: hex(32))
+        return (0..<bytes).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &rng)) }.joined()
     }
 
     public init(id: String, secret: String) {
@@ -77,10 +79,7 @@ public struct BearerToken: Sendable, Hashable {
     public var text: String { "ug_\(id)_\(secret)" }
 
     /// A new salt (16 random bytes, hex).
-    public static func newSalt() -> String {
-        var rng = SystemRandomNumberGenerator()
-        return (0..<16).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &rng)) }.joined()
-    }
+    public static func newSalt() -> String { randomHex(16) }
 
     /// The hex SHA-256 of `salt` and the secret.
     public func hash(salt: String) -> String {

@@ -15,7 +15,7 @@ public struct CityFrame: Sendable {
     /// The store's time zone (UTC+8 when it names none the system knows) and the metric CRS for the extent of its
     /// grids, streets, admin areas, stations, hazards and vendor zones.
     public init(_ store: any CityStore) throws {
-        let zone = TimeZone(identifier: try store.timeZone) ?? TimeZone(secondsFromGMT: 8 * 3600)!
+        let zone = try store.cityTimeZone
         let extent = try store.extent(of: [.grids, .streets, .admin, .stations, .hazards, .vendorZones])
         let (crs, reason) = LocalMetricCRS.choose(for: extent ?? Envelope(minX: 0, minY: 0, maxX: 0, maxY: 0))
         self.init(timeZone: zone, metricCRS: crs, metricCRSReason: reason)

@@ -23,6 +23,11 @@ public final class HazardIndex {
 
     /// Reads the `hazards` layer (storage order), projected into `frame`'s metric CRS.
     public convenience init(_ store: any CityStore, frame: CityFrame) throws {
+        try self.init(records: Self.records(store, frame: frame))
+    }
+
+    /// The `hazards` layer's records (storage order), projected into `frame`'s metric CRS: what workers share.
+    public static func records(_ store: any CityStore, frame: CityFrame) throws -> [HazardRecord] {
         let forward = try frame.forward()
         let columns = ["id", "class_code", "severity", "status", "reported_at", "resolved_at", "segment_id", "grid_code"]
         var records: [HazardRecord] = []
@@ -35,7 +40,7 @@ public final class HazardIndex {
                 segmentID: r["segment_id"]?.string, gridCode: r["grid_code"]?.string, lonLat: lonLat,
                 metric: try forward.apply(lonLat)))
         }
-        try self.init(records: records)
+        return records
     }
 
     public init(records: [HazardRecord]) throws {

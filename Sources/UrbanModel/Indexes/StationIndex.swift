@@ -17,6 +17,12 @@ public final class StationIndex {
 
     /// Reads the `stations` layer (storage order), projected into `frame`'s metric CRS.
     public convenience init(_ store: any CityStore, frame: CityFrame) throws {
+        try self.init(records: Self.records(store, frame: frame))
+    }
+
+    /// The `stations` layer's records (storage order, a point on each surface) in `frame`'s metric CRS: what
+    /// workers share.
+    public static func records(_ store: any CityStore, frame: CityFrame) throws -> [StationRecord] {
         let forward = try frame.forward()
         var records: [StationRecord] = []
         for r in try store.features(LayerRequest(.stations, [.column("id"), .column("name"), .pointOnSurface])) {
@@ -24,7 +30,7 @@ public final class StationIndex {
             records.append(StationRecord(id: r["id"]?.string ?? "", name: r["name"]?.string, lonLat: Coordinate(x, y),
                                          metric: try forward.apply(Coordinate(x, y))))
         }
-        try self.init(records: records)
+        return records
     }
 
     public init(records: [StationRecord]) throws {

@@ -15,7 +15,7 @@ extension PostGISDatabase: HazardStatusStore {
 
     @discardableResult
     public func setHazardStatus(id: String, to status: String, at: Date, note: String?, by: String?) throws -> HazardStatusEvent {
-        let zone = TimeZone(identifier: try timeZone) ?? TimeZone(secondsFromGMT: 8 * 3600)!
+        let zone = try cityTimeZone
         return try connection.transaction {
             guard let row = try connection.query("SELECT status, extract(epoch FROM reported_at)::float8 FROM hazards WHERE id = $1 FOR UPDATE",
                                                  [.text(id)]).first else {
@@ -35,22 +35,22 @@ extension PostGISDatabase: HazardStatusStore {
     }
 
     public func hazardHistory(id: String) throws -> [HazardStatusEvent] {
-        let zone = TimeZone(identifier: try timeZone) ?? TimeZone(secondsFromGMT: 8 * 3600)!
+        let zone = try cityTimeZone
         guard try connection.scalar("SELECT count(*) FROM hazards WHERE id = $1", [.text(id)]).int ?? 0 > 0 else { throw HazardStatusRules.unknown(id) }
         return try connection.query("""
             SELECT from_status, to_status, extract(epoch FROM at)::float8, note, by_user FROM hazard_events WHERE hazard_id = $1 ORDER BY pk
             """, [.text(id)]).map { r in
             HazardStatusEvent(hazardID: id, from: r[0].string ?? "", to: r[1].string ?? "",
-                              at: ISOTime.string(Date(timeIntervalSince1970: r[2].double ?? 0), in: zone), note: r[3].string, by: r[4].string)
+                              at: Self.isoTime(r[2], in: zone) ?? "", note: r[3].string, by: r[4].string)
         }
     }
 
     func hazardEventRows() throws -> [[SQLValue]] {
-        let zone = TimeZone(identifier: try timeZone) ?? TimeZone(secondsFromGMT: 8 * 3600)!
+        let zone = try cityTimeZone
         return try connection.query("""
             SELECT hazard_id, from_status, to_status, extract(epoch FROM at)::float8, note, by_user FROM hazard_events ORDER BY pk
             """).map { r in
-            [r[0], r[1], r[2], .text(ISOTime.string(Date(timeIntervalSince1970: r[3].double ?? 0), in: zone)), r[4], r[5]]
+            [r[0], r[1], r[2], Self.isoTime(r[3], in: zone).map(SQLValue.text) ?? .null, r[4], r[5]]
         }
     }
 

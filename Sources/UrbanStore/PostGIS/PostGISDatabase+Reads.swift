@@ -65,7 +65,7 @@ extension PostGISDatabase {
             var values = values
             if let zone {
                 for (i, n) in names.enumerated() where timeColumns.contains(n) {
-                    if let seconds = values[i].double { values[i] = .text(ISOTime.string(Date(timeIntervalSince1970: seconds), in: zone)) }
+                    if let text = Self.isoTime(values[i], in: zone) { values[i] = .text(text) }
                 }
             }
             return SQLRow(columnNames: names, values: values)
@@ -239,3 +239,11 @@ extension PostGISDatabase {
         }
     }
 }
+
+extension PostGISDatabase {
+    /// A `timestamptz` read as `extract(epoch FROM …)::float8`, as ISO 8601 text in `zone` (nil for NULL).
+    static func isoTime(_ epoch: SQLValue, in zone: TimeZone) -> String? {
+        epoch.double.map { ISOTime.string(Date(timeIntervalSince1970: $0), in: zone) }
+    }
+}
+

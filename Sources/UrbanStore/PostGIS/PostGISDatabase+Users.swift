@@ -11,13 +11,12 @@ extension PostGISDatabase: UserStore {
                            token_hash text NOT NULL, created_at timestamptz NOT NULL, revoked_at timestamptz)
         """]
 
-    private var zone: TimeZone { get throws { TimeZone(identifier: try timeZone) ?? TimeZone(secondsFromGMT: 8 * 3600)! } }
     private static let columns = "name, role, department_id, district, extract(epoch FROM created_at)::float8, extract(epoch FROM revoked_at)::float8"
 
     public func addUser(name: String, role: CaseWorkflow.Role, departmentID: String?, district: String?) throws -> (UserRecord, BearerToken) {
         try UserRecord.check(name: name, role: role, departmentID: departmentID, district: district)
         let token = BearerToken.generate(), salt = BearerToken.newSalt()
-        let now = ISOTime.string(Date(), in: try zone)
+        let now = ISOTime.string(Date(), in: try cityTimeZone)
         let taken = ModelError.invalidArgument(name: "name", reason: "a user named '\(name)' exists already")
         do {
             return try connection.transaction {
@@ -35,12 +34,12 @@ extension PostGISDatabase: UserStore {
     }
 
     public func users() throws -> [UserRecord] {
-        let zone = try zone
+        let zone = try cityTimeZone
         return try connection.query("SELECT \(Self.columns) FROM users ORDER BY name").map { Self.user($0, zone) }
     }
 
     public func revokeUser(name: String) throws -> UserRecord {
-        let zone = try zone
+        let zone = try cityTimeZone
         return try connection.transaction {
             guard let row = try connection.query("SELECT \(Self.columns) FROM users WHERE name = $1 FOR UPDATE", [.text(name)]).first else {
                 throw ModelError.invalidArgument(name: "name", reason: "no user named '\(name)'")
@@ -58,19 +57,18 @@ extension PostGISDatabase: UserStore {
         guard let token = BearerToken(text),
               let row = try connection.query("SELECT \(Self.columns), token_salt, token_hash FROM users WHERE token_id = $1", [.text(token.id)]).first,
               token.matches(hash: row[7].string ?? "", salt: row[6].string ?? "") else { return nil }
-        let user = Self.user(row, try zone)
+        let user = Self.user(row, try cityTimeZone)
         return user.revokedAt == nil ? user : nil
     }
 
     static func user(_ r: [SQLValue], _ zone: TimeZone) -> UserRecord {
-        func time(_ v: SQLValue) -> String? { v.double.map { ISOTime.string(Date(timeIntervalSince1970: $0), in: zone) } }
         return UserRecord(name: r[0].string ?? "", role: CaseWorkflow.Role(rawValue: r[1].string ?? "") ?? .viewer, departmentID: r[2].string,
-                          district: r[3].string, createdAt: time(r[4]) ?? "", revokedAt: time(r[5]))
+                          district: r[3].string, createdAt: Self.isoTime(r[4], in: zone) ?? "", revokedAt: Self.isoTime(r[5], in: zone))
     }
 
     func userRows() throws -> [[SQLValue]] {
-        let zone = try zone
-        func time(_ v: SQLValue) -> SQLValue { v.double.map { .text(ISOTime.string(Date(timeIntervalSince1970: $0), in: zone)) } ?? .null }
+        let zone = try cityTimeZone
+        func time(_ v: SQLValue) -> SQLValue { Self.isoTime(v, in: zone).map(SQLValue.text) ?? .null }
         return try connection.query("""
             SELECT name, role, department_id, district, token_id, token_salt, token_hash, extract(epoch FROM created_at)::float8,
                    extract(epoch FROM revoked_at)::float8 FROM users ORDER BY name

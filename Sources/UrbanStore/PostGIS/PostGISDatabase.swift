@@ -219,7 +219,7 @@ public final class PostGISDatabase: CityStore {
     public func importFeatures(reading features: (_ body: (Feature) throws -> Void) throws -> Void, into layer: UrbanModel.Layer,
                                source: String, noding: LayerImport.StreetNoding) throws -> Int {
         let table = LayerSchema.of(layer).table
-        let zone = TimeZone(identifier: try timeZone) ?? TimeZone(secondsFromGMT: 8 * 3600)!
+        let zone = try cityTimeZone
         return try connection.transaction {
             try connection.execute("LOCK TABLE \(table) IN SHARE ROW EXCLUSIVE MODE")
             let codes = Set(try connection.query("SELECT code FROM class_codes").compactMap { $0.first?.string })

@@ -13,7 +13,7 @@ extension UrbanDatabase: HazardStatusStore {
 
     @discardableResult
     public func setHazardStatus(id: String, to status: String, at: Date, note: String?, by: String?) throws -> HazardStatusEvent {
-        let zone = TimeZone(identifier: try timeZone) ?? TimeZone(secondsFromGMT: 8 * 3600)!
+        let zone = try cityTimeZone
         return try store.transaction {
             guard let row = try store.query("SELECT status, reported_at FROM hazards WHERE id = ?", id).first else {
                 throw HazardStatusRules.unknown(id)

@@ -10,12 +10,11 @@ extension UrbanDatabase: UserStore {
                            created_at TEXT NOT NULL, revoked_at TEXT);
         """)
 
-    private var zone: TimeZone { get throws { TimeZone(identifier: try timeZone) ?? TimeZone(secondsFromGMT: 8 * 3600)! } }
 
     public func addUser(name: String, role: CaseWorkflow.Role, departmentID: String?, district: String?) throws -> (UserRecord, BearerToken) {
         try UserRecord.check(name: name, role: role, departmentID: departmentID, district: district)
         let token = BearerToken.generate(), salt = BearerToken.newSalt()
-        let now = ISOTime.string(Date(), in: try zone)
+        let now = ISOTime.string(Date(), in: try cityTimeZone)
         return try store.transaction {
             guard try store.scalar("SELECT count(*) FROM users WHERE name = ?", name).int == 0 else {
                 throw ModelError.invalidArgument(name: "name", reason: "a user named '\(name)' exists already")
@@ -32,7 +31,7 @@ extension UrbanDatabase: UserStore {
     }
 
     public func revokeUser(name: String) throws -> UserRecord {
-        let now = ISOTime.string(Date(), in: try zone)
+        let now = ISOTime.string(Date(), in: try cityTimeZone)
         return try store.transaction {
             guard let row = try store.query("SELECT name, role, department_id, district, created_at, revoked_at FROM users WHERE name = ?", name).first else {
                 throw ModelError.invalidArgument(name: "name", reason: "no user named '\(name)'")

@@ -81,7 +81,7 @@ public final class UrbanDatabase {
     public func importFeatures(_ features: [Feature], into layer: UrbanModel.Layer, source: String,
                                noding: LayerImport.StreetNoding = .auto) throws -> Int {
         let schema = LayerSchema.of(layer)
-        let zone = TimeZone(identifier: try timeZone) ?? TimeZone(secondsFromGMT: 8 * 3600)!
+        let zone = try cityTimeZone
         let values = LayerImport.columns(of: layer).map { $0 == "geom" ? "GeomFromWKB(?, 4326)" : "?" }
         let sql = "INSERT INTO \(schema.table)(\(LayerImport.columns(of: layer).joined(separator: ", "))) VALUES (\(values.joined(separator: ", ")))"
         return try store.transaction {
