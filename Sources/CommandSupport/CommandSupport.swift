@@ -172,7 +172,7 @@ extension ParsableCommand {
             // the library layers' errors say what and where: bad input (2), or a documented status (CLIError)
             let status: Int32? = switch error {
             case let e as CLIError: e.exitCode
-            case is SpatialError, is ModelError, is SitingError: 2
+            case is SpatialError, is ModelError, is SitingError, is CaseError: 2
             default: nil
             }
             if let status {

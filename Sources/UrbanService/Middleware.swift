@@ -60,10 +60,15 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
 /// it and is interrupted at the limit.)
 struct RequestLimitsMiddleware<Context: RequestContext>: RouterMiddleware {
     let maximumBodyBytes: Int
+    /// `serve --enable-cases`: POST is answered too (the case routes read small JSON bodies; a larger one is 400).
+    var writes = false
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard [.get, .head, .options].contains(request.method) else {
-            throw ServiceError(.methodNotAllowed, code: "MethodNotAllowed", "\(request.method.rawValue): this service is read-only (GET only)")
+        guard [.get, .head, .options].contains(request.method) || (writes && request.method == .post) else {
+            throw ServiceError(.methodNotAllowed, code: "MethodNotAllowed", "\(request.method.rawValue): this service \(writes ? "answers GET, and POST on the case routes" : "is read-only (GET only; the case routes need serve --enable-cases)")")
+        }
+        if request.method == .post, let length = request.headers[.contentLength].flatMap({ Int($0) }), length > maximumBodyBytes {
+            throw ServiceError.badParameter("body", "\(length) bytes: at most \(maximumBodyBytes)")
         }
         if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > maximumBodyBytes {
             throw ServiceError(.contentTooLarge, code: "ContentTooLarge", "a request body of \(length) bytes: at most \(maximumBodyBytes), and none is read")

@@ -43,6 +43,11 @@ public struct RequestParameters: Sendable {
         "/hazards": ["near", "radius", "along", "buffer", "in_grid", "class", "status", "f"],
         "/hazards/hotspots": ["by", "top"],
         "/stations/nearest": ["lon", "lat", "k", "network"],
+        "/cases": ["status", "district", "grid", "department", "time_state", "from", "to", "limit", "offset", "f"],
+        "/cases/{id}": [],
+        "/cases/{id}/{action}": [],
+        "/assessment": ["by", "from", "to", "f"],
+        "/hazards/{id}/status": [],
     ]
 
     /// Refuses a parameter `route` does not take or one given more than once.

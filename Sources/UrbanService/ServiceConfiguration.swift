@@ -36,6 +36,10 @@ public struct ServiceConfiguration: Sendable {
     public var eventLoopThreads: Int
     /// The public holidays and make-up working days of vendor zones' `PH` rules (default: the built-in calendar).
     public var holidays: HolidayCalendar
+    /// The case loop's write routes (`POST /cases…`, `POST /hazards/{id}/status`) on read-write connections.
+    public var enableCases: Bool
+    /// Every route needs a bearer token (else only the case and assessment routes do).
+    public var authAll: Bool
 
     /// The default of `eventLoopThreads`: four per core.
     public static var defaultEventLoopThreads: Int { 4 * ProcessInfo.processInfo.activeProcessorCount }
@@ -47,8 +51,10 @@ public struct ServiceConfiguration: Sendable {
         maximumBodyBytes: Int = 16 * 1024, leafletDirectory: String = "/usr/share/javascript/leaflet",
         eventLoopThreads: Int = ServiceConfiguration.defaultEventLoopThreads,
         replicas: [String] = [], maximumReplicaLag: Duration = .seconds(10), replicaCheckInterval: Duration = .seconds(2),
-        primaryReads: ReadNodes.PrimaryReads = .fallback, holidays: HolidayCalendar = .china
+        primaryReads: ReadNodes.PrimaryReads = .fallback, holidays: HolidayCalendar = .china, enableCases: Bool = false, authAll: Bool = false
     ) {
+        self.enableCases = enableCases
+        self.authAll = authAll
         self.databasePath = databasePath
         self.host = host
         self.port = port

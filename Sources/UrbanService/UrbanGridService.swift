@@ -1,19 +1,27 @@
 public import Hummingbird
+public import HummingbirdAuth
 import HummingbirdCore
 import NIOCore
 import NIOPosix
 import Foundation
 public import Logging
 public import SpatialCore
-import UrbanModel
+public import UrbanModel
 import UrbanStore
 
-/// The request context of every route: Hummingbird's basic one, with a small body limit (the service reads none).
-public struct ServiceRequestContext: RequestContext {
+/// The request context of every route: Hummingbird's basic one with the user a bearer token named (`identity`, set
+/// by `BearerAuthenticator`), the client's address (for the failed-token limit) and a small body limit (only the
+/// case routes read bodies, small JSON objects).
+public struct ServiceRequestContext: AuthRequestContext {
     public var coreContext: CoreRequestContextStorage
+    public var identity: UserRecord?
+    /// The client's IP address; nil when unknown (a test without a socket).
+    public let remoteAddress: String?
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
+        identity = nil
+        remoteAddress = source.channel.remoteAddress?.ipAddress
     }
 
     public var maxUploadSize: Int { 16 * 1024 }
@@ -34,6 +42,10 @@ public struct UrbanGridService: Sendable {
     /// and kept for the write routes to come; no read uses it.
     let primary: DatabaseWorker?
     let staticFiles: StaticFiles
+    /// The case routes' writers (with `--enable-cases`) and their reference tables.
+    let caseDesk: CaseDeskState
+    /// The users behind bearer tokens.
+    let tokens: TokenCheck
 
     /// Opens the database read-only (`configuration.connections` connections) and reads the Leaflet files. With
     /// replicas, first checks the primary and every replica once (a replica that does not answer starts out of the
@@ -79,6 +91,8 @@ public struct UrbanGridService: Sendable {
         queries = try QueryPool(nodes: nodes, size: max(1, min(configuration.connections, ProcessInfo.processInfo.activeProcessorCount)),
                                 holidays: configuration.holidays)
         staticFiles = StaticFiles(leafletDirectory: configuration.leafletDirectory)
+        caseDesk = CaseDeskState(writers: configuration.enableCases ? try WriterPool(location: location, size: configuration.connections) : nil)
+        tokens = TokenCheck(pool: pool, timeLimit: configuration.requestTimeLimit)
     }
 
     /// Whether Leaflet was found (the map page needs it).
@@ -100,7 +114,9 @@ public func buildRouter(_ service: UrbanGridService, accessLogger: Logger = Logg
     let router = Router(context: ServiceRequestContext.self)
     router.middlewares.add(AccessLogMiddleware(logger: accessLogger))
     router.middlewares.add(ErrorMiddleware())
-    router.middlewares.add(RequestLimitsMiddleware(maximumBodyBytes: service.configuration.maximumBodyBytes))
+    router.middlewares.add(RequestLimitsMiddleware(maximumBodyBytes: service.configuration.maximumBodyBytes, writes: service.configuration.enableCases))
+    router.middlewares.add(BearerAuthenticator(tokens: service.tokens))
+    if service.configuration.authAll { router.middlewares.add(RequireUserMiddleware()) }
     let features = FeaturesAPI(service: service)
     router.get("/") { request, _ in
         try FeaturesAPI.accept(request, "/", formats: ["json", "html"])
@@ -110,6 +126,7 @@ public func buildRouter(_ service: UrbanGridService, accessLogger: Logger = Logg
     if service.nodes.hasReplicas { service.addReplicaRoute(to: router) }
     service.staticFiles.register(on: router)
     service.addQueryRoutes(to: router)
+    service.addCaseRoutes(to: router)
     return router
 }
 
@@ -137,7 +154,8 @@ public func buildApplication(
     // per connection: the idle timeout, then GET /lookup answered on the event loop (`LookupFastPath`), the rest
     // through the router
     let http1 = HTTP1Channel.Configuration(
-        additionalChannelHandlers: [
+        // (with --auth-all every request goes through the router, where the token is checked)
+        additionalChannelHandlers: configuration.authAll ? [IdleStateHandler(allTimeout: .seconds(75))] : [
             IdleStateHandler(allTimeout: .seconds(75)),
             LookupFastPath(pool: pool, timeLimit: timeLimit, accessLogger: accessLogger, serverName: serverName),
         ],
@@ -148,7 +166,7 @@ public func buildApplication(
         configuration: .init(address: .hostname(host, port: configuration.port), serverName: serverName),
         onServerRunning: { channel in
             let port = channel.localAddress?.port ?? configuration.port
-            logger.info("listening on http://\(host):\(port) (database \(DatabaseLocation.redacted(configuration.databasePath)), read-only, \(configuration.connections) connections)")
+            logger.info("listening on http://\(host):\(port) (database \(DatabaseLocation.redacted(configuration.databasePath)), \(configuration.enableCases ? "case routes on, \(service.caseDesk.writers?.size ?? 0) writers" : "read-only"), \(configuration.connections) connections\(configuration.authAll ? ", every route needs a token" : ""))")
             if let monitor = service.monitor {
                 let replicas = service.nodes.locations.dropFirst().map(\.description).joined(separator: ", ")
                 logger.info("reads on the replicas \(replicas) (primary: \(configuration.primaryReads == .fallback ? "only while no replica is in use" : configuration.primaryReads == .share ? "in turn with them" : "never")); each checked every \(configuration.replicaCheckInterval), out of the read pool above \(configuration.maximumReplicaLag) of replay lag; GET /replicas shows them")

@@ -73,8 +73,12 @@ extension UrbanGridCommand {
 
         var db: String { city.db }
 
-        @Option(help: "admin, streets, vendor-zones, hazards, stations, pois, demand, chiefs.")
-        var layer: UrbanModel.Layer
+        @Option(name: .customLong("layer"), help: "admin, streets, vendor-zones, hazards, stations, pois, demand, chiefs; or a case table: departments, routing, limits, holidays (CSV).")
+        var layerName: String
+
+        /// The spatial layer named by --layer (nil for a case table).
+        var layer: UrbanModel.Layer { UrbanModel.Layer(rawValue: layerName) ?? .admin }
+        var caseTable: CaseTableKind? { CaseTableKind(rawValue: layerName) }
 
         @Argument(help: "The file to load.")
         var file: String
@@ -94,10 +98,14 @@ extension UrbanGridCommand {
         var format: OutputFormat { output.format }
 
         func validate() throws {
-            if layer == .grids { throw ValidationError("grids are made by 'urbangrid grid build', not imported") }
+            guard UrbanModel.Layer(rawValue: layerName) != nil || caseTable != nil else {
+                throw ValidationError("--layer '\(layerName)': one of \((UrbanModel.Layer.allCases.map(\.rawValue) + CaseTableKind.allCases.map(\.rawValue)).joined(separator: ", "))")
+            }
+            if layerName == UrbanModel.Layer.grids.rawValue { throw ValidationError("grids are made by 'urbangrid grid build', not imported") }
         }
 
         func run() throws {
+            if let caseTable { return try importCaseTable(caseTable) }
             let log = Logger(label: "urbangrid.import")
             let database = try city.open(readOnly: false)
             let options = FeatureFile.Options(crs: try crs.map(CRS.init), makeValid: makeValid, idField: idField,
@@ -114,6 +122,23 @@ extension UrbanGridCommand {
                 out.line(#"{"layer":"\#(layer.rawValue)","imported":\#(n)}"#)
             } else {
                 out.line("imported \(n) \(layer == .streets ? "segments" : "features") into \(layer.rawValue) (\(try database.count(layer)) in the layer now)")
+            }
+            out.flush()
+        }
+
+        /// A reference table of the case loop, replaced in one transaction; holidays are added to those loaded and
+        /// recompute the provisional deadlines.
+        func importCaseTable(_ kind: CaseTableKind) throws {
+            let database = try city.open(readOnly: false)
+            guard let store = database as? any CaseStore else { throw CLIError.badInput("\(database.displayName) keeps no case tables") }
+            let table = try CaseTableFile.read(kind, path: file)
+            let schedule = try (database as? any WorkScheduleStore)?.workSchedule ?? .standard
+            let (rows, recomputed) = try store.replaceCaseTable(table, schedule: schedule)
+            var out = StandardOutput()
+            if format == .json {
+                out.line(#"{"layer":"\#(kind.rawValue)","imported":\#(rows)\#(kind == .holidays ? #","recomputed_deadlines":\#(recomputed)"# : "")}"#)
+            } else {
+                out.line("imported \(rows) rows into \(kind.rawValue)\(kind == .holidays ? "; \(recomputed) provisional deadlines recomputed" : "")")
             }
             out.flush()
         }

@@ -34,6 +34,7 @@ public final class PostGISDatabase: CityStore {
             """] + UrbanModel.Layer.allCases.flatMap(propertyKeyStatements)),
         (5, "hazard status history", hazardHistoryStatements),
         (6, "users", usersStatements),
+        (7, "cases", casesStatements),
     ]
 
     static var newestVersion: Int { migrations.map(\.version).max() ?? 0 }

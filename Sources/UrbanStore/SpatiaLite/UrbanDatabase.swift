@@ -18,6 +18,7 @@ public final class UrbanDatabase {
         layerPropertiesMigration,
         hazardHistoryMigration,
         usersMigration,
+        casesMigration,
     ]
 
     /// Creates a new, empty database. Refuses an existing file (nothing is overwritten).

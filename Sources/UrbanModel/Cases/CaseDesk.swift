@@ -1,0 +1,205 @@
+public import Foundation
+public import SpatialCore
+
+/// A report as it comes in (`POST /cases`, `case report`, a row of `case import`), checked, with its spot in WGS84.
+public struct CaseReport: Sendable, Hashable {
+    public var source: CaseWorkflow.Source
+    public var kind: CaseWorkflow.Kind
+    public var classCode: String
+    public var urgency: CaseWorkflow.Urgency
+    public var description: String?
+    public var lon: Double, lat: Double
+    /// A work order's own number (12345 imports).
+    public var externalID: String?
+
+    public init(source: CaseWorkflow.Source, kind: CaseWorkflow.Kind, classCode: String, urgency: CaseWorkflow.Urgency = .normal,
+                description: String? = nil, lon: Double, lat: Double, externalID: String? = nil) {
+        self.source = source
+        self.kind = kind
+        self.classCode = classCode
+        self.urgency = urgency
+        self.description = description
+        self.lon = lon
+        self.lat = lat
+        self.externalID = externalID
+    }
+
+    /// The canonical parts an `Idempotency-Key` is checked against.
+    public var hashParts: [String] {
+        [source.rawValue, kind.rawValue, classCode, urgency.rawValue, description ?? "", String(lon), String(lat), externalID ?? ""]
+    }
+}
+
+/// The case loop's requests: the checks of what users send (HTTP bodies and CLI options alike), routing a report
+/// to its place and department, and the transitions' parameters. Errors name the field (`CaseError.invalid`).
+public enum CaseDesk {
+    /// Longest description kept (characters).
+    public static let maximumDescription = 2000
+
+    /// A source, kind or urgency, as written (`urgency` also accepts 一般/普通 and 紧急/急, `low`/`high`).
+    public static func source(_ text: String, field: String = "source") throws(CaseError) -> CaseWorkflow.Source {
+        guard let s = CaseWorkflow.Source(rawValue: text) else {
+            throw .invalid(field: field, reason: "'\(text)' is not one of \(CaseWorkflow.Source.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return s
+    }
+
+    public static func kind(_ text: String, field: String = "kind") throws(CaseError) -> CaseWorkflow.Kind {
+        switch text {
+        case "component", "部件": return .component
+        case "event", "事件": return .event
+        default: throw .invalid(field: field, reason: "'\(text)' is not component (部件) or event (事件)")
+        }
+    }
+
+    public static func urgency(_ text: String, field: String = "urgency") throws(CaseError) -> CaseWorkflow.Urgency {
+        switch text {
+        case "normal", "一般", "普通", "low": return .normal
+        case "urgent", "紧急", "急", "high": return .urgent
+        default: throw .invalid(field: field, reason: "'\(text)' is not normal (一般) or urgent (紧急)")
+        }
+    }
+
+    /// A class code of 2 to 12 digits (major class, minor class, …), of the kind's own table.
+    public static func classCode(_ text: String, field: String = "class_code") throws(CaseError) -> String {
+        guard (2...12).contains(text.utf8.count), text.utf8.allSatisfy({ (48...57).contains($0) }) else {
+            throw .invalid(field: field, reason: "'\(text)' is not a class code (2 to 12 digits, e.g. 0101)")
+        }
+        return text
+    }
+
+    public static func description(_ text: String?, field: String = "description") throws(CaseError) -> String? {
+        guard let text, !text.isEmpty else { return nil }
+        guard text.count <= maximumDescription else { throw .invalid(field: field, reason: "longer than \(maximumDescription) characters") }
+        guard !text.unicodeScalars.contains(where: { $0.value < 32 && $0 != "\n" && $0 != "\t" && $0 != "\r" }) else {
+            throw .invalid(field: field, reason: "contains control characters")
+        }
+        return text
+    }
+
+    /// A spot in `crs` (WGS84 when nil; `GCJ02`, `BD09` or any CRS text) as WGS84, checked.
+    public static func spot(lon: Double, lat: Double, crs: String?) throws(CaseError) -> (lon: Double, lat: Double) {
+        guard lon.isFinite, lat.isFinite else { throw .invalid(field: "lon", reason: "lon and lat must be finite numbers") }
+        var c = Coordinate(lon, lat)
+        if let crs {
+            do { c = try CoordinateTransform(from: try CRS(crs), to: .wgs84).apply(c) } catch {
+                throw .invalid(field: "crs", reason: "\(error)")
+            }
+        }
+        guard (-180...180).contains(c.x) else { throw .invalid(field: "lon", reason: "\(c.x) is outside -180…180 (is lon/lat swapped, or is the CRS another?)") }
+        guard (-90...90).contains(c.y) else { throw .invalid(field: "lat", reason: "\(c.y) is outside -90…90 (is lon/lat swapped?)") }
+        return (c.x, c.y)
+    }
+
+    /// The body of `POST /cases`: `{source, kind, class_code, urgency?, description?, lon, lat, crs?}`, nothing else.
+    public static func report(_ body: JSONValue) throws(CaseError) -> CaseReport {
+        guard case .object(let o) = body else { throw .invalid(field: "body", reason: "a JSON object expected") }
+        let known: Set<String> = ["source", "kind", "class_code", "urgency", "description", "lon", "lat", "crs"]
+        if let extra = o.members.first(where: { !known.contains($0.key) }) {
+            throw .invalid(field: extra.key, reason: "unknown field (known: \(known.sorted().joined(separator: ", ")))")
+        }
+        func text(_ k: String, required: Bool = true) throws(CaseError) -> String? {
+            switch o[k] {
+            case .string(let s)?: return s
+            case nil, .null?: if required { throw .invalid(field: k, reason: "missing") } else { return nil }
+            default: throw .invalid(field: k, reason: "a string expected")
+            }
+        }
+        func number(_ k: String) throws(CaseError) -> Double {
+            guard let v = o[k] else { throw .invalid(field: k, reason: "missing") }
+            guard let d = v.doubleValue else { throw .invalid(field: k, reason: "a number expected") }
+            return d
+        }
+        let spot = try spot(lon: try number("lon"), lat: try number("lat"), crs: try text("crs", required: false))
+        return CaseReport(source: try source(try text("source")!), kind: try kind(try text("kind")!), classCode: try classCode(try text("class_code")!),
+                          urgency: try text("urgency", required: false).map { (u: String) throws(CaseError) in try urgency(u) } ?? .normal,
+                          description: try description(try text("description", required: false)), lon: spot.lon, lat: spot.lat)
+    }
+
+    /// The parameters of a transition's body (an empty body is `{}`): `confirmed` (verify), `passed` (check) and
+    /// `work_hours` (extend) are required, `note` for void and return; `department_id` may name a dispatch's department.
+    public static func transition(_ name: String, body: JSONValue) throws(CaseError) -> (action: CaseWorkflow.Action, note: String?, departmentID: String?, workHours: Double?) {
+        guard case .object(let o) = body else { throw .invalid(field: "body", reason: "a JSON object expected") }
+        var known: Set<String> = ["note"]
+        func bool(_ k: String) throws(CaseError) -> Bool {
+            guard let v = o[k] else { throw .invalid(field: k, reason: "missing (true or false)") }
+            guard let b = v.boolValue else { throw .invalid(field: k, reason: "true or false expected") }
+            return b
+        }
+        let action: CaseWorkflow.Action
+        switch name {
+        case "verify": known.insert("confirmed"); action = .verify(confirmed: try bool("confirmed"))
+        case "check": known.insert("passed"); action = .check(passed: try bool("passed"))
+        case "file": action = .file
+        case "void": action = .void
+        case "dispatch": known.insert("department_id"); action = .dispatch
+        case "return": action = .return
+        case "handle": action = .handle
+        case "park": action = .park
+        case "unpark": action = .unpark
+        case "extend": known.insert("work_hours"); action = .extend
+        default: throw .invalid(field: "action", reason: "'\(name)' is not a case action")
+        }
+        if let extra = o.members.first(where: { !known.contains($0.key) }) {
+            throw .invalid(field: extra.key, reason: "unknown field for \(name) (known: \(known.sorted().joined(separator: ", ")))")
+        }
+        var note: String?
+        switch o["note"] {
+        case .string(let s)?: note = try description(s, field: "note")
+        case nil, .null?: note = nil
+        default: throw .invalid(field: "note", reason: "a string expected")
+        }
+        if note == nil, name == "void" || name == "return" { throw .invalid(field: "note", reason: "\(name) needs a note saying why") }
+        var department: String?
+        switch o["department_id"] {
+        case .string(let s)? where !s.isEmpty: department = s
+        case nil, .null?: department = nil
+        default: throw .invalid(field: "department_id", reason: "a department id (string) expected")
+        }
+        var hours: Double?
+        if name == "extend" {
+            guard let h = o["work_hours"]?.doubleValue else { throw .invalid(field: "work_hours", reason: "missing (a positive number of working hours)") }
+            hours = h
+        }
+        return (action, note, department, hours)
+    }
+
+    /// The stored form of a report by `actor` at `at`, at `place`, routed by `tables`.
+    /// - Throws: `CaseError.refused` for a role that may not report.
+    public static func draft(_ r: CaseReport, by actor: CaseWorkflow.Actor, at: Date, place: CasePlace, tables: CaseTables) throws(CaseError) -> CaseDraft {
+        let status: CaseWorkflow.Status
+        do { status = try CaseWorkflow.report(source: r.source, by: actor) } catch { throw .refused(error) }
+        return CaseDraft(externalID: r.externalID, source: r.source, kind: r.kind, classCode: r.classCode, urgency: r.urgency, description: r.description,
+                         lon: r.lon, lat: r.lat, place: place,
+                         routedDepartmentID: tables.routing.department(kind: r.kind, classCode: r.classCode, districtCode: place.adminCode),
+                         reportedBy: actor.name, reportedAt: at, status: status)
+    }
+
+    /// Checks a transition's department against the departments table (when one is loaded).
+    public static func checkDepartment(_ id: String?, tables: CaseTables) throws(CaseError) {
+        if let id, !tables.isDepartment(id) {
+            throw .invalid(field: "department_id", reason: "'\(id)' is not a department (\(tables.departments.map(\.id).joined(separator: ", ")))")
+        }
+    }
+}
+
+extension CaseDesk {
+    /// The reference tables of `store` and the context its transitions run in: the limits and routing loaded, the
+    /// city's working hours (`init --work-hours`), the built-in calendar with the loaded holiday rows, the city's zone.
+    public static func context(_ store: any CaseStore) throws -> (tables: CaseTables, context: CaseContext) {
+        let tables = try store.caseTables()
+        let schedule = try (store as? any WorkScheduleStore)?.workSchedule ?? .standard
+        let clock = WorkClock(schedule: schedule, calendar: tables.calendar, timeZone: try store.cityTimeZone)
+        return (tables, CaseContext(limits: tables.limits, routing: tables.routing, clock: clock))
+    }
+
+    /// The active user named `name`, as the CLI's `--as` names it. - Throws: `CaseError.invalid` (field `as`) for an
+    /// unknown or revoked user.
+    public static func actor(named name: String, in store: any UserStore) throws -> CaseWorkflow.Actor {
+        guard let user = try store.users().first(where: { $0.name == name }) else {
+            throw CaseError.invalid(field: "as", reason: "no user named '\(name)' (urbangrid users add)")
+        }
+        guard user.revokedAt == nil else { throw CaseError.invalid(field: "as", reason: "user '\(name)' was revoked at \(user.revokedAt!)") }
+        return user.actor
+    }
+}

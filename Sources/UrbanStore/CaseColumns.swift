@@ -1,0 +1,129 @@
+import Foundation
+import SpatialCore
+import UrbanModel
+
+/// The columns of `cases` and `case_events` on both engines, and the one conversion between a `CaseRecord` and a row
+/// of neutral values: times go in as UTC text with milliseconds (`2026-12-07T01:30:00.000Z`: SpatiaLite stores it as
+/// it is, in an order that compares as time; PostgreSQL casts it to `timestamptz`) and come back as that text or as
+/// seconds since 1970 (PostgreSQL's `extract(epoch …)`).
+enum CaseColumns {
+    enum Kind { case text, real, integer, time, boolean }
+
+    static let cases: [(name: String, kind: Kind)] = [
+        ("id", .text), ("external_id", .text), ("source", .text), ("kind", .text), ("class_code", .text), ("urgency", .text),
+        ("description", .text), ("lon", .real), ("lat", .real), ("grid_code", .text), ("community_code", .text), ("street_code", .text),
+        ("district_code", .text), ("chief", .text), ("segment_id", .text), ("routed_department_id", .text),
+        // from here on: what a transition may change (`mutableStart`)
+        ("department_id", .text), ("status", .text), ("version", .integer),
+        ("reported_by", .text), ("reported_at", .time), ("verified_at", .time), ("filed_at", .time), ("dispatched_at", .time),
+        ("handled_at", .time), ("closed_at", .time), ("voided_at", .time), ("parked_at", .time), ("limit_seconds", .real),
+        ("extension_hours", .real), ("extensions", .integer), ("parked_work_seconds", .real), ("deadline", .time), ("warn_at", .time),
+        ("deadline_provisional", .boolean), ("rework_count", .integer),
+    ]
+    static let mutableStart = 16
+
+    static let events: [(name: String, kind: Kind)] = [
+        ("action", .text), ("from_status", .text), ("to_status", .text), ("by_user", .text), ("at", .time), ("note", .text),
+        ("department_id", .text), ("work_hours", .real),
+    ]
+
+    /// `2026-12-07T01:30:00.123Z`: UTC, always 24 characters, so text order is time order.
+    static func text(_ d: Date) -> String {
+        let ms = Int64((d.timeIntervalSince1970 * 1000).rounded(.down))
+        let days = Int(ms >= 0 ? ms / 86_400_000 : (ms - 86_399_999) / 86_400_000)
+        let inDay = Int(ms - Int64(days) * 86_400_000)
+        let date = LocalDate(daysSince1970: days)
+        return String(format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", date.year, date.month, date.day, inDay / 3_600_000,
+                      inDay / 60_000 % 60, inDay / 1000 % 60, inDay % 1000)
+    }
+
+    static func value(_ d: Date?) -> SQLValue { d.map { .text(text($0)) } ?? .null }
+
+    static func date(_ v: SQLValue) -> Date? {
+        switch v {
+        case .real(let s): Date(timeIntervalSince1970: s)
+        case .integer(let s): Date(timeIntervalSince1970: Double(s))
+        case .text(let t): ISOTime.instant(t)
+        default: nil
+        }
+    }
+
+    static func row(_ c: CaseRecord) -> [SQLValue] {
+        func s(_ v: String?) -> SQLValue { v.map(SQLValue.text) ?? .null }
+        let p = c.place
+        return [
+            .text(c.id), s(c.externalID), .text(c.source.rawValue), .text(c.kind.rawValue), .text(c.classCode), .text(c.urgency.rawValue),
+            s(c.description), .real(c.lon), .real(c.lat), s(p.gridCode), s(p.communityCode), s(p.streetCode), s(p.districtCode), s(p.chief),
+            s(p.segmentID), s(c.routedDepartmentID),
+            s(c.departmentID), .text(c.status.rawValue), .integer(Int64(c.version)), .text(c.reportedBy), value(c.reportedAt),
+            value(c.verifiedAt), value(c.filedAt), value(c.dispatchedAt), value(c.handledAt), value(c.closedAt), value(c.voidedAt),
+            value(c.parkedAt), c.limitSeconds.map(SQLValue.real) ?? .null, .real(c.extensionHours), .integer(Int64(c.extensions)),
+            .real(c.parkedWorkSeconds), value(c.deadline), value(c.warnAt), .integer(c.deadlineProvisional ? 1 : 0),
+            .integer(Int64(c.reworkCount)),
+        ]
+    }
+
+    /// A case from a row in `cases` order. - Throws: `ModelError.database` for a value no UrbanGrid wrote.
+    static func record(_ r: [SQLValue], database: String) throws -> CaseRecord {
+        func bad(_ column: String) -> ModelError { .database(database, reason: "cases.\(column) holds a value UrbanGrid does not write") }
+        guard r.count >= cases.count, let id = r[0].string,
+              let source = r[2].string.flatMap(CaseWorkflow.Source.init(rawValue:)), let kind = r[3].string.flatMap(CaseWorkflow.Kind.init(rawValue:)),
+              let urgency = r[5].string.flatMap(CaseWorkflow.Urgency.init(rawValue:)),
+              let status = r[17].string.flatMap(CaseWorkflow.Status.init(rawValue:)), let reportedAt = date(r[20]) else {
+            throw bad("id, source, kind, urgency, status or reported_at")
+        }
+        let place = CasePlace(gridCode: r[9].string, communityCode: r[10].string, streetCode: r[11].string, districtCode: r[12].string,
+                              chief: r[13].string, segmentID: r[14].string)
+        return CaseRecord(
+            id: id, externalID: r[1].string, source: source, kind: kind, classCode: r[4].string ?? "", urgency: urgency, description: r[6].string,
+            lon: r[7].double ?? .nan, lat: r[8].double ?? .nan, place: place, routedDepartmentID: r[15].string, departmentID: r[16].string,
+            status: status, version: r[18].int ?? 0, reportedBy: r[19].string ?? "", reportedAt: reportedAt, verifiedAt: date(r[21]),
+            filedAt: date(r[22]), dispatchedAt: date(r[23]), handledAt: date(r[24]), closedAt: date(r[25]), voidedAt: date(r[26]),
+            parkedAt: date(r[27]), limitSeconds: r[28].double, extensionHours: r[29].double ?? 0, extensions: r[30].int ?? 0,
+            parkedWorkSeconds: r[31].double ?? 0, deadline: date(r[32]), warnAt: date(r[33]), deadlineProvisional: (r[34].int ?? 0) != 0,
+            reworkCount: r[35].int ?? 0)
+    }
+
+    static func eventRow(_ e: CaseEvent) -> [SQLValue] {
+        [.text(e.action), e.from.map { .text($0.rawValue) } ?? .null, .text(e.to.rawValue), .text(e.by), value(e.at),
+         e.note.map(SQLValue.text) ?? .null, e.departmentID.map(SQLValue.text) ?? .null, e.workHours.map(SQLValue.real) ?? .null]
+    }
+
+    static func event(_ r: [SQLValue], database: String) throws -> CaseEvent {
+        guard let action = r[0].string, let to = r[2].string.flatMap(CaseWorkflow.Status.init(rawValue:)), let at = date(r[4]) else {
+            throw ModelError.database(database, reason: "case_events holds a row UrbanGrid does not write")
+        }
+        return CaseEvent(action: action, from: r[1].string.flatMap(CaseWorkflow.Status.init(rawValue:)), to: to, by: r[3].string ?? "", at: at,
+                         note: r[5].string, departmentID: r[6].string, workHours: r[7].double)
+    }
+
+    /// The column that groups an assessment.
+    static func groupColumn(_ g: AssessmentGrouping) -> String {
+        switch g {
+        case .grid: "grid_code"
+        case .street: "street_code"
+        case .district: "district_code"
+        case .department: "department_id"
+        case .supervisor: "reported_by"
+        }
+    }
+
+    static func assessmentRow(_ r: [SQLValue]) -> AssessmentRow {
+        var a = AssessmentRow(key: r[0].string)
+        let n = (1...9).map { r[$0].int ?? 0 }
+        (a.reported, a.filed, a.dispatched, a.due, a.closed, a.closedOnTime, a.handledOnTime, a.rework, a.extended) =
+            (n[0], n[1], n[2], n[3], n[4], n[5], n[6], n[7], n[8])
+        return a
+    }
+
+    /// Rows in key order, the cases without a key last (both engines sort the same way).
+    static func sorted(_ rows: [AssessmentRow]) -> [AssessmentRow] {
+        rows.sorted { a, b in
+            switch (a.key, b.key) {
+            case let (x?, y?): Array(x.utf8).lexicographicallyPrecedes(Array(y.utf8))
+            case (_?, nil): true
+            default: false
+            }
+        }
+    }
+}

@@ -1,0 +1,294 @@
+public import Foundation
+import SpatialCore
+public import UrbanModel
+
+/// The case loop on SpatiaLite: every write in `BEGIN IMMEDIATE` (writers take turns; a refused write rolls back).
+/// Times are UTC text with milliseconds (`CaseColumns`), so comparisons in SQL are comparisons of time.
+extension UrbanDatabase: CaseStore {
+    static let casesMigration = Migration(version: 7, name: "cases", sql: """
+        CREATE TABLE departments(id TEXT PRIMARY KEY, name TEXT NOT NULL);
+        CREATE TABLE case_routing(pk INTEGER PRIMARY KEY, kind TEXT NOT NULL, class_code TEXT NOT NULL, district_code TEXT NOT NULL,
+                                  department_id TEXT NOT NULL);
+        CREATE TABLE case_limits(pk INTEGER PRIMARY KEY, kind TEXT NOT NULL, class_code TEXT NOT NULL, urgency TEXT NOT NULL,
+                                 limit_value REAL NOT NULL, unit TEXT NOT NULL);
+        CREATE TABLE holiday_days(date TEXT PRIMARY KEY, kind TEXT NOT NULL, name TEXT);
+        CREATE TABLE cases(pk INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, external_id TEXT UNIQUE, source TEXT NOT NULL, kind TEXT NOT NULL,
+                           class_code TEXT NOT NULL, urgency TEXT NOT NULL, description TEXT, lon REAL NOT NULL, lat REAL NOT NULL,
+                           grid_code TEXT, community_code TEXT, street_code TEXT, district_code TEXT, chief TEXT, segment_id TEXT,
+                           routed_department_id TEXT, department_id TEXT, status TEXT NOT NULL, version INTEGER NOT NULL,
+                           reported_by TEXT NOT NULL, reported_at TEXT NOT NULL, verified_at TEXT, filed_at TEXT, dispatched_at TEXT,
+                           handled_at TEXT, closed_at TEXT, voided_at TEXT, parked_at TEXT, limit_seconds REAL, extension_hours REAL NOT NULL,
+                           extensions INTEGER NOT NULL, parked_work_seconds REAL NOT NULL, deadline TEXT, warn_at TEXT,
+                           deadline_provisional INTEGER NOT NULL, rework_count INTEGER NOT NULL);
+        CREATE INDEX cases_reported ON cases(reported_at);
+        CREATE INDEX cases_status ON cases(status, reported_at);
+        CREATE INDEX cases_deadline ON cases(deadline);
+        CREATE INDEX cases_district ON cases(district_code);
+        CREATE TABLE case_events(pk INTEGER PRIMARY KEY, case_pk INTEGER NOT NULL REFERENCES cases(pk), action TEXT NOT NULL,
+                                 from_status TEXT, to_status TEXT NOT NULL, by_user TEXT NOT NULL, at TEXT NOT NULL, note TEXT,
+                                 department_id TEXT, work_hours REAL);
+        CREATE INDEX case_events_case ON case_events(case_pk, pk);
+        CREATE TABLE case_requests(key TEXT PRIMARY KEY, body_hash TEXT NOT NULL, case_id TEXT NOT NULL, response TEXT NOT NULL,
+                                   created_at TEXT NOT NULL);
+        """)
+
+    private func rows(_ sql: String, _ parameters: [SQLValue]) throws -> [SQLRow] {
+        let st = try store.prepare(sql)
+        try st.bind(parameters)
+        return try st.rows()
+    }
+
+    private static let caseSelect = "SELECT pk, " + CaseColumns.cases.map(\.name).joined(separator: ", ") + " FROM cases"
+    private static let eventSelect = "SELECT " + CaseColumns.events.map(\.name).joined(separator: ", ") + " FROM case_events"
+    private static let caseInsert = "INSERT INTO cases(pk, " + CaseColumns.cases.map(\.name).joined(separator: ", ") + ") VALUES (?"
+        + String(repeating: ", ?", count: CaseColumns.cases.count) + ")"
+    private static let eventInsert = "INSERT INTO case_events(case_pk, " + CaseColumns.events.map(\.name).joined(separator: ", ") + ") VALUES (?"
+        + String(repeating: ", ?", count: CaseColumns.events.count) + ")"
+    private static let caseUpdate = "UPDATE cases SET "
+        + CaseColumns.cases[CaseColumns.mutableStart...].map { "\($0.name) = ?" }.joined(separator: ", ") + " WHERE pk = ?"
+
+    public func caseTables() throws -> CaseTables {
+        let departments = try store.query("SELECT id, name FROM departments ORDER BY id").map { ($0[0].string ?? "", $0[1].string ?? "") }
+        let routing = try store.query("SELECT kind, class_code, district_code, department_id FROM case_routing ORDER BY pk").compactMap { r -> RoutingTable.Row? in
+            guard let kind = r[0].string.flatMap(CaseWorkflow.Kind.init(rawValue:)) else { return nil }
+            return .init(kind: kind, classCode: r[1].string ?? "", districtCode: r[2].string ?? "", departmentID: r[3].string ?? "")
+        }
+        let limits = try store.query("SELECT kind, class_code, urgency, limit_value, unit FROM case_limits ORDER BY pk").compactMap(Self.limitRow)
+        let days = try store.query("SELECT date, kind, name FROM holiday_days ORDER BY date").map { [$0[0], $0[1], $0[2]] }
+        return CaseTables(departments: departments, routing: RoutingTable(routing), limits: LimitTable(limits), holidays: Self.calendar(days))
+    }
+
+    static func limitRow(_ r: SQLRow) -> LimitTable.Row? {
+        guard let kind = r[0].string.flatMap(CaseWorkflow.Kind.init(rawValue:)), let urgency = r[2].string.flatMap(CaseWorkflow.Urgency.init(rawValue:)),
+              let n = r[3].double else { return nil }
+        return .init(kind: kind, classCode: r[1].string ?? "", urgency: urgency, limit: r[4].string == "work_days" ? .workDays(n) : .workHours(n))
+    }
+
+    /// The stored holiday rows (`date, kind, name`) as a calendar.
+    static func calendar(_ rows: [[SQLValue]]) -> HolidayCalendar {
+        var holidays: [LocalDate: String] = [:], working: [LocalDate: String] = [:]
+        for r in rows {
+            guard let d = r[0].string.flatMap({ LocalDate($0) }) else { continue }
+            if r[1].string == "makeup_workday" { working[d] = r[2].string ?? "" } else { holidays[d] = r[2].string ?? "" }
+        }
+        return HolidayCalendar(holidays: holidays, workingDays: working)
+    }
+
+    public func replaceCaseTable(_ table: CaseTableFile, schedule: WorkSchedule) throws -> (rows: Int, recomputed: Int) {
+        let zone = try cityTimeZone
+        return try store.transaction {
+            var recomputed = 0
+            switch table {
+            case .departments(let rows):
+                try store.execute("DELETE FROM departments")
+                let insert = try store.prepare("INSERT INTO departments(id, name) VALUES (?, ?)")
+                for r in rows { try insert.run([r.id, r.name]) }
+            case .routing(let rows):
+                let known = Set(try store.query("SELECT id FROM departments").compactMap { $0[0].string })
+                try CaseTableChecks.routing(rows, departments: known)
+                try store.execute("DELETE FROM case_routing")
+                let insert = try store.prepare("INSERT INTO case_routing(kind, class_code, district_code, department_id) VALUES (?, ?, ?, ?)")
+                for r in rows { try insert.run([r.kind.rawValue, r.classCode, r.districtCode, r.departmentID]) }
+            case .limits(let rows):
+                try store.execute("DELETE FROM case_limits")
+                let insert = try store.prepare("INSERT INTO case_limits(kind, class_code, urgency, limit_value, unit) VALUES (?, ?, ?, ?, ?)")
+                for r in rows { try insert.run(CaseTableChecks.limitValues(r)) }
+            case .holidays(let calendar):
+                let insert = try store.prepare("INSERT INTO holiday_days(date, kind, name) VALUES (?, ?, ?) ON CONFLICT(date) DO UPDATE SET kind = excluded.kind, name = excluded.name")
+                for r in CaseTableChecks.holidayRows(calendar) { try insert.run(r) }
+                let clock = WorkClock(schedule: schedule, calendar: try caseTables().calendar, timeZone: zone)
+                for r in try rows(Self.caseSelect + " WHERE deadline_provisional = 1", []) {
+                    var c = try CaseColumns.record(Array(r.values.dropFirst()), database: displayName)
+                    c.events = try events(casePK: r[0].int ?? 0)
+                    try update(pk: r[0].int ?? 0, CaseRules.recomputed(c, clock: clock))
+                    recomputed += 1
+                }
+            }
+            return (table.count, recomputed)
+        }
+    }
+
+    private func events(casePK: Int) throws -> [CaseEvent] {
+        try rows(Self.eventSelect + " WHERE case_pk = ? ORDER BY pk", [.integer(Int64(casePK))]).map { try CaseColumns.event($0.values, database: displayName) }
+    }
+
+    private func update(pk: Int, _ c: CaseRecord) throws {
+        let st = try store.prepare(Self.caseUpdate)
+        try st.run(Array(CaseColumns.row(c)[CaseColumns.mutableStart...]) + [SQLValue.integer(Int64(pk))])
+    }
+
+    private func insert(_ draft: CaseDraft, zone: TimeZone) throws -> CaseRecord {
+        if let external = draft.externalID,
+           try store.scalar("SELECT count(*) FROM cases WHERE external_id = ?", external).int ?? 0 > 0 {
+            throw CaseError.invalid(field: "id", reason: "work order '\(external)' is stored already")
+        }
+        let pk = Int64(try store.scalar("SELECT coalesce(max(pk), 0) + 1 FROM cases").int ?? 1)
+        let record = draft.record(id: draft.caseID(sequence: pk, timeZone: zone))
+        try store.prepare(Self.caseInsert).run([SQLValue.integer(pk)] + CaseColumns.row(record))
+        let insertEvent = try store.prepare(Self.eventInsert)
+        for e in record.events { try insertEvent.run([SQLValue.integer(pk)] + CaseColumns.eventRow(e)) }
+        return record
+    }
+
+    public func reportCase(_ draft: CaseDraft, claim: IdempotencyClaim?, render: (CaseRecord) -> String) throws -> ReportOutcome {
+        let zone = try cityTimeZone
+        return try store.transaction {
+            if let claim, let row = try rows("SELECT body_hash, response, created_at FROM case_requests WHERE key = ?", [.text(claim.key)]).first {
+                let created = CaseColumns.date(row[2]) ?? .distantPast
+                if Date().timeIntervalSince(created) < IdempotencyClaim.lifetime {
+                    guard row[0].string == claim.bodyHash else { throw CaseError.idempotencyMismatch(claim.clientKey) }
+                    return .replayed(response: row[1].string ?? "")
+                }
+                _ = try store.run("DELETE FROM case_requests WHERE key = ?", claim.key)
+            }
+            let record = try insert(draft, zone: zone)
+            let response = render(record)
+            if let claim {
+                _ = try store.run("INSERT INTO case_requests(key, body_hash, case_id, response, created_at) VALUES (?, ?, ?, ?, ?)",
+                                  claim.key, claim.bodyHash, record.id, response, CaseColumns.text(Date()))
+            }
+            return .created(record, response: response)
+        }
+    }
+
+    public func reportCases(_ drafts: [CaseDraft]) throws -> [CaseRecord] {
+        let zone = try cityTimeZone
+        return try store.transaction { try drafts.map { try insert($0, zone: zone) } }
+    }
+
+    public func transitionCase(id: String, _ t: CaseTransition, context: CaseContext) throws -> CaseRecord {
+        try store.transaction {
+            guard let r = try rows(Self.caseSelect + " WHERE id = ?", [.text(id)]).first else { throw CaseError.notFound(id) }
+            let pk = r[0].int ?? 0
+            var c = try CaseColumns.record(Array(r.values.dropFirst()), database: displayName)
+            c.events = try events(casePK: pk)
+            let (next, event) = try CaseRules.apply(t, to: c, context: context)
+            try update(pk: pk, next)
+            try store.prepare(Self.eventInsert).run([SQLValue.integer(Int64(pk))] + CaseColumns.eventRow(event))
+            return next
+        }
+    }
+
+    public func caseRecord(id: String) throws -> CaseRecord? {
+        guard let r = try rows(Self.caseSelect + " WHERE id = ?", [.text(id)]).first else { return nil }
+        var c = try CaseColumns.record(Array(r.values.dropFirst()), database: displayName)
+        c.events = try events(casePK: r[0].int ?? 0)
+        return c
+    }
+
+    public func cases(_ filter: CaseFilter, now: Date) throws -> [CaseRecord] {
+        let (conditions, parameters) = CaseSQL.conditions(filter, now: now, placeholder: { _, _ in "?" })
+        let sql = Self.caseSelect + (conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND "))
+            + " ORDER BY reported_at DESC, pk DESC LIMIT ? OFFSET ?"
+        return try rows(sql, parameters + [.integer(Int64(filter.limit)), .integer(Int64(filter.offset))]).map {
+            try CaseColumns.record(Array($0.values.dropFirst()), database: displayName)
+        }
+    }
+
+    public func assessment(_ request: AssessmentRequest) throws -> [AssessmentRow] {
+        let (sql, parameters) = CaseSQL.assessment(request, placeholder: { _, _ in "?" }, count: { "sum(\($0))" })
+        return CaseColumns.sorted(try rows(sql, parameters).map { CaseColumns.assessmentRow($0.values) })
+    }
+
+    func caseRows(_ table: String) throws -> [[SQLValue]] {
+        try store.query("SELECT * FROM \(table) ORDER BY 1").map(\.values)
+    }
+}
+
+/// Checks of reference rows against what is stored, the same on both engines.
+enum CaseTableChecks {
+    static func routing(_ rows: [RoutingTable.Row], departments: Set<String>) throws {
+        guard !departments.isEmpty else { return }
+        for (i, r) in rows.enumerated() where !departments.contains(r.departmentID) {
+            throw ModelError.invalidArgument(name: "department_id", reason: "routing row \(i + 1) names department '\(r.departmentID)', which the departments table does not list (load departments first)")
+        }
+    }
+
+    static func limitValues(_ r: LimitTable.Row) -> [SQLValue] {
+        let (value, unit): (Double, String) = switch r.limit {
+        case .workHours(let h): (h, "work_hours")
+        case .workDays(let d): (d, "work_days")
+        }
+        return [.text(r.kind.rawValue), .text(r.classCode), .text(r.urgency.rawValue), .real(value), .text(unit)]
+    }
+
+    static func holidayRows(_ c: HolidayCalendar) -> [[SQLValue]] {
+        (c.holidays.map { [SQLValue.text($0.key.description), .text("holiday"), .text($0.value)] }
+            + c.workingDays.map { [SQLValue.text($0.key.description), .text("makeup_workday"), .text($0.value)] })
+            .sorted { ($0[0].string ?? "") < ($1[0].string ?? "") }
+    }
+}
+
+/// The SQL of case lists and assessments, written once for both engines: `placeholder(n, isTime)` is `?`, or `$n`
+/// (`$n::timestamptz` for a time); times are bound as `CaseColumns.text`.
+enum CaseSQL {
+    static func conditions(_ f: CaseFilter, now: Date, placeholder: (Int, Bool) -> String) -> ([String], [SQLValue]) {
+        var c: [String] = [], p: [SQLValue] = []
+        func bind(_ v: SQLValue) -> String {
+            p.append(v)
+            return placeholder(p.count, false)
+        }
+        func bind(_ d: Date) -> String {
+            p.append(.text(CaseColumns.text(d)))
+            return placeholder(p.count, true)
+        }
+        if let s = f.status { c.append("status = \(bind(.text(s.rawValue)))") }
+        if let d = f.district { c.append("substr(coalesce(community_code, street_code, district_code), 1, \(d.utf8.count)) = \(bind(.text(d)))") }
+        if let g = f.grid { c.append("grid_code = \(bind(.text(g)))") }
+        if let d = f.department { c.append("department_id = \(bind(.text(d)))") }
+        if let from = f.from { c.append("reported_at >= \(bind(from))") }
+        if let to = f.to { c.append("reported_at < \(bind(to))") }
+        if let actor = f.scope {
+            if let d = actor.district { c.append("substr(coalesce(community_code, street_code, district_code), 1, \(d.utf8.count)) = \(bind(.text(d)))") }
+            if actor.role == .department { c.append("department_id = \(bind(.text(actor.departmentID ?? "")))") }
+        }
+        if let state = f.timeState {
+            let at = "(CASE status WHEN 'closed' THEN closed_at WHEN 'parked' THEN parked_at WHEN 'voided' THEN voided_at ELSE \(bind(now)) END)"
+            switch state {
+            case .red: c.append("dispatched_at IS NOT NULL AND deadline IS NOT NULL AND \(at) > deadline")
+            case .yellow: c.append("dispatched_at IS NOT NULL AND warn_at IS NOT NULL AND \(at) >= warn_at AND \(at) <= deadline")
+            case .green: c.append("dispatched_at IS NOT NULL AND warn_at IS NOT NULL AND \(at) < warn_at")
+            }
+        }
+        return (c, p)
+    }
+
+    /// One row per key: `key, reported, filed, dispatched, due, closed, closed_on_time, handled_on_time, rework, extended`.
+    /// `count(condition)` is the engine's conditional count.
+    static func assessment(_ r: AssessmentRequest, placeholder: (Int, Bool) -> String, count: (String) -> String) -> (String, [SQLValue]) {
+        let from = placeholder(1, true), to = placeholder(2, true)
+        var p: [SQLValue] = [.text(CaseColumns.text(r.from)), .text(CaseColumns.text(r.to))]
+        var conditions: [String] = []
+        if r.grouping == .supervisor { conditions.append("source = 'supervisor'") }
+        if let actor = r.scope {
+            if let d = actor.district {
+                p.append(.text(d))
+                conditions.append("substr(coalesce(community_code, street_code, district_code), 1, \(d.utf8.count)) = \(placeholder(p.count, false))")
+            }
+            if actor.role == .department {
+                p.append(.text(actor.departmentID ?? ""))
+                conditions.append("department_id = \(placeholder(p.count, false))")
+            }
+        }
+        let due = "(deadline >= \(from) AND deadline < \(to) AND status <> 'parked')"
+        conditions.append("""
+            (reported_at >= \(from) AND reported_at < \(to) OR filed_at >= \(from) AND filed_at < \(to)
+             OR dispatched_at >= \(from) AND dispatched_at < \(to) OR deadline >= \(from) AND deadline < \(to))
+            """)
+        let sql = """
+            SELECT \(CaseColumns.groupColumn(r.grouping)) AS key,
+                   \(count("reported_at >= \(from) AND reported_at < \(to)")),
+                   \(count("filed_at >= \(from) AND filed_at < \(to)")),
+                   \(count("dispatched_at >= \(from) AND dispatched_at < \(to)")),
+                   \(count(due)),
+                   \(count("\(due) AND closed_at < \(to)")),
+                   \(count("\(due) AND closed_at <= deadline")),
+                   \(count("\(due) AND handled_at <= deadline")),
+                   \(count("\(due) AND rework_count > 0")),
+                   \(count("\(due) AND extensions > 0"))
+            FROM cases WHERE \(conditions.joined(separator: " AND "))
+            GROUP BY 1
+            """
+        return (sql, p)
+    }
+}
