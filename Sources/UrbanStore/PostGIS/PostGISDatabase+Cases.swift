@@ -78,8 +78,8 @@ extension PostGISDatabase: CaseStore {
     /// columns from `$2` (its id column is made here), then the event's.
     private static let reportInsert: String = {
         let c = CaseColumns.cases, e = CaseColumns.events
-        let caseValues = c.enumerated().map { i, col in i == 0 ? "$1 || lpad(s.pk::text, greatest(6, length(s.pk::text)), '0')" : write(i + 2, col.kind) }
-        let eventValues = e.enumerated().map { i, col in write(c.count + 2 + i, col.kind) }
+        let caseValues = c.enumerated().map { i, col in i == 0 ? "$1 || lpad(s.pk::text, greatest(6, length(s.pk::text)), '0')" : write(i + 1, col.kind) }
+        let eventValues = e.enumerated().map { i, col in write(c.count + 1 + i, col.kind) }
         return """
             WITH s AS (SELECT nextval(pg_get_serial_sequence('cases', 'pk')) AS pk),
                  c AS (INSERT INTO cases(pk, \(c.map(\.name).joined(separator: ", "))) SELECT s.pk, \(caseValues.joined(separator: ", ")) FROM s RETURNING pk, id),

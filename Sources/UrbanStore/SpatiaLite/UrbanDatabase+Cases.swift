@@ -177,7 +177,7 @@ extension UrbanDatabase: CaseStore {
     }
 
     public func cases(_ filter: CaseFilter, now: Date) throws -> [CaseRecord] {
-        let (conditions, parameters) = CaseSQL.conditions(filter, now: now, placeholder: { _, _ in "?" })
+        let (conditions, parameters) = CaseSQL.conditions(filter, now: now, placeholder: { n, _ in "?\(n)" })
         let sql = Self.caseSelect + (conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND "))
             + " ORDER BY reported_at DESC, pk DESC LIMIT ? OFFSET ?"
         return try rows(sql, parameters + [.integer(Int64(filter.limit)), .integer(Int64(filter.offset))]).map {
@@ -186,7 +186,7 @@ extension UrbanDatabase: CaseStore {
     }
 
     public func assessment(_ request: AssessmentRequest) throws -> [AssessmentRow] {
-        let (sql, parameters) = CaseSQL.assessment(request, placeholder: { _, _ in "?" }, count: { "sum(\($0))" })
+        let (sql, parameters) = CaseSQL.assessment(request, placeholder: { n, _ in "?\(n)" }, count: { "sum(\($0))" })
         return CaseColumns.sorted(try rows(sql, parameters).map { CaseColumns.assessmentRow($0.values) })
     }
 
