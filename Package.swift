@@ -169,6 +169,7 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
             exclude: ["HostileRequests.json"]),  // read through #filePath
         // Runs the built executables as a user would (the dependency makes SwiftPM build them first).
