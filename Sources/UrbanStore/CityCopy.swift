@@ -92,6 +92,8 @@ public enum CityCopy {
             guard try to.userRows().count == users.count else {
                 throw ModelError.database(to.displayName, reason: "users: \(users.count) in the source, another number stored")
             }
+            // and so does the case loop: reference tables, cases, their histories, idempotency keys
+            _ = try CaseCopy.copy(from: from, to: to)
         }
         return counts
     }
@@ -117,6 +119,9 @@ protocol CityRows: CityStore {
     /// text in the city's zone), by name.
     func userRows() throws -> [[SQLValue]]
     func appendUsers(_ rows: [[SQLValue]]) throws
+    /// A case-loop table's rows (`CaseCopy`), in its order.
+    func caseTableRows(_ table: CaseCopy.Table) throws -> [[SQLValue]]
+    func appendCaseTableRows(_ table: CaseCopy.Table, _ rows: [[SQLValue]]) throws
 }
 
 let classCodeColumns = ["code", "kind", "major", "name_zh", "name_en", "source_file"]

@@ -137,6 +137,37 @@ import UrbanModel
         #expect(answers[0] == answers[1])
     }
 
+    /// `copy` carries the case loop both ways: records, histories, keys and reference tables; the copy goes on numbering.
+    @Test func copyCarriesTheCasesBetweenEngines() throws {
+        let (a, db) = try city(.spatiaLite)
+        defer { a.remove() }
+        let ids = try run(db)
+        _ = try db.replaceCaseTable(.departments([("sanitation", "环卫"), ("water", "水务")]), schedule: .standard)
+        _ = try db.reportCase(Self.draft(20, grid: "370303001001001", at: "2026-12-09T09:00"), claim: IdempotencyClaim(key: "u\u{1F}k", bodyHash: "h"),
+                              render: { "first \($0.id)" })
+        let pg = try FreshLocation(.postGIS), back = try FreshLocation(.spatiaLite)
+        defer { pg.remove(); back.remove() }
+        try CityCopy.copy(from: a.location, to: pg.location)
+        try CityCopy.copy(from: pg.location, to: back.location)
+        let now = Self.t("2026-12-04T12:00")
+        func snapshot(_ location: DatabaseLocation) throws -> [String] {
+            let store = try #require(try City.open(location) as? any CaseStore)
+            defer { (store as? PostGISDatabase)?.close() }
+            return try ids.map { try #require(try store.caseRecord(id: $0)).json(now: now, clock: Self.context.clock).jsonText }
+                + [try store.caseTables().departments.map(\.id).joined(separator: ","),
+                   "\(try store.assessment(AssessmentRequest(grouping: .grid, from: Self.t("2026-11-30"), to: Self.t("2026-12-07"))).map(\.counts))"]
+        }
+        let original = try snapshot(a.location)
+        #expect(try snapshot(pg.location) == original)
+        #expect(try snapshot(back.location) == original)
+        let copied = try #require(try City.open(pg.location) as? any CaseStore)
+        defer { (copied as? PostGISDatabase)?.close() }
+        #expect(try copied.reportCase(Self.draft(20, grid: "370303001001001", at: "2026-12-09T09:00"), claim: IdempotencyClaim(key: "u\u{1F}k", bodyHash: "h"),
+                                      render: { _ in "" }) == .replayed(response: "first E20261209000009"))
+        guard case .created(let next, _) = try copied.reportCase(Self.draft(21, grid: "370303001001001", at: "2026-12-09T10:00"), claim: nil, render: { _ in "" }) else { return }
+        #expect(next.id == "E20261209000010")
+    }
+
     @Test(arguments: Engine.allCases)
     func refusalsChangeNothing(_ engine: Engine) throws {
         let (fresh, db) = try city(engine)

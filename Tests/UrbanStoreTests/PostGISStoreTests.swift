@@ -17,7 +17,7 @@ import UrbanModel
         defer { fresh.remove() }
         let db = try City.create(fresh.location, timeZone: "Europe/Helsinki")
         #expect(db.engine == (engine == .spatiaLite ? .spatiaLite : .postGIS))
-        #expect(try db.schemaVersion == 6)
+        #expect(try db.schemaVersion == 7)
         #expect(try db.timeZone == "Europe/Helsinki")
         for layer in UrbanModel.Layer.allCases { #expect(try db.count(layer) == 0, "\(layer)") }
 
@@ -30,7 +30,7 @@ import UrbanModel
         (db as? PostGISDatabase)?.close()
 
         let reopened = try City.open(fresh.location)
-        #expect(try reopened.schemaVersion == 6)
+        #expect(try reopened.schemaVersion == 7)
         #expect(try reopened.timeZone == "Europe/Helsinki")
         (reopened as? PostGISDatabase)?.close()
         #expect(try fresh.scalar("SELECT count(*) FROM class_codes").int == components + events)
@@ -67,7 +67,7 @@ import UrbanModel
         guard case .postgres(let socket) = try DatabaseLocation(url, environment: [:]) else { Issue.record("not a URL"); return }
         #expect(socket.socketPath == "\(try PGCluster.socketDirectory())/.s.PGSQL.\(try PGCluster.port())")
         let db = try City.create(.postgres(socket), timeZone: "Asia/Shanghai")  // the socket trusts local users
-        #expect(try db.schemaVersion == 6)
+        #expect(try db.schemaVersion == 7)
         (db as? PostGISDatabase)?.close()
     }
 
@@ -311,7 +311,7 @@ import UrbanModel
         #expect(home == expected)
         let b = try UrbanDatabase(path: back, readOnly: true)
         #expect(try b.timeZone == "Asia/Shanghai")
-        #expect(try b.schemaVersion == 6)
+        #expect(try b.schemaVersion == 7)
         for layer in UrbanModel.Layer.allCases {
             let x = try storedRows(a, layer), y = try storedRows(b, layer)
             #expect(x.count == y.count, "\(layer)")
@@ -398,7 +398,7 @@ import UrbanModel
         defer { scratch.drop() }
         for e in ["postgis", "postgis_raster", "pg_stat_statements"] { _ = try scratch.query("CREATE EXTENSION \(e)") }
         let db = try City.create(.postgres(scratch.location), timeZone: "Asia/Shanghai")
-        #expect(try db.schemaVersion == 6)
+        #expect(try db.schemaVersion == 7)
         (db as? PostGISDatabase)?.close()
         // a table of the user's own is still another application's
         let other = try ScratchDatabase()
@@ -436,7 +436,7 @@ import UrbanModel
         // once the DBA created PostGIS, the same user's init succeeds
         _ = try scratch.query("CREATE EXTENSION postgis")
         let db = try City.create(.postgres(plain), timeZone: "Asia/Shanghai")
-        #expect(try db.schemaVersion == 6)
+        #expect(try db.schemaVersion == 7)
         (db as? PostGISDatabase)?.close()
     }
 
@@ -512,7 +512,7 @@ import UrbanModel
         #expect(try readOnly.schemaVersion == 3)
         readOnly.close()
         let db = try PostGISDatabase(scratch.location)
-        #expect(try db.schemaVersion == 6)
+        #expect(try db.schemaVersion == 7)
         db.close()
         #expect(try Set(scratch.tables()).isSuperset(of: ["layer_properties", "hazard_events", "users"]))
     }
