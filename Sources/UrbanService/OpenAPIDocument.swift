@@ -63,32 +63,37 @@ enum OpenAPIDocument {
         let pageLookup: JSONValue = ["name": "lookup", "in": "query", "required": false, "description": "LON,LAT whose lookup the map opens",
                                      "schema": ["type": "string"]]
         // the query routes' parameters
-        func query(_ name: String, _ description: String, type: String = "string", required: Bool = false, values: [String]? = nil) -> JSONValue {
+        func query(_ name: String, _ description: String, type: String = "string", required: Bool = false, values: [String]? = nil,
+                   minimum: Int? = nil, pattern: String? = nil) -> JSONValue {
             var schema: JSONObject = ["type": .string(type)]
             if let values { schema["enum"] = .array(values.map { .string($0) }) }
+            if let minimum { schema["minimum"] = .int(Int64(minimum)) }
+            if type == "string", values == nil { schema["minLength"] = 1 }  // an empty text is refused as missing
+            if let pattern { schema["pattern"] = .string(pattern) }
             return ["name": .string(name), "in": "query", "required": .bool(required), "description": .string(description), "schema": .object(schema)]
         }
         let crs = query("crs", "CRS of the coordinates given (lon/lat, near): EPSG:n, an OGC CRS URI (http://www.opengis.net/def/crs/EPSG/0/n), a PROJ string, GCJ02 (AMap, Tencent) or BD09 (Baidu); x is longitude or easting. Default WGS84 lon/lat. Answers are WGS84.")
         let lon = query("lon", "Longitude (WGS84; with crs, x in that CRS)", type: "number", required: true)
         let lat = query("lat", "Latitude (WGS84; with crs, y in that CRS)", type: "number", required: true)
-        let at = query("at", "ISO 8601 time; without an offset, local time of the city's zone", required: true)
-        let near = query("near", "LON,LAT (with crs, X,Y in that CRS)")
-        let radius = query("radius", "Metres", type: "number")
+        let at = query("at", "ISO 8601 time (without an offset, local time of the city's zone), or now", required: true,
+                       pattern: #"^(now|\d{4}-(0[1-9]|1[0-2])-(0[1-9]|1\d|2[0-8])T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?(Z|[+-](0\d|1[0-4]):[0-5]\d)?)$"#)
+        let near = query("near", "LON,LAT (with crs, X,Y in that CRS)", pattern: #"^-?\d{1,3}(\.\d+)?,-?\d{1,2}(\.\d+)?$"#)
+        let radius = query("radius", "Metres", type: "number", minimum: 0)
         let queryPaths: [(String, JSONValue)] = [
             ("/lookup", op("Who is responsible for a spot (the urbangrid lookup object; warnings when it lies far outside the city)", "lookup", parameters: [lon, lat, crs])),
             ("/vendor/check", op("May a vendor trade at this spot at this time (the urbangrid vendor check object)", "vendorCheck", parameters: [lon, lat, at, crs])),
             ("/vendor/open", op("Vendor zones with their state at a time", "vendorOpen",
                                 parameters: [at, near, radius, query("open_only", "Only the open zones", type: "boolean"), crs])),
             ("/hazards", op("Hazards near a spot, along a street segment or in a grid cell, nearest first", "hazards",
-                            parameters: [near, radius, query("along", "Street segment id"), query("buffer", "Metres, with along", type: "number"),
+                            parameters: [near, radius, query("along", "Street segment id"), query("buffer", "Metres, with along", type: "number", minimum: 0),
                                          query("in_grid", "Grid code"), query("class", "Class code or its prefix"),
                                          query("status", "open or resolved", values: ["open", "resolved"]), f(["json", "geojson"]), crs],
                             alsoType: (FeaturesAPI.geoJSON, ["type": "object"]), arrayAnswer: true)),
             ("/hazards/hotspots", op("Open hazards counted per grid cell, street segment or community", "hazardHotspots",
                                      parameters: [query("by", "grid, segment or community", values: ["grid", "segment", "community"]),
-                                                  query("top", "How many", type: "integer")], arrayAnswer: true)),
+                                                  query("top", "How many", type: "integer", minimum: 1)], arrayAnswer: true)),
             ("/stations/nearest", op("The nearest service stations to a spot", "nearestStations",
-                                     parameters: [lon, lat, query("k", "How many", type: "integer"),
+                                     parameters: [lon, lat, query("k", "How many", type: "integer", minimum: 1),
                                                   query("network", "walk or drive: along the streets", values: ["walk", "drive"]), crs],
                                      arrayAnswer: true)),
         ]
