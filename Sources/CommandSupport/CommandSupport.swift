@@ -75,14 +75,80 @@ public struct HolidaysOption: ParsableArguments {
     }
 }
 
-/// `--crs` of the coordinates a file brings in, shared by the commands that read feature files.
+/// `--crs` of the coordinates that come in (a file's, or `--lon/--lat`, `--near X,Y`), shared by every command that
+/// takes coordinates or a geometry file.
 public struct InputCRSOption: ParsableArguments {
-    @Option(help: "CRS of the file's coordinates: EPSG:n, a PROJ string, WKT, GCJ02 or BD09 (default WGS84).")
+    @Option(help: "CRS of the coordinates given (options and files): EPSG:n, a PROJ string, WKT, GCJ02 or BD09 (default WGS84); x is longitude or easting.")
     public var crs: String?
     public init() {}
 
     /// The CRS given, parsed; nil for WGS84.
-    public func parsed() throws -> CRS? { try crs.map(CRS.init) }
+    public func parsed() throws -> CRS? {
+        do { return try crs.map(CRS.init) } catch { throw CLIError.badInput("--crs: \(error)") }
+    }
+
+    /// The converter of coordinates given on the command line to WGS84.
+    public func coordinates() throws -> InputCoordinates {
+        do { return try InputCoordinates(text: crs, field: "--crs") } catch { throw CLIError.badInput("\(error)") }
+    }
+}
+
+/// `--out-crs`: the CRS of the coordinates of an answer (default WGS84). In JSON, a geographic CRS keeps the `lon`/`lat`
+/// keys; a projected one writes `x`/`y` instead. GeoJSON in a projected CRS is outside RFC 7946 (written, with a
+/// warning on stderr, as `urbangrid-export` does).
+public struct OutputCRSOption: ParsableArguments {
+    @Option(name: .customLong("out-crs"), help: "CRS of the coordinates in the answer: EPSG:n, a PROJ string, WKT, GCJ02 or BD09 (default WGS84).")
+    public var crs: String?
+    public init() {}
+
+    public func coordinates() throws -> OutputCoordinates {
+        do { return try OutputCoordinates(try crs.map(CRS.init), field: "--out-crs") } catch { throw CLIError.badInput("--out-crs: \(error)") }
+    }
+}
+
+extension OutputCoordinates {
+    /// `value` with every object's numeric `lon`/`lat` pair in the output CRS (`x`/`y` when it is projected).
+    public func reprojecting(_ value: JSONValue) throws -> JSONValue {
+        guard !isWGS84 else { return value }
+        let geographic = isGeographic
+        func walk(_ v: JSONValue) throws -> JSONValue {
+            switch v {
+            case .array(let items): return .array(try items.map(walk))
+            case .object(let o):
+                var members: [(String, JSONValue)] = []
+                let lon = o["lon"].flatMap(\.doubleValue), lat = o["lat"].flatMap(\.doubleValue)
+                let out = try lon.flatMap { x in try lat.map { y in try apply(Coordinate(x, y)) } }
+                for m in o {
+                    if let out, m.key == "lon" { members.append((geographic ? "lon" : "x", .number(out.x))) }
+                    else if let out, m.key == "lat" { members.append((geographic ? "lat" : "y", .number(out.y))) }
+                    else { members.append((m.key, try walk(m.value))) }
+                }
+                return .object(JSONObject(members))
+            default: return v
+            }
+        }
+        return try walk(value)
+    }
+
+    /// A FeatureCollection with every geometry in the output CRS; a warning on stderr when that is not geographic.
+    public func reprojecting(_ collection: FeatureCollection) throws -> FeatureCollection {
+        guard !isWGS84 else { return collection }
+        if !isGeographic {
+            Logger(label: "urbangrid").warning("GeoJSON in \(crs!) (projected) is outside RFC 7946, which takes WGS84 lon/lat only")
+        }
+        var c = collection
+        for i in c.features.indices { c.features[i].geometry = try c.features[i].geometry.map { try apply(to: $0) } }
+        return c
+    }
+
+    /// Decimals for coordinates in the output CRS: 7 for degrees, 3 for metres.
+    public var precision: Int { isGeographic ? 7 : 3 }
+}
+
+/// Prints warnings about the input (a spot far outside the city...) on stderr.
+public func warn(_ warnings: [String]) {
+    let log = Logger(label: "urbangrid")
+    for w in warnings { log.warning("\(w)") }
 }
 
 /// Writes to stdout through one buffered handle (results only; logs use swift-log on stderr).
@@ -253,4 +319,18 @@ public struct CityArgument: ParsableArguments {
     public func open(readOnly: Bool = true) throws -> any CityStore {
         try City.open(try location, readOnly: readOnly)
     }
+}
+
+/// The ids of the features of `layer` that `condition` (an SQL expression on the layer's columns, as
+/// `urbangrid-export --where` takes it: one expression, run on the read-only connection) selects.
+/// - Throws: `CLIError.badInput` naming `option` for a condition the engine refuses.
+public func featureIDs(_ store: any CityStore, layer: UrbanModel.Layer, where condition: String, option: String) throws -> Set<String> {
+    var ids: Set<String> = []
+    do {
+        let reader = try LayerReader(store, layer: layer, filter: LayerFilter(whereSQL: condition))
+        try reader.forEachRow(rawJSON: false) { ids.insert($0.id) }
+    } catch {
+        throw CLIError.badInput("\(option) '\(condition)': \(error)")
+    }
+    return ids
 }

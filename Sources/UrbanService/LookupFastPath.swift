@@ -114,10 +114,12 @@ final class LookupFastPath: ChannelDuplexHandler, RemovableChannelHandler {
     private func answer(_ head: HTTPRequest, since start: ContinuousClock.Instant, _ context: ChannelHandlerContext) -> Bool {
         guard let path = head.path else { return false }
         let uri = URI(path)
-        guard let request = try? LookupRequest(UrbanGridService.parameters(uri)),
+        let parameters = UrbanGridService.parameters(uri)
+        // a spot in another CRS costs a PROJ transform: the router's, off the event loop
+        guard parameters.get("crs") == nil, let request = try? LookupRequest(parameters),
               let bytes = try? pool.queryNow(timeLimit: timeLimit, { (w: QueryWorker) -> [UInt8] in
                   var out: [UInt8] = []
-                  try w.lookup.lookup(lon: request.spot.x, lat: request.spot.y).appendJSON(to: &out)
+                  try w.lookup.lookup(lon: request.spot.x, lat: request.spot.y).appendJSON(to: &out, warnings: request.warnings(w.frame))
                   return out
               })  // nil: none idle (or not warm yet); a thrown error is the router's to report
         else { return false }

@@ -2,17 +2,22 @@ import SpatialCore
 import UrbanModel
 
 /// A minimal OpenAPI 3.0 document for `/api`: the OGC routes with their parameters (GDAL reads `limit`'s
-/// maximum from it to size its pages) and the map page. The query routes document themselves where they are added.
+/// maximum from it to size its pages), the map page and the query routes (`QueryRoutes.swift`) with the parameters
+/// `RequestParameters.allowed` lists for them.
 enum OpenAPIDocument {
     static func make(_ config: ServiceConfiguration, base: String) -> JSONValue {
-        func op(_ summary: String, _ id: String, parameters: [JSONValue] = [], type: String = "application/json") -> JSONValue {
-            [
+        func op(_ summary: String, _ id: String, parameters: [JSONValue] = [], type: String = "application/json",
+                alsoType: (String, JSONValue)? = nil, arrayAnswer: Bool = false) -> JSONValue {
+            var content: JSONObject = [type: ["schema": ["type": arrayAnswer ? "array" : "object"]]]
+            if let alsoType { content[alsoType.0] = ["schema": alsoType.1] }
+            return [
                 "get": [
                     "summary": .string(summary),
                     "operationId": .string(id),
                     "parameters": .array(parameters),
                     "responses": [
-                        "200": ["description": "OK", "content": [type: ["schema": ["type": "object"]]]],
+                        "200": ["description": "OK", "content": .object(content)],
+                        "405": ["description": "Method not allowed (the service is read-only): an Allow header names GET, HEAD"],
                         "400": ["description": "Bad parameter: {\"code\", \"description\"}"],
                         "404": ["description": "Not found: {\"code\", \"description\"}"],
                         "503": ["description": "Over the time limit: {\"code\", \"description\"}"],
@@ -57,6 +62,56 @@ enum OpenAPIDocument {
                                  "schema": ["type": "string"]]
         let pageLookup: JSONValue = ["name": "lookup", "in": "query", "required": false, "description": "LON,LAT whose lookup the map opens",
                                      "schema": ["type": "string"]]
+        // the query routes' parameters
+        func query(_ name: String, _ description: String, type: String = "string", required: Bool = false, values: [String]? = nil,
+                   minimum: Int? = nil, pattern: String? = nil) -> JSONValue {
+            var schema: JSONObject = ["type": .string(type)]
+            if let values { schema["enum"] = .array(values.map { .string($0) }) }
+            if let minimum { schema["minimum"] = .int(Int64(minimum)) }
+            if type == "string", values == nil { schema["minLength"] = 1 }  // an empty text is refused as missing
+            if let pattern { schema["pattern"] = .string(pattern) }
+            return ["name": .string(name), "in": "query", "required": .bool(required), "description": .string(description), "schema": .object(schema)]
+        }
+        let crs = query("crs", "CRS of the coordinates given (lon/lat, near): EPSG:n, an OGC CRS URI (http://www.opengis.net/def/crs/EPSG/0/n), a PROJ string, GCJ02 (AMap, Tencent) or BD09 (Baidu); x is longitude or easting. Default WGS84 lon/lat. Answers are WGS84.")
+        let lon = query("lon", "Longitude (WGS84; with crs, x in that CRS)", type: "number", required: true)
+        let lat = query("lat", "Latitude (WGS84; with crs, y in that CRS)", type: "number", required: true)
+        let at = query("at", "ISO 8601 time (without an offset, local time of the city's zone), or now", required: true,
+                       pattern: #"^(now|\d{4}-(0[1-9]|1[0-2])-(0[1-9]|1\d|2[0-8])T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?(Z|[+-](0\d|1[0-4]):[0-5]\d)?)$"#)
+        let near = query("near", "LON,LAT (with crs, X,Y in that CRS)", pattern: #"^-?\d{1,3}(\.\d+)?,-?\d{1,2}(\.\d+)?$"#)
+        let radius = query("radius", "Metres", type: "number", minimum: 0)
+        let queryPaths: [(String, JSONValue)] = [
+            ("/lookup", op("Who is responsible for a spot (the urbangrid lookup object; warnings when it lies far outside the city)", "lookup", parameters: [lon, lat, crs])),
+            ("/vendor/check", op("May a vendor trade at this spot at this time (the urbangrid vendor check object)", "vendorCheck", parameters: [lon, lat, at, crs])),
+            ("/vendor/open", op("Vendor zones with their state at a time", "vendorOpen",
+                                parameters: [at, near, radius, query("open_only", "Only the open zones", type: "boolean"), crs])),
+            ("/hazards", op("Hazards near a spot, along a street segment or in a grid cell, nearest first", "hazards",
+                            parameters: [near, radius, query("along", "Street segment id"), query("buffer", "Metres, with along", type: "number", minimum: 0),
+                                         query("in_grid", "Grid code"), query("class", "Class code or its prefix"),
+                                         query("status", "open or resolved", values: ["open", "resolved"]), f(["json", "geojson"]), crs],
+                            alsoType: (FeaturesAPI.geoJSON, ["type": "object"]), arrayAnswer: true)),
+            ("/hazards/hotspots", op("Open hazards counted per grid cell, street segment or community", "hazardHotspots",
+                                     parameters: [query("by", "grid, segment or community", values: ["grid", "segment", "community"]),
+                                                  query("top", "How many", type: "integer", minimum: 1)], arrayAnswer: true)),
+            ("/stations/nearest", op("The nearest service stations to a spot", "nearestStations",
+                                     parameters: [lon, lat, query("k", "How many", type: "integer", minimum: 1),
+                                                  query("network", "walk or drive: along the streets", values: ["walk", "drive"]), crs],
+                                     arrayAnswer: true)),
+        ]
+        var paths: JSONObject = [
+            "/": op("Landing page: the HTML map for browsers (the default, text/html); the OGC landing page as JSON with f=json or Accept: application/json",
+                    "getLandingPage", parameters: [f(["json", "html"]), pageAt, pageLookup], type: "text/html",
+                    alsoType: ("application/json", ["type": "object"])),
+            "/api": op("This document", "getAPI", parameters: [json], type: FeaturesAPI.openAPIType),
+            "/conformance": op("Conformance classes", "getConformance", parameters: [json]),
+            "/collections": op("The layers", "getCollections", parameters: [json]),
+            "/collections/{collectionId}": op("One layer", "describeCollection", parameters: [collectionId, json]),
+            "/collections/{collectionId}/items": op("Features of a layer (GeoJSON)", "getFeatures",
+                                                    parameters: [collectionId, limit, offset, bbox, bboxCRS, datetime, geojson],
+                                                    type: FeaturesAPI.geoJSON),
+            "/collections/{collectionId}/items/{featureId}": op("One feature (GeoJSON)", "getFeature",
+                                                                parameters: [collectionId, featureId, geojson], type: FeaturesAPI.geoJSON),
+        ]
+        for (path, operation) in queryPaths { paths[path] = operation }
         return [
             "openapi": "3.0.3",
             "info": [
@@ -65,19 +120,7 @@ enum OpenAPIDocument {
                 "description": "OGC API – Features (Part 1: Core) over the UrbanGrid layers, read-only, and the map page at /.",
             ],
             "servers": [["url": .string(base)]],
-            "paths": [
-                "/": op("Landing page (HTML map for browsers; JSON with f=json or Accept: application/json)", "getLandingPage",
-                        parameters: [f(["json", "html"]), pageAt, pageLookup]),
-                "/api": op("This document", "getAPI", parameters: [json], type: FeaturesAPI.openAPIType),
-                "/conformance": op("Conformance classes", "getConformance", parameters: [json]),
-                "/collections": op("The layers", "getCollections", parameters: [json]),
-                "/collections/{collectionId}": op("One layer", "describeCollection", parameters: [collectionId, json]),
-                "/collections/{collectionId}/items": op("Features of a layer (GeoJSON)", "getFeatures",
-                                                        parameters: [collectionId, limit, offset, bbox, bboxCRS, datetime, geojson],
-                                                        type: FeaturesAPI.geoJSON),
-                "/collections/{collectionId}/items/{featureId}": op("One feature (GeoJSON)", "getFeature",
-                                                                    parameters: [collectionId, featureId, geojson], type: FeaturesAPI.geoJSON),
-            ],
+            "paths": .object(paths),
         ]
     }
 }

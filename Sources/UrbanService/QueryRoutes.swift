@@ -18,7 +18,7 @@ extension UrbanGridService {
             let r = try LookupRequest(Self.parameters(request))
             let bytes = try await pool.query(timeLimit: limit) { (w: QueryWorker) -> [UInt8] in
                 var out: [UInt8] = []
-                try w.lookup.lookup(lon: r.spot.x, lat: r.spot.y).appendJSON(to: &out)
+                try w.lookup.lookup(lon: r.spot.x, lat: r.spot.y).appendJSON(to: &out, warnings: r.warnings(w.frame))
                 return out
             }
             return Self.bytes(bytes, type: "application/json")
@@ -27,7 +27,13 @@ extension UrbanGridService {
         // GET /vendor/check?lon=X&lat=Y&at=TIME
         router.get("/vendor/check") { request, _ -> Response in
             let r = try VendorCheckRequest(Self.parameters(request))
-            let json = try await pool.query(timeLimit: limit) { w in try w.vendor.vendorCheck(lon: r.spot.x, lat: r.spot.y, at: try w.frame.parseTime(r.at)).json }
+            let json = try await pool.query(timeLimit: limit) { (w: QueryWorker) -> JSONValue in
+                let json = try w.vendor.vendorCheck(lon: r.spot.x, lat: r.spot.y, at: try w.frame.parseTime(r.at)).json
+                let warnings = SpotWarnings.forSpot(r.spot, field: "lon/lat", extent: w.frame.extent)
+                guard !warnings.isEmpty, case .object(var o) = json else { return json }
+                o["warnings"] = .array(warnings.map(JSONValue.string))
+                return .object(o)
+            }
             return try Self.json(json)
         }
 

@@ -37,12 +37,12 @@ public struct RequestParameters: Sendable {
         "/collections/{collectionId}": ["f"],
         "/collections/{collectionId}/items": ["f", "bbox", "bbox-crs", "limit", "offset", "datetime"],
         "/collections/{collectionId}/items/{featureId}": ["f"],
-        "/lookup": ["lon", "lat"],
-        "/vendor/check": ["lon", "lat", "at"],
-        "/vendor/open": ["at", "near", "radius", "open_only"],
-        "/hazards": ["near", "radius", "along", "buffer", "in_grid", "class", "status", "f"],
+        "/lookup": ["lon", "lat", "crs"],
+        "/vendor/check": ["lon", "lat", "at", "crs"],
+        "/vendor/open": ["at", "near", "radius", "open_only", "crs"],
+        "/hazards": ["near", "radius", "along", "buffer", "in_grid", "class", "status", "f", "crs"],
         "/hazards/hotspots": ["by", "top"],
-        "/stations/nearest": ["lon", "lat", "k", "network"],
+        "/stations/nearest": ["lon", "lat", "k", "network", "crs"],
         "/cases": ["status", "district", "grid", "department", "time_state", "from", "to", "limit", "offset", "f"],
         "/cases/{id}": [],
         "/cases/{id}/{action}": [],
@@ -114,17 +114,54 @@ public struct RequestParameters: Sendable {
         return v
     }
 
-    /// `lon` and `lat` as WGS84 degrees, in range.
+    /// `lon` and `lat` as WGS84 degrees, in range; with `crs`, x and y in that CRS taken to WGS84.
     func spot() throws(ParameterError) -> Coordinate {
         let (lon, lat) = (try number("lon"), try number("lat"))
-        do { try UserInput.checkCoordinate(lon: lon, lat: lat) } catch { throw Self.parameterError(error) }
-        return Coordinate(lon, lat)
+        guard let crs = try inputCRS() else {
+            do { try UserInput.checkCoordinate(lon: lon, lat: lat) } catch { throw Self.parameterError(error) }
+            return Coordinate(lon, lat)
+        }
+        do { return try crs.spot(x: lon, y: lat, field: "lon/lat") } catch { throw Self.parameterError(error) }
     }
 
-    /// `LON,LAT` in the parameter `name`.
+    /// `LON,LAT` in the parameter `name` (with `crs`, `X,Y` in that CRS, taken to WGS84).
     func lonLat(_ name: String) throws(ParameterError) -> Coordinate {
         let t = try text(name)
-        do { return try UserInput.lonLat(t, field: name) } catch { throw Self.parameterError(error) }
+        do {
+            guard let crs = try inputCRS() else { return try UserInput.lonLat(t, field: name) }
+            return try crs.spot(t, field: name)
+        } catch let e as ParameterError {
+            throw e
+        } catch {
+            throw Self.parameterError(error)
+        }
+    }
+
+    /// The CRS of the query routes' coordinates, `crs` (`EPSG:n`, an OGC CRS URI such as
+    /// `http://www.opengis.net/def/crs/EPSG/0/4490`, a PROJ string, `GCJ02`, `BD09`; x is always longitude or
+    /// easting); nil when absent or WGS84 lon/lat.
+    func inputCRS() throws(ParameterError) -> InputCoordinates? {
+        guard let text = get("crs") else { return nil }
+        guard !text.isEmpty else { throw ParameterError("crs", "empty; give EPSG:n, GCJ02, BD09 or a CRS URI") }
+        let definition = Self.crsDefinition(text)
+        if definition == "EPSG:4326" { return nil }
+        do {
+            return try InputCoordinates(text: definition, field: "crs")
+        } catch {
+            throw Self.parameterError(error)
+        }
+    }
+
+    /// An OGC CRS URI as PROJ's text (`…/OGC/1.3/CRS84` and `…/EPSG/0/4326` → `EPSG:4326`, `…/EPSG/0/n` → `EPSG:n`);
+    /// other texts as given.
+    static func crsDefinition(_ text: String) -> String {
+        let t = text.trimmingCharacters(in: .whitespaces)
+        for prefix in ["http://www.opengis.net/def/crs/EPSG/0/", "https://www.opengis.net/def/crs/EPSG/0/"] where t.hasPrefix(prefix) {
+            let code = t.dropFirst(prefix.count)
+            if !code.isEmpty, code.allSatisfy { ("0"..."9").contains($0) } { return "EPSG:\(code)" }
+        }
+        if t.hasSuffix("/def/crs/OGC/1.3/CRS84") || t.uppercased() == "CRS84" || t.uppercased() == "OGC:CRS84" || t.uppercased() == "WGS84" { return "EPSG:4326" }
+        return t
     }
 
     /// A domain error of argument parsing as a parameter error (`name: reason`).
@@ -144,6 +181,9 @@ public struct LookupRequest: Sendable, Hashable {
         try q.check(route: "/lookup")
         spot = try q.spot()
     }
+
+    /// The warnings of a spot far outside the city (`SpotWarnings`): the answer's `warnings`.
+    func warnings(_ frame: CityFrame) -> [String] { SpotWarnings.forSpot(spot, field: "lon/lat", extent: frame.extent) }
 }
 
 /// `GET /vendor/check?lon=X&lat=Y&at=TIME`. The time stays text: it is read in the database's zone
@@ -287,7 +327,8 @@ public struct ItemsRequest: Sendable, Hashable {
             }
             do { bbox = try LayerFilter.parseBBox(text) } catch { throw RequestParameters.parameterError(error) }
         }
-        datetimeText = q.get("datetime")
+        // an empty datetime= (which the published schema allows) selects no time: as if absent
+        datetimeText = q.get("datetime").flatMap { $0.isEmpty ? nil : $0 }
         time = try datetimeText.map { (t: String) throws(ParameterError) in try Self.parseDatetime(t) }
     }
 

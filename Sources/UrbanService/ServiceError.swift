@@ -78,9 +78,13 @@ public struct ServiceError: HTTPResponseError, Sendable, CustomStringConvertible
         return out
     }
 
+    /// The methods every route answers (the service is read-only): the `Allow` header of a 405 (RFC 9110 §15.5.6).
+    public static let allowedMethods = "GET, HEAD"
+
     public func response(from request: Request, context: some RequestContext) throws -> Response {
         var headers: HTTPFields = [.contentType: "application/json"]
         if status == .unauthorized { headers[.wwwAuthenticate] = "Bearer" }
+        if status == .methodNotAllowed { headers[.allow] = Self.allowedMethods }
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }
 

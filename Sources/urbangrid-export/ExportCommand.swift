@@ -86,6 +86,10 @@ struct Layers: ParsableCommand {
         let exporter = try LayerExporter(database, settings: settings)
         let log = Logger(label: "urbangrid-export")
         for w in exporter.warnings { log.warning("\(w)") }
+        if let box = settings.filter.bbox {  // a box far from the city, likely lat,lon or another CRS: said, then written as asked
+            let extent = try database.extent(of: [.grids, .streets, .admin, .stations, .hazards, .vendorZones, .pois, .demand])
+            for w in SpotWarnings.forBox(box, field: "--bbox", extent: extent) { log.warning("\(w)") }
+        }
         if settings.filter.bbox != nil, layers.contains(.chiefs), layers.count > 1 {
             log.notice("--bbox does not apply to chiefs (no geometry): exported whole")
         }

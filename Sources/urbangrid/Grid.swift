@@ -55,8 +55,10 @@ extension UrbanGridCommand.Grid {
         @Option(help: "Only the communities under this district (6), street (9) or community (12 digit) code.")
         var area: String?
 
-        @Option(help: "A polygon file (GeoJSON, GeoJSONSeq, CSV, Shapefile; WGS84) to grid instead of the admin communities.")
+        @Option(help: "A polygon file (GeoJSON, GeoJSONSeq, CSV, Shapefile; WGS84 unless --crs or a Shapefile's .prj) to grid instead of the admin communities.")
         var boundary: String?
+
+        @OptionGroup var inputCRS: InputCRSOption
 
         @Option(help: "With --boundary: the 12-digit code prefix of the cells (default 000000000000).")
         var codePrefix: String?
@@ -68,6 +70,7 @@ extension UrbanGridCommand.Grid {
         func validate() throws {
             if area != nil, boundary != nil { throw ValidationError("give --area or --boundary, not both") }
             if codePrefix != nil, boundary == nil { throw ValidationError("--code-prefix goes with --boundary") }
+            if inputCRS.crs != nil, boundary == nil { throw ValidationError("--crs goes with --boundary (the CRS of its file)") }
             if let codePrefix, codePrefix.count != 12 || !codePrefix.allSatisfy({ ("0"..."9").contains($0) }) {
                 throw ValidationError("--code-prefix must be 12 digits (county 6 + street 3 + community 3), got '\(codePrefix)'")
             }
@@ -90,7 +93,7 @@ extension UrbanGridCommand.Grid {
                         "no --code-prefix: cells are coded 000000000000NNN, which is not a valid grid code (county 000000); "
                             + "'grid audit' will report them. Pass --code-prefix with the community's 12-digit code.")
                 }
-                areas = [GridArea(code: prefix, geometry: try Self.readBoundary(boundary))]
+                areas = [GridArea(code: prefix, geometry: try Self.readBoundary(boundary, crs: try inputCRS.parsed()))]
                 notes.append("community \(prefix) is the boundary of \(boundary); the admin layer has no such community, so 'grid audit' reports its cells as unknownCommunity")
             } else {
                 areas = try database.gridAreas(under: area)
@@ -104,8 +107,8 @@ extension UrbanGridCommand.Grid {
         }
 
         /// The union of the polygons of a boundary file, as one (multi)polygon.
-        static func readBoundary(_ path: String) throws -> Geometry {
-            let features = try FeatureFile.read(path)
+        static func readBoundary(_ path: String, crs: CRS? = nil) throws -> Geometry {
+            let features = try FeatureFile.read(path, options: .init(crs: crs))
             var polygons: [Geometry] = []
             for (i, f) in features.enumerated() {
                 switch f.geometry {

@@ -30,10 +30,11 @@ struct Lookup: ParsableCommand {
     @OptionGroup var city: CityArgument
 
     var db: String { city.db }
-    @Option(help: "Longitude (WGS84).") var lon: Double?
-    @Option(help: "Latitude (WGS84).") var lat: Double?
+    @Option(help: "Longitude (WGS84; with --crs, x in that CRS).") var lon: Double?
+    @Option(help: "Latitude (WGS84; with --crs, y in that CRS).") var lat: Double?
     @Option(help: ArgumentHelp("Points to look up, in order.", valueName: "FILE")) var points: String?
-    @Option(help: "Coordinates of --lon/--lat or --points in this CRS (e.g. GCJ02), converted to WGS84.") var crs: String?
+    @OptionGroup var inputCRS: InputCRSOption
+    @OptionGroup var outCRS: OutputCRSOption
     @OptionGroup var output: FormatOption
     var format: OutputFormat { output.format }
 
@@ -42,30 +43,43 @@ struct Lookup: ParsableCommand {
     }
 
     func run() throws {
-        let source = try crs.map { try CRS($0) }
+        let source = try inputCRS.parsed()
+        let answerCRS = try outCRS.coordinates()
         var spots: [Coordinate]
         if let points {
             spots = try FeatureFile.readPoints(points, options: .init(crs: source))
         } else {
-            spots = [Coordinate(lon!, lat!)]
-            if let source { spots = [try CoordinateTransform(from: source, to: .wgs84).apply(spots[0])] }
+            // one spot from --lon/--lat is checked as such (an error names lon/lat, not points[0])
+            spots = [try inputCRS.coordinates().spot(x: lon!, y: lat!)]
         }
         let store = try city.open()
-        let lookup = try Lookups.forSpots(spots.count, store: store, frame: try CityFrame(store))
+        let frame = try CityFrame(store)
+        let lookup = try Lookups.forSpots(spots.count, store: store, frame: frame)
         var out = StandardOutput()
-        if format == .json, points != nil {  // streamed, made on every core
+        if format == .json, points != nil, answerCRS.isWGS84 {  // streamed, made on every core
             try lookup.lookupJSONArray(spots) { out.write(bytes: $0) }
             out.flush()
             return
         }
-        // one spot from --lon/--lat is checked as such (an error names lon/lat, not points[0])
+        let warnings = points == nil ? SpotWarnings.forSpot(spots[0], field: "--lon/--lat", extent: frame.extent, crs: source) : []
+        warn(warnings)
         let results = points == nil ? [try lookup.lookup(lon: spots[0].x, lat: spots[0].y)] : try lookup.lookup(spots)
         switch format {
         case .json:
-            out.line { results[0].appendJSON(to: &$0) }
+            if answerCRS.isWGS84 {
+                out.line { results[0].appendJSON(to: &$0, warnings: warnings) }
+            } else {
+                var json = try answerCRS.reprojecting(points == nil ? results[0].json : .array(results.map(\.json)))
+                if !warnings.isEmpty, case .object(var o) = json {
+                    o["warnings"] = .array(warnings.map(JSONValue.string))
+                    json = .object(o)
+                }
+                out.line(json.jsonText)
+            }
         case .table:
-            let rows = results.map { r in
-                [NumberText.format(r.lon, precision: 7) + "," + NumberText.format(r.lat, precision: 7), r.gridCode ?? "(no grid)",
+            let rows = try results.map { r in
+                let spot = try answerCRS.apply(Coordinate(r.lon, r.lat))
+                return [NumberText.format(spot.x, precision: answerCRS.precision) + "," + NumberText.format(spot.y, precision: answerCRS.precision), r.gridCode ?? "(no grid)",
                  r.communityCode ?? "", r.streetCode ?? "", r.districtCode ?? "", r.chief ?? "", r.segmentID ?? "", fixed(r.segmentDistanceMetres)]
             }
             for l in TextTable.lines(["spot", "grid", "community", "street", "district", "chief", "segment", "segment m"], rows) { out.line(l) }
@@ -89,6 +103,7 @@ struct Vendor: ParsableCommand {
         @OptionGroup var holidays: HolidaysOption
         @Option(help: ArgumentHelp("Exclusion buffer around a POI kind, repeatable (default school=100, kindergarten=100, hospital=100).", valueName: "KIND=M"))
         var exclusion: [String] = []
+        @OptionGroup var inputCRS: InputCRSOption
         @OptionGroup var output: FormatOption
         var format: OutputFormat { output.format }
 
@@ -114,18 +129,22 @@ struct Vendor: ParsableCommand {
                 school, kindergarten or hospital (POIs of those kinds; --exclusion to change); the zone is closed then.
                 """)
         @OptionGroup var common: Common
-        @Option(help: "Longitude (WGS84).") var lon: Double
-        @Option(help: "Latitude (WGS84).") var lat: Double
+        @Option(help: "Longitude (WGS84; with --crs, x in that CRS).") var lon: Double
+        @Option(help: "Latitude (WGS84; with --crs, y in that CRS).") var lat: Double
 
         func run() throws {
+            let spot = try common.inputCRS.coordinates().spot(x: lon, y: lat)
             let (q, date) = try common.queries()
-            let r = try q.vendorCheck(lon: lon, lat: lat, at: date)
+            let warnings = SpotWarnings.forSpot(spot, field: "--lon/--lat", extent: q.frame.extent, crs: try common.inputCRS.parsed())
+            warn(warnings)
+            let r = try q.vendorCheck(lon: spot.x, lat: spot.y, at: date)
             var out = StandardOutput()
             switch common.format {
-            case .json: out.line(r.json.jsonText)
+            case .json: out.line(withWarnings(r.json, warnings).jsonText)
             case .table:
                 out.line(r.permitted ? "permitted" : "not permitted: \(r.reasonDetail ?? "")")
                 if let z = r.zoneID { out.line("zone      \(z)\(r.zoneName.map { " (\($0))" } ?? "")") }
+                if let s = r.zoneStatus { out.line("status    \(s.rawValue)\(r.stalls.map { ", \($0) stalls" } ?? "")") }
                 if let open = r.open { out.line("open      \(open ? "yes" : "no")") }
                 if let c = r.closesAt { out.line("closes at \(c)") }
                 if let o = r.opensAt { out.line("opens at  \(o)") }
@@ -139,7 +158,7 @@ struct Vendor: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Vendor zones open at a time, nearest first with --near. Exit status 1 when none is open.")
         @OptionGroup var common: Common
-        @Option(help: ArgumentHelp("Only zones within --radius of this spot.", valueName: "LON,LAT")) var near: String?
+        @Option(help: ArgumentHelp("Only zones within --radius of this spot (with --crs, X,Y in that CRS).", valueName: "LON,LAT")) var near: String?
         @Option(help: "Metres from --near (to the zone's nearest point).") var radius: Double?
         @Flag(help: "List closed zones too.") var all = false
 
@@ -148,18 +167,22 @@ struct Vendor: ParsableCommand {
         }
 
         func run() throws {
+            let spot = try near.map { try common.inputCRS.coordinates().spot($0, field: "--near") }
             let (q, date) = try common.queries()
-            let zones = try q.vendorZones(at: date, near: try near.map { try UserInput.lonLat($0, field: "near") }, radiusMetres: radius)
+            let warnings = spot.map { SpotWarnings.forSpot($0, field: "--near", extent: q.frame.extent) } ?? []
+            warn(warnings)
+            let zones = try q.vendorZones(at: date, near: spot, radiusMetres: radius)
             let shown = all ? zones : zones.filter(\.open)
             var out = StandardOutput()
             switch common.format {
             case .json:
-                out.line(JSONValue.object(["at": .string(q.frame.isoTime(date)), "zones": .array(shown.map(\.json))]).jsonText)
+                out.line(withWarnings(.object(["at": .string(q.frame.isoTime(date)), "zones": .array(shown.map(\.json))]), warnings).jsonText)
             case .table:
                 let rows = shown.map { z in
-                    [z.zoneID, z.name ?? "", z.open ? "open" : "closed", z.closesAt ?? z.opensAt ?? "", z.hours ?? "", fixed(z.distanceMetres)]
+                    [z.zoneID, z.name ?? "", z.open ? "open" : "closed", z.status.rawValue, z.stalls.map(String.init) ?? "",
+                     z.closesAt ?? z.opensAt ?? "", z.hours ?? "", fixed(z.distanceMetres)]
                 }
-                for l in TextTable.lines(["zone", "name", "state", "closes / opens at", "hours", "distance m"], rows) { out.line(l) }
+                for l in TextTable.lines(["zone", "name", "state", "status", "stalls", "closes / opens at", "hours", "distance m"], rows) { out.line(l) }
             }
             out.flush()
             if !zones.contains(where: \.open) { throw ExitCode(1) }
@@ -179,7 +202,7 @@ struct Hazards: ParsableCommand {
             abstract: "Hazards in an area, nearest first (the default: `urbangrid hazards DB --near …`). Exit status 1 when none.")
         @OptionGroup var city: CityArgument
         var db: String { city.db }
-        @Option(help: ArgumentHelp("Within --radius metres of this spot.", valueName: "LON,LAT")) var near: String?
+        @Option(help: ArgumentHelp("Within --radius metres of this spot (with --crs, X,Y in that CRS).", valueName: "LON,LAT")) var near: String?
         @Option(help: "Metres, with --near.") var radius: Double?
         @Option(help: ArgumentHelp("Within --buffer metres of this street segment.", valueName: "SEGMENT_ID")) var along: String?
         @Option(help: "Metres, with --along.") var buffer: Double?
@@ -187,6 +210,8 @@ struct Hazards: ParsableCommand {
         @Option(name: .customLong("class"), help: ArgumentHelp("Class code or its prefix (01: every manhole cover class).", valueName: "CODE"))
         var classCode: String?
         @Option(help: "open or resolved.") var status: String?
+        @OptionGroup var inputCRS: InputCRSOption
+        @OptionGroup var outCRS: OutputCRSOption
         @OptionGroup var output: QueryFormatOption
         var format: QueryFormat { output.format }
 
@@ -198,19 +223,22 @@ struct Hazards: ParsableCommand {
         }
 
         func run() throws {
+            let answerCRS = try outCRS.coordinates()
             let area: HazardArea = if let near {
-                .near(try UserInput.lonLat(near, field: "near"), radiusMetres: radius!)
+                .near(try inputCRS.coordinates().spot(near, field: "--near"), radiusMetres: radius!)
             } else if let along {
                 .along(segmentID: along, bufferMetres: buffer!)
             } else {
                 .inGrid(code: inGrid!)
             }
             let store = try city.open()
-            let hits = try HazardQueries(store, frame: try CityFrame(store)).hazards(in: area, classPrefix: classCode, status: status)
+            let frame = try CityFrame(store)
+            if case .near(let spot, _) = area { warn(SpotWarnings.forSpot(spot, field: "--near", extent: frame.extent, crs: try inputCRS.parsed())) }
+            let hits = try HazardQueries(store, frame: frame).hazards(in: area, classPrefix: classCode, status: status)
             var out = StandardOutput()
             switch format {
-            case .json: out.line(JSONValue.array(hits.map(\.json)).jsonText)
-            case .geojson: out.line(FeatureCollection(hits.map(\.feature)).geoJSON(precision: 7))
+            case .json: out.line(try answerCRS.reprojecting(JSONValue.array(hits.map(\.json))).jsonText)
+            case .geojson: out.line(try answerCRS.reprojecting(FeatureCollection(hits.map(\.feature))).geoJSON(precision: answerCRS.precision))
             case .table:
                 let rows = hits.map { h in
                     [h.hazard.id, h.hazard.classCode, h.hazard.status, h.hazard.severity.map(String.init) ?? "", h.hazard.reportedAt ?? "",
@@ -321,28 +349,34 @@ struct Stations: ParsableCommand {
                 """)
         @OptionGroup var city: CityArgument
         var db: String { city.db }
-        @Option(help: "Longitude (WGS84).") var lon: Double
-        @Option(help: "Latitude (WGS84).") var lat: Double
+        @Option(help: "Longitude (WGS84; with --crs, x in that CRS).") var lon: Double
+        @Option(help: "Latitude (WGS84; with --crs, y in that CRS).") var lat: Double
         @Option(help: "How many.") var k: Int = 1
         @Option(help: "walk or drive: street-network distance instead of straight-line.")
         var network: TravelMode?
         @Option(help: snapHelp) var snap: StreetNetwork.Snapping = .connected
+        @OptionGroup var inputCRS: InputCRSOption
+        @OptionGroup var outCRS: OutputCRSOption
         @OptionGroup var output: QueryFormatOption
         var format: QueryFormat { output.format }
 
         func run() throws {
+            let spot = try inputCRS.coordinates().spot(x: lon, y: lat)
+            let answerCRS = try outCRS.coordinates()
             let store = try city.open()
-            let hits = try StationQueries(store, frame: try CityFrame(store), snapping: snap).nearestStations(lon: lon, lat: lat, k: k, network: network)
+            let frame = try CityFrame(store)
+            warn(SpotWarnings.forSpot(spot, field: "--lon/--lat", extent: frame.extent, crs: try inputCRS.parsed()))
+            let hits = try StationQueries(store, frame: frame, snapping: snap).nearestStations(lon: spot.x, lat: spot.y, k: k, network: network)
             var out = StandardOutput()
             switch format {
-            case .json: out.line(JSONValue.array(hits.map(\.json)).jsonText)
+            case .json: out.line(try answerCRS.reprojecting(JSONValue.array(hits.map(\.json))).jsonText)
             case .geojson:
-                out.line(FeatureCollection(hits.map { h in
+                out.line(try answerCRS.reprojecting(FeatureCollection(hits.map { h in
                     Feature(id: .string(h.id), geometry: .point(x: h.lon, y: h.lat), properties: [
                         "name": h.name.map(JSONValue.string) ?? .null, "distance_m": .number((h.distanceMetres * 10).rounded() / 10),
                         "distance": .string(h.distance), "network": h.network.map { .string($0.rawValue) } ?? .null,
                     ])
-                }).geoJSON(precision: 7))
+                })).geoJSON(precision: answerCRS.precision))
             case .table:
                 for l in TextTable.lines(["station", "name", "distance m"], hits.map { [$0.id, $0.name ?? "", fixed($0.distanceMetres)] }) { out.line(l) }
             }
@@ -368,6 +402,9 @@ struct Coverage: ParsableCommand {
 
     var db: String { city.db }
     @Option(help: "The facility layer (e.g. stations).") var facilities: String
+    @Option(name: .customLong("facilities-where"), help: ArgumentHelp(
+        "Only the facilities this SQL condition on the layer's columns selects (as urbangrid-export --where, e.g. \"kind = 'station'\").", valueName: "EXPR"))
+    var facilitiesWhere: String?
     @Option(help: "The demand layer (grids, demand, pois…).") var demand: String
     @Option(help: "Metres.") var radius: Double
     @Option(help: "centroid or boundary.") var measure: String = "centroid"
@@ -384,8 +421,10 @@ struct Coverage: ParsableCommand {
         }
         guard let m = CoverageMeasure(rawValue: measure) else { throw CLIError.badInput("--measure '\(measure)': centroid or boundary") }
         let database = try city.open()
+        let facilityLayer = try layer(facilities, "facilities")
+        let only = try facilitiesWhere.map { try featureIDs(database, layer: facilityLayer, where: $0, option: "--facilities-where") }
         let report = try CityAnalysis(database, snapping: snap).coverage(
-            facilities: try layer(facilities, "facilities"), demand: try layer(demand, "demand"), radiusMetres: radius, measure: m, network: network)
+            facilities: facilityLayer, demand: try layer(demand, "demand"), radiusMetres: radius, measure: m, network: network, only: only)
         var out = StandardOutput()
         switch format {
         case .json: out.line(report.json.jsonText)
@@ -402,11 +441,15 @@ struct Coverage: ParsableCommand {
             out.line("coverage within \(NumberText.format(radius)) m (\(how), \(report.crs)): "
                 + "\(NumberText.format(report.coveredWeight, precision: 2)) of \(NumberText.format(report.totalWeight, precision: 2)) "
                 + "(\(NumberText.format(report.coveragePercent, precision: 1)) %), \(report.uncovered.count) of \(report.units.count) units uncovered")
-            let rows = report.totals(by: false).map { t in
-                [t.key.isEmpty ? "(none)" : t.key, String(t.units), NumberText.format(t.coveredWeight, precision: 2),
-                 NumberText.format(t.totalWeight, precision: 2), NumberText.format(t.coveragePercent, precision: 1) + " %"]
+            // the totals per community, then per street (the JSON's by_community and by_street)
+            for (byStreet, heading) in [(false, "community"), (true, "street")] {
+                let rows = report.totals(by: byStreet).map { t in
+                    [t.key.isEmpty ? "(none)" : t.key, String(t.units), NumberText.format(t.coveredWeight, precision: 2),
+                     NumberText.format(t.totalWeight, precision: 2), NumberText.format(t.coveragePercent, precision: 1) + " %"]
+                }
+                if byStreet { out.line("") }
+                for l in TextTable.lines([heading, "units", "covered", "total", "coverage"], rows) { out.line(l) }
             }
-            for l in TextTable.lines(["community", "units", "covered", "total", "coverage"], rows) { out.line(l) }
             if !report.uncovered.isEmpty {
                 out.line("uncovered:")
                 let un = report.uncovered.map { [$0.id, $0.communityCode ?? "", $0.facilityID ?? "none", fixed($0.distanceMetres)] }
@@ -450,4 +493,12 @@ struct Audit: ParsableCommand {
         out.flush()
         if !results.allSatisfy(\.passed) { throw ExitCode(1) }
     }
+}
+
+/// `json` with a `warnings` member (an array of texts) when there are any; an object only (arrays stay as they are,
+/// their warnings go to stderr alone).
+func withWarnings(_ json: JSONValue, _ warnings: [String]) -> JSONValue {
+    guard !warnings.isEmpty, case .object(var o) = json else { return json }
+    o["warnings"] = .array(warnings.map(JSONValue.string))
+    return .object(o)
 }

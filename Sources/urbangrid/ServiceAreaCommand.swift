@@ -20,27 +20,32 @@ struct ServiceAreaCommand: ParsableCommand {
     @OptionGroup var city: CityArgument
 
     var db: String { city.db }
-    @Option(help: "Longitude (WGS84).") var lon: Double
-    @Option(help: "Latitude (WGS84).") var lat: Double
+    @Option(help: "Longitude (WGS84; with --crs, x in that CRS).") var lon: Double
+    @Option(help: "Latitude (WGS84; with --crs, y in that CRS).") var lat: Double
     @Option(help: "Network distance in metres.") var radius: Double
     @Option(help: "walk or drive.") var network: TravelMode = .walk
     @Option(help: snapHelp) var snap: StreetNetwork.Snapping = .connected
     @Option(help: ArgumentHelp("Width of the area around the reachable streets.", valueName: "M")) var areaBuffer: Double = 25
     @Option(help: ArgumentHelp("Draw the area as GEOS's concave hull with this ratio (0…1, 1 = convex hull) instead of a buffer.", valueName: "R"))
     var hullRatio: Double?
+    @OptionGroup var inputCRS: InputCRSOption
+    @OptionGroup var outCRS: OutputCRSOption
     @OptionGroup var output: QueryFormatOption
     var format: QueryFormat { output.format }
 
     func run() throws {
+        let spot = try inputCRS.coordinates().spot(x: lon, y: lat)
+        let answerCRS = try outCRS.coordinates()
         let q = try CityAnalysis(try city.open(), snapping: snap)
+        warn(SpotWarnings.forSpot(spot, field: "--lon/--lat", extent: q.frame.extent, crs: try inputCRS.parsed()))
         let shape: ServiceAreaShape = hullRatio.map { .concaveHull(ratio: $0) } ?? .buffer(metres: areaBuffer)
-        let a = try q.serviceArea(lon: lon, lat: lat, radiusMetres: radius, network: network, shape: shape)
+        let a = try q.serviceArea(lon: spot.x, lat: spot.y, radiusMetres: radius, network: network, shape: shape)
         var out = StandardOutput()
         switch format {
-        case .json: out.line(a.json.jsonText)
-        case .geojson: out.line(a.featureCollection.geoJSON(precision: 7))
+        case .json: out.line(try answerCRS.reprojecting(a.json).jsonText)
+        case .geojson: out.line(try answerCRS.reprojecting(a.featureCollection).geoJSON(precision: answerCRS.precision))
         case .table:
-            out.line("within \(NumberText.format(radius)) m \(network == .walk ? "walking" : "driving") from \(NumberText.format(lon, precision: 7)),\(NumberText.format(lat, precision: 7))")
+            out.line("within \(NumberText.format(radius)) m \(network == .walk ? "walking" : "driving") from \(NumberText.format(spot.x, precision: 7)),\(NumberText.format(spot.y, precision: 7))")
             out.line("snapped to   segment \(a.snapSegmentID), \(fixed(a.connectorMetres, 2)) m away")
             out.line("reached      \(a.parts.count) street parts, \(fixed(a.reachedMetres, 1)) m of street (\(a.parts.filter(\.complete).count) whole segments)")
             out.line("area         \(fixed(a.areaSquareMetres, 0)) m² (\(a.shape.description))")

@@ -43,6 +43,11 @@ extension UrbanGridCommand {
         @Option(help: "The candidate layer (database form).")
         var candidates: String?
 
+        @Option(name: .customLong("candidates-where"), help: ArgumentHelp(
+            "Only the candidates this SQL condition on the layer's columns selects (database form; as urbangrid-export --where, e.g. \"kind = 'parking'\").",
+            valueName: "EXPR"))
+        var candidatesWhere: String?
+
         @Option(help: ArgumentHelp("The demand weight: a column or property of the demand layer (database form).", valueName: "FIELD"))
         var weight: String?
 
@@ -87,9 +92,9 @@ extension UrbanGridCommand {
         @Flag(help: "Print CBC's log (to stderr).")
         var solverLog = false
 
-        @OptionGroup var output: FormatOption
+        @OptionGroup var output: QueryFormatOption
 
-        var format: OutputFormat { output.format }
+        var format: QueryFormat { output.format }
 
         func validate() throws {
             if db != nil {
@@ -99,9 +104,10 @@ extension UrbanGridCommand {
                 if !(excludeBuffer.isFinite && excludeBuffer >= 0) { throw ValidationError("--exclude-buffer must be metres ≥ 0") }
             } else {
                 guard instance != nil else { throw ValidationError("give a database (site DB --demand LAYER --candidates LAYER) or --instance DIR") }
-                if demand != nil || candidates != nil || network != nil || weight != nil {
-                    throw ValidationError("--demand, --candidates, --weight and --network are for the database form (site DB …)")
+                if demand != nil || candidates != nil || network != nil || weight != nil || candidatesWhere != nil {
+                    throw ValidationError("--demand, --candidates, --candidates-where, --weight and --network are for the database form (site DB …)")
                 }
+                if format == .geojson { throw ValidationError("--format geojson is for the database form (site DB …): an instance folder has no lon/lat") }
             }
             if let timeLimit, !(timeLimit.isFinite && timeLimit >= 0) { throw ValidationError("--time-limit must be a number of seconds ≥ 0") }
             if threads < 1 { throw ValidationError("--threads must be ≥ 1") }
@@ -114,8 +120,11 @@ extension UrbanGridCommand {
             var inst: SitingInstance
             var extra: JSONObject = [:]
             var dbNotes: [String] = []
+            var analysis: CityAnalysis?
             if let db {
-                (inst, extra, dbNotes) = try databaseInstance(db)
+                let q = try CityAnalysis(try City.open(try DatabaseLocation(db), readOnly: true), snapping: snap)
+                analysis = q
+                (inst, extra, dbNotes) = try databaseInstance(q)
             } else {
                 inst = try InstanceFolder.read(instance!, distance: distance)
             }
@@ -137,31 +146,49 @@ extension UrbanGridCommand {
                 dup2(savedStdout, STDOUT_FILENO)
             }
             let totalSeconds = Self.seconds(t0.duration(to: clock.now))
+            // the chosen sites with their names and coordinates (database form)
+            let sites = try analysis.map { q in
+                try q.siteLocations(result.selectedIDs, layers: [try layer(candidates!, "candidates")] + (try fixed.map { [try layer($0, "fixed")] } ?? []),
+                                    fixed: Set((extra["fixed"]?.arrayValue ?? []).compactMap(\.stringValue)))
+            }
             var out = StandardOutput()
-            if format == .json {
+            switch format {
+            case .json:
                 var o = Self.json(result, problem: problem, readSeconds: readSeconds, totalSeconds: totalSeconds).objectValue ?? [:]
                 for m in extra.members { o[m.key] = m.value }
+                if let sites { o["sites"] = .array(sites.map(\.json)) }
                 out.line(JSONValue.object(o).jsonText)
-            } else {
+            case .geojson:
+                var collection = FeatureCollection((sites ?? []).map(\.feature))
+                collection.foreignMembers = ["model": .string(result.model.rawValue), "status": .string(result.status.name),
+                                             "objective": result.objective.map { $0.isFinite ? .number($0) : .null } ?? .null]
+                out.line(collection.geoJSON(precision: 7))
+            case .table:
                 for line in Self.table(result, problem: problem, inst: inst, readSeconds: readSeconds) { out.line(line) }
+                if let sites, !sites.isEmpty {
+                    let rows = sites.map { [$0.id, $0.name ?? "", NumberText.format($0.lon, precision: 7) + "," + NumberText.format($0.lat, precision: 7), $0.fixed ? "fixed" : "new"] }
+                    for l in TextTable.lines(["site", "name", "lon,lat", "kind"], rows) { out.line(l) }
+                }
             }
             out.flush()
             if let reason = result.status.reason { throw CLIError.found("infeasible: \(reason)") }
         }
 
-        /// The instance of the database form, the JSON members it adds, and notes.
-        func databaseInstance(_ path: String) throws -> (SitingInstance, JSONObject, [String]) {
-            func layer(_ name: String, _ option: String) throws -> UrbanModel.Layer {
-                guard let l = UrbanModel.Layer(rawValue: name) else {
-                    throw CLIError.badInput("--\(option) '\(name)': one of \(UrbanModel.Layer.allCases.map(\.rawValue).joined(separator: ", "))")
-                }
-                return l
+        func layer(_ name: String, _ option: String) throws -> UrbanModel.Layer {
+            guard let l = UrbanModel.Layer(rawValue: name) else {
+                throw CLIError.badInput("--\(option) '\(name)': one of \(UrbanModel.Layer.allCases.map(\.rawValue).joined(separator: ", "))")
             }
-            let q = try CityAnalysis(try City.open(try DatabaseLocation(path), readOnly: true), snapping: snap)
+            return l
+        }
+
+        /// The instance of the database form, the JSON members it adds, and notes.
+        func databaseInstance(_ q: CityAnalysis) throws -> (SitingInstance, JSONObject, [String]) {
             // coverage models only need distances up to the radius: the network searches stop there
             let bound = (model == .lscp || model == .mclp) && network != nil ? (radius ?? .infinity) : .infinity
+            let candidateLayer = try layer(candidates!, "candidates")
+            let only = try candidatesWhere.map { try featureIDs(q.store, layer: candidateLayer, where: $0, option: "--candidates-where") }
             let input = try q.sitingInput(
-                demand: try layer(demand!, "demand"), weightField: weight, candidates: try layer(candidates!, "candidates"),
+                demand: try layer(demand!, "demand"), weightField: weight, candidates: candidateLayer, only: only,
                 fixed: try fixed.map { try layer($0, "fixed") }, exclude: try exclude.map { try layer($0, "exclude") },
                 excludeBufferMetres: excludeBuffer, network: network, maxMetres: bound, threads: threads)
             guard !input.weights.isEmpty else { throw CLIError.badInput("--demand \(demand!): the layer has no features") }

@@ -124,7 +124,8 @@ for bad in BAD_TIMES:
     add(f"/vendor/check?lon=116.392&lat=39.902&at={q(bad)}", 400, ["at", "not an ISO 8601 time"], "malformed time")
     add(f"/vendor/open?at={q(bad)}", 400, ["at", "not an ISO 8601 time"], "malformed time")
 for bad in ["2026-11-20", "2026-11-20T18:00", "2026-11-20T18:00:00", "yesterday", "2026-11-20T18:00:00Z/2026-11-01T00:00:00Z",
-            "../../..", "2026-11-20T18:00:00Z/2026-11-21T18:00:00Z/..", "/", "", "2026-11-20T18:00:00+25:00", "2026-02-30T00:00:00Z"]:
+            "../../..", "2026-11-20T18:00:00Z/2026-11-21T18:00:00Z/..", "/", "2026-11-20T18:00:00+25:00", "2026-02-30T00:00:00Z"]:
+    # (an empty datetime= is no filter, as the published schema allows: not in the corpus)
     words = ["datetime", "ends before it starts"] if bad.startswith("2026-11-20T18:00:00Z/2026-11-01") else ["datetime"]
     add(f"/collections/hazards/items?datetime={q(bad)}", 400, words, "malformed datetime")
 add("/collections/stations/items?datetime=2026-11-01T00:00:00Z/..", 400, ["datetime", "no time property"], "datetime on a layer without time")

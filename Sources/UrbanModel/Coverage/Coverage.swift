@@ -89,8 +89,10 @@ extension CityAnalysis {
     /// (its point, or a point on its surface) to the unit's centroid, travelled from the facility to the unit;
     /// one multi-source search labelled by facility finds every unit's nearest facility. Units the network does
     /// not connect to any facility have none (not covered). `.boundary` is straight-line only.
+    /// `only`: when given, the facilities are only the features of `facilities` with these ids (those a
+    /// `--facilities-where` condition selected).
     public func coverage(facilities: UrbanModel.Layer, demand: UrbanModel.Layer, radiusMetres: Double,
-                         measure: CoverageMeasure = .centroid, network mode: TravelMode? = nil) throws -> CoverageReport {
+                         measure: CoverageMeasure = .centroid, network mode: TravelMode? = nil, only: Set<String>? = nil) throws -> CoverageReport {
         try UserInput.checkDistance(radiusMetres, "radius")
         if mode != nil, measure == .boundary {
             throw ModelError.invalidArgument(name: "measure", reason: "boundary distances are straight-line only; network distances are measured to the centroid")
@@ -105,7 +107,7 @@ extension CityAnalysis {
                 return (r["id"]?.string ?? "", weighted ? r["weight"]?.double ?? 1 : 1, g, Coordinate(px, py))
             }
         }
-        let facilityRows = try units(facilities, weight: false)
+        let facilityRows = try units(facilities, weight: false).filter { only?.contains($0.id) ?? true }
         let demandRows = try units(demand, weight: true)
         let places = try lookup(demandRows.map(\.point))
         if let mode {

@@ -31,7 +31,9 @@ extension CityAnalysis {
     /// - fixed: every feature of `fixed` (existing facilities), appended after the candidates and kept open.
     /// - distances: straight-line between the points, or with `network` along the streets from the site to the
     ///   demand unit (`StreetNetwork`), one search per site bounded by `maxMetres`, over `threads` workers.
-    public func sitingInput(demand: UrbanModel.Layer, weightField: String? = nil, candidates: UrbanModel.Layer,
+    /// - only: when given, the candidates are only the features of `candidates` with these ids (those a
+    ///   `--candidates-where` condition selected).
+    public func sitingInput(demand: UrbanModel.Layer, weightField: String? = nil, candidates: UrbanModel.Layer, only: Set<String>? = nil,
                             fixed: UrbanModel.Layer? = nil, exclude: UrbanModel.Layer? = nil, excludeBufferMetres: Double = 0,
                             network mode: TravelMode? = nil, maxMetres: Double = .infinity, threads: Int = 1) throws -> SitingInput {
         try UserInput.checkDistance(excludeBufferMetres, "exclude-buffer")
@@ -51,6 +53,7 @@ extension CityAnalysis {
             }
         }
         var kept = try sites(candidates)
+        if let only { kept = kept.filter { only.contains($0.id) } }
         var dropped: [(id: String, near: String)] = []
         if let exclude {
             let zones = try layerGeometries(exclude)
@@ -140,5 +143,43 @@ extension CityAnalysis {
             }
         }
         return distances
+    }
+}
+
+/// A chosen site as answers show it: its id, the layer it comes from, its name when the layer has one, and where it
+/// is (its point, or a point on its surface; WGS84).
+public struct SiteLocation: Sendable, Hashable {
+    public var id: String
+    public var layer: UrbanModel.Layer
+    public var name: String?
+    public var lon: Double, lat: Double
+    /// An existing facility kept open (`--fixed`), not a new site.
+    public var fixed: Bool
+
+    public var json: JSONValue {
+        .object(["id": .string(id), "layer": .string(layer.rawValue), "name": name.map(JSONValue.string) ?? .null,
+                 "lon": .number(lon), "lat": .number(lat), "fixed": .bool(fixed)])
+    }
+
+    public var feature: Feature {
+        Feature(id: .string(id), geometry: .point(x: lon, y: lat),
+                properties: ["layer": .string(layer.rawValue), "name": name.map(JSONValue.string) ?? .null, "fixed": .bool(fixed)])
+    }
+}
+
+extension CityAnalysis {
+    /// The features with `ids` of `layers` (the first layer holding an id answers), in the order of `ids`; `fixed`
+    /// marks the ids of existing facilities.
+    public func siteLocations(_ ids: [String], layers: [UrbanModel.Layer], fixed: Set<String> = []) throws -> [SiteLocation] {
+        var found: [String: SiteLocation] = [:]
+        let wanted = Set(ids)
+        for layer in layers {
+            let hasName = LayerSchema.of(layer).columns.contains { $0.name == "name" }
+            for r in try rows(layer, [.column("id"), .pointOnSurface] + (hasName ? [.column("name")] : [])) {
+                guard let id = r["id"]?.string, wanted.contains(id), found[id] == nil, let x = r["x"]?.double, let y = r["y"]?.double else { continue }
+                found[id] = SiteLocation(id: id, layer: layer, name: hasName ? r["name"]?.string : nil, lon: x, lat: y, fixed: fixed.contains(id))
+            }
+        }
+        return ids.compactMap { found[$0] }
     }
 }

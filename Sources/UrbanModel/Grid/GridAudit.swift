@@ -67,6 +67,18 @@ public enum GridAudit {
             guard let c = r["code"]?.string, let g = try r["g"]?.geometry() else { continue }
             rawCommunities.append((c, g))
         }
+        // cells built over a street or district without communities (`grid build --area`) name it padded with zeros
+        let padded = Set(rows.compactMap { $0["community_code"]?.string }.filter { GridArea.isPadded($0) })
+        if !padded.isEmpty {
+            let known = Set(rawCommunities.map(\.0))
+            for level in ["street", "district"] {
+                for r in try db.features(LayerRequest(.admin, [.column("code"), .geometry], where: [.equals("level", .text(level))], order: ["code"])) {
+                    guard let c = r["code"]?.string, let key = GridArea.paddedCode(c), padded.contains(key), !known.contains(key),
+                          let g = try r["g"]?.geometry() else { continue }
+                    rawCommunities.append((key, g))
+                }
+            }
+        }
         guard let envelope = Envelope.union(raw.map { $0.1?.envelope } + rawCommunities.map(\.1.envelope)) else { return [] }
         let crs = LocalMetricCRS.choose(for: envelope).crs
         let forward = try CoordinateTransform(from: .wgs84, to: crs)

@@ -59,8 +59,8 @@ public struct LayerSchema: Sendable {
         LayerSchema(layer: .vendorZones, table: "vendor_zones", columns: [
             Column("name", .text),
             Column("kind", .text),
-            Column("capacity", .integer, aliases: ["stalls"]),
-            Column("status", .text),
+            Column("capacity", .integer, aliases: ["stalls", "摊位数"]),
+            Column("status", .text, allowed: VendorZoneStatus.allCases.map(\.rawValue)),
             Column("hours", .text, aliases: ["opening_hours"]),
         ], geometry: .multiPolygon),
         LayerSchema(layer: .hazards, table: "hazards", columns: [

@@ -11,6 +11,9 @@ public struct CityFrame: Sendable {
     /// The metric CRS distances are measured in, and why it was chosen.
     public let metricCRS: CRS
     public let metricCRSReason: String
+    /// The extent (WGS84) of the city's layers; nil while they are empty. Spots far outside it get warnings
+    /// (`SpotWarnings`).
+    public let extent: Envelope?
 
     /// The store's time zone (UTC+8 when it names none the system knows) and the metric CRS for the extent of its
     /// grids, streets, admin areas, stations, hazards and vendor zones.
@@ -18,13 +21,14 @@ public struct CityFrame: Sendable {
         let zone = try store.cityTimeZone
         let extent = try store.extent(of: [.grids, .streets, .admin, .stations, .hazards, .vendorZones])
         let (crs, reason) = LocalMetricCRS.choose(for: extent ?? Envelope(minX: 0, minY: 0, maxX: 0, maxY: 0))
-        self.init(timeZone: zone, metricCRS: crs, metricCRSReason: reason)
+        self.init(timeZone: zone, metricCRS: crs, metricCRSReason: reason, extent: extent)
     }
 
-    public init(timeZone: TimeZone, metricCRS: CRS, metricCRSReason: String) {
+    public init(timeZone: TimeZone, metricCRS: CRS, metricCRSReason: String, extent: Envelope? = nil) {
         self.timeZone = timeZone
         self.metricCRS = metricCRS
         self.metricCRSReason = metricCRSReason
+        self.extent = extent
     }
 
     /// WGS84 → the metric CRS (a PROJ object: one per worker).
@@ -74,10 +78,11 @@ public enum UserInput {
         guard d.isFinite, d >= 0 else { throw ModelError.invalidArgument(name: name, reason: "\(d) is not a distance in metres (≥ 0)") }
     }
 
-    /// Parses a user's time: ISO 8601 with an offset, or without one (then local time of `zone`).
+    /// Parses a user's time: `now`, ISO 8601 with an offset, or without one (then local time of `zone`).
     public static func time(_ text: String, in zone: TimeZone, field: String = "at") throws -> Date {
+        if text.trimmingCharacters(in: .whitespaces).lowercased() == "now" { return Date() }
         guard let date = ISOTime.date(text, in: zone) else {
-            throw ModelError.invalidArgument(name: field, reason: "'\(text)' is not an ISO 8601 time such as 2026-11-22T18:30 or 2026-11-22T18:30:00+08:00")
+            throw ModelError.invalidArgument(name: field, reason: "'\(text)' is not an ISO 8601 time such as 2026-11-22T18:30 or 2026-11-22T18:30:00+08:00, or now")
         }
         return date
     }

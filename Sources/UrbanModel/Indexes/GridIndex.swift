@@ -1,7 +1,8 @@
 public import SpatialCore
 
-/// The grid cells in code order with their communities and chiefs, and the admin communities for spots outside
-/// every cell: where a spot lies and who is responsible for it.
+/// The grid cells in code order with their communities and chiefs, and the admin areas for spots outside every
+/// cell (communities, then streets, then districts: the deepest level that covers a spot answers): where a spot lies
+/// and who is responsible for it.
 ///
 /// `Table` holds the values read from the store (shared between workers); the locators are GEOS-backed and belong
 /// to one worker: `GridIndex(table:)` builds another worker's from the same table without reading the store again.
@@ -11,7 +12,11 @@ public final class GridIndex {
     public struct Table: Sendable {
         public var codes: [String] = [], communities: [String?] = [], geometries: [Geometry] = []
         public var indexByCode: [String: Int] = [:]
+        /// The admin areas for spots outside every cell: communities (code order), then streets, then districts, so
+        /// that the first covering one is the deepest level covering the spot.
         public var communityCodes: [String] = [], communityGeometries: [Geometry] = []
+        /// The level of each admin area (`community`, `street`, `district`).
+        public var communityLevels: [String] = []
         /// The first chief (storage order) naming each cell.
         public var chiefs: [String: String] = [:]
 
@@ -24,11 +29,14 @@ public final class GridIndex {
                 geometries.append(geometry)
             }
             indexByCode = Dictionary(codes.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
-            let communityRequest = LayerRequest(.admin, [.column("code"), .geometry], where: [.equals("level", .text("community"))], order: ["code", "pk"])
-            for r in try store.features(communityRequest) {
-                guard let geometry = try r["g"]?.geometry() else { continue }
-                communityCodes.append(r["code"]?.string ?? "")
-                communityGeometries.append(geometry)
+            for level in AdminLevel.deepestFirst {
+                let request = LayerRequest(.admin, [.column("code"), .geometry], where: [.equals("level", .text(level))], order: ["code", "pk"])
+                for r in try store.features(request) {
+                    guard let geometry = try r["g"]?.geometry() else { continue }
+                    communityCodes.append(r["code"]?.string ?? "")
+                    communityGeometries.append(geometry)
+                    communityLevels.append(level)
+                }
             }
             for r in try store.features(LayerRequest(.chiefs, [.column("grid_code"), .column("name")], where: [.notNull("grid_code")])) {
                 if let code = r["grid_code"]?.string, chiefs[code] == nil { chiefs[code] = r["name"]?.string }
@@ -43,7 +51,7 @@ public final class GridIndex {
                 p.communityCode = communities[k] ?? (try? GridCode(parsing: codes[k]))?.communityCode
                 p.chief = chiefs[codes[k]]
             } else if let community {
-                p.communityCode = communityCodes[community]
+                p = SpotPlace(admin: communityCodes[community], level: communityLevels[community])
             }
             return p
         }
@@ -91,12 +99,32 @@ public final class GridIndex {
     }
 }
 
-/// Where a spot lies: its cell's code, community and chief, or (outside every cell) the admin community only.
+/// Where a spot lies: its cell's code, community and chief, or (outside every cell) the deepest admin area covering
+/// it: a community, else a street, else a district (the levels below it stay nil).
 public struct SpotPlace: Sendable, Hashable {
     public var gridCode: String?, communityCode: String?, chief: String?
+    /// Set when the deepest admin area covering the spot is a street or a district (no community covers it).
+    public var streetCode: String?, districtCode: String?
     public init(gridCode: String? = nil, communityCode: String? = nil, chief: String? = nil) {
         self.gridCode = gridCode
         self.communityCode = communityCode
         self.chief = chief
     }
+
+    /// The place of an admin area of `level` (`community`, `street`, `district`) with `code`.
+    public init(admin code: String, level: String) {
+        switch level {
+        case "community": communityCode = code
+        case "street":
+            streetCode = code
+            if code.count >= 6 { districtCode = String(code.prefix(6)) }
+        default: districtCode = code
+        }
+    }
+}
+
+/// The admin layer's levels.
+public enum AdminLevel {
+    /// Community, street, district: the order in which an area answers for a spot outside every grid cell.
+    public static let deepestFirst = ["community", "street", "district"]
 }

@@ -34,6 +34,16 @@ public struct LookupResult: Sendable, Hashable {
         out.append(0x7D)
     }
 
+    /// `appendJSON`, then `"warnings"` (an array of texts) before the closing brace when there are any.
+    public func appendJSON(to out: inout [UInt8], warnings: [String]) {
+        appendJSON(to: &out)
+        guard !warnings.isEmpty else { return }
+        out.removeLast()
+        out.append(contentsOf: Array(",\"warnings\":".utf8))
+        out.append(contentsOf: Array(JSONValue.array(warnings.map(JSONValue.string)).jsonText.utf8))
+        out.append(0x7D)
+    }
+
     /// `{"lon":…,"lat":…`
     static func appendSpot(_ lon: Double, _ lat: Double, to out: inout [UInt8]) {
         out.append(contentsOf: keys[0])
@@ -69,7 +79,8 @@ public struct LookupResult: Sendable, Hashable {
 /// A spot on the edge shared by two cells (or on a corner shared by more) belongs to the cell with the smallest grid
 /// code: cells cover their boundary (GEOS `covers`), and the lowest code wins, so the answer never depends on storage
 /// order. Outside every grid, the community comes from the admin layer's community polygons (same rule); street and
-/// district codes are the community code's 9- and 6-digit prefixes. The nearest segment is measured in the city's
+/// district codes are the community code's 9- and 6-digit prefixes. Outside every community, the deepest admin level
+/// covering the spot answers: its street (and the district as its 6-digit prefix), else its district. The nearest segment is measured in the city's
 /// metric CRS, ties to the first in storage order.
 public protocol SpotLookup: AnyObject {
     /// The answer for one spot (already checked).
@@ -125,6 +136,14 @@ extension LookupResult {
         if let community = communityCode, community.count >= 9 {
             streetCode = String(community.prefix(9))
             districtCode = String(community.prefix(6))
+            // a cell over a street or district without communities: its missing levels are zeros, not codes
+            if GridArea.isPadded(community) {
+                communityCode = nil
+                if streetCode!.hasSuffix("000") { streetCode = nil }
+            }
+        } else {  // outside every community: the street or district covering the spot
+            streetCode = place.streetCode
+            districtCode = place.districtCode
         }
         segmentID = segment?.id
         segmentDistanceMetres = segment?.distance
@@ -315,8 +334,14 @@ public final class StoreLookup: SpotLookup {
             place.communityCode = cell["community_code"]?.string ?? (try? GridCode(parsing: code))?.communityCode
             place.chief = try store.features(LayerRequest(.chiefs, [.column("name")], where: [.equals("grid_code", .text(code)), .notNull("name")], limit: 1))
                 .first?["name"]?.string
-        } else if let community = try firstCovering(c, LayerRequest(.admin, [.column("code"), .geometry], where: [.equals("level", .text("community"))], order: ["code", "pk"])) {
-            place.communityCode = community["code"]?.string ?? ""
+        } else {
+            for level in AdminLevel.deepestFirst {
+                let request = LayerRequest(.admin, [.column("code"), .geometry], where: [.equals("level", .text(level))], order: ["code", "pk"])
+                if let area = try firstCovering(c, request) {
+                    place = SpotPlace(admin: area["code"]?.string ?? "", level: level)
+                    break
+                }
+            }
         }
         return LookupResult(c, place: place, segment: try nearestSegment(c))
     }

@@ -7,11 +7,17 @@ public struct VendorCheck: Sendable, Hashable {
         case outsideZone = "outside_zone"
         case exclusionBuffer = "exclusion_buffer"
         case zoneClosed = "zone_closed"
+        /// The zone is suspended or closed down (its `status`), whatever its hours.
+        case zoneSuspended = "zone_suspended"
+        case zoneClosedDown = "zone_closed_down"
     }
 
     public var permitted: Bool
     public var zoneID: String?
     public var zoneName: String?
+    /// The zone's status (nil outside every zone) and stall count.
+    public var zoneStatus: VendorZoneStatus?
+    public var stalls: Int?
     /// Whether the zone is open at the time (nil outside every zone).
     public var open: Bool?
     /// When the zone closes (if open) or next opens (if closed), ISO 8601 in the database's zone.
@@ -31,6 +37,7 @@ public struct VendorCheck: Sendable, Hashable {
             "closes_at": s(closesAt), "opens_at": s(opensAt), "reason": s(reasonDetail), "reason_code": s(reason?.rawValue),
             "exclusion_poi": s(exclusionPOI),
             "exclusion_distance_m": exclusionDistanceMetres.map { .number(($0 * 10).rounded() / 10) } ?? .null,
+            "zone_status": s(zoneStatus?.rawValue), "stalls": stalls.map { .int(Int64($0)) } ?? .null,
         ])
     }
 }
@@ -40,6 +47,9 @@ public struct VendorZoneState: Sendable, Hashable {
     public var zoneID: String
     public var name: String?
     public var hours: String?
+    public var status: VendorZoneStatus = .active
+    public var stalls: Int?
+    /// Whether vendors may trade there then: an active zone within its hours.
     public var open: Bool
     public var closesAt: String?
     public var opensAt: String?
@@ -51,6 +61,7 @@ public struct VendorZoneState: Sendable, Hashable {
         return .object([
             "zone_id": .string(zoneID), "name": s(name), "hours": s(hours), "open": .bool(open), "closes_at": s(closesAt),
             "opens_at": s(opensAt), "distance_m": distanceMetres.map { .number(($0 * 10).rounded() / 10) } ?? .null,
+            "status": .string(status.rawValue), "stalls": stalls.map { .int(Int64($0)) } ?? .null,
         ])
     }
 }
@@ -81,7 +92,7 @@ public final class VendorQueries {
     }
 
     /// Whether a vendor may trade at the spot at `date`. Not permitted, in this order of reasons: outside every
-    /// vendor zone; inside the exclusion buffer of a protected POI (by POI kind: schools, kindergartens, hospitals);
+    /// vendor zone; the zone is suspended or closed down (its `status`); inside the exclusion buffer of a protected POI (by POI kind: schools, kindergartens, hospitals);
     /// the zone is closed at that time (its `opening_hours`, the city's time zone, `holidays` for PH). A spot on the
     /// border of two zones is in the one with the smallest id.
     public func vendorCheck(lon: Double, lat: Double, at date: Date) throws -> VendorCheck {
@@ -96,10 +107,17 @@ public final class VendorQueries {
         let zone = zones.table.zones[i]
         r.zoneID = zone.id
         r.zoneName = zone.name
+        r.zoneStatus = zone.status
+        r.stalls = zone.stalls
         let state = self.state(zone, at: date)
         r.open = state.open
         r.closesAt = state.closesAt
         r.opensAt = state.opensAt
+        guard zone.status == .active else {
+            r.reason = zone.status == .suspended ? .zoneSuspended : .zoneClosedDown
+            r.reasonDetail = "zone \(zone.id) is \(zone.status == .suspended ? "suspended" : "closed down") (status \(zone.status.rawValue)): no trading at any hour"
+            return r
+        }
         if let hit = try protected.nearestHolding(Point(try forward.apply(c))) {
             r.reason = .exclusionBuffer
             r.exclusionPOI = hit.id
@@ -134,14 +152,15 @@ public final class VendorQueries {
         for i in zones.indices {
             if let r = radiusMetres, let d = distances[i], d > r { continue }
             let s = state(zones[i], at: date)
-            out.append(VendorZoneState(zoneID: zones[i].id, name: zones[i].name, hours: zones[i].hoursText, open: s.open,
-                                       closesAt: s.closesAt, opensAt: s.opensAt, distanceMetres: distances[i]))
+            out.append(VendorZoneState(zoneID: zones[i].id, name: zones[i].name, hours: zones[i].hoursText, status: zones[i].status,
+                                       stalls: zones[i].stalls, open: s.open, closesAt: s.closesAt, opensAt: s.opensAt, distanceMetres: distances[i]))
         }
         if near != nil { out.sort { ($0.distanceMetres ?? 0, $0.zoneID) < ($1.distanceMetres ?? 0, $1.zoneID) } }
         return out
     }
 
     func state(_ zone: VendorZoneIndex.Zone, at date: Date) -> (open: Bool, closesAt: String?, opensAt: String?) {
+        guard zone.status == .active else { return (false, nil, nil) }  // suspended or closed down: not open at any hour
         guard let hours = zone.hours else { return (false, nil, nil) }  // no hours recorded: never open
         let open = hours.isOpen(at: date, holidays: holidays, timeZone: frame.timeZone)
         let change = hours.nextChange(after: date, holidays: holidays, timeZone: frame.timeZone).map(frame.isoTime)

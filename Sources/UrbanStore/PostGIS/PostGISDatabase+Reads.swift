@@ -187,9 +187,10 @@ extension PostGISDatabase {
     // MARK: Grids
 
     public func gridAreas(under code: String?) throws -> [GridArea] {
-        let rows = try features(LayerRequest(.admin, [.column("code"), .geometry],
-                                               where: [.equals("level", .text("community")), .hasPrefix("code", code ?? "")], order: ["code"]))
-        return try GridArea.fromRows(rows, under: code)
+        try GridArea.check(code)
+        let rows = try features(LayerRequest(.admin, [.column("code"), .column("level"), .geometry],
+                                               where: [.hasPrefix("code", code ?? "")], order: ["code"]))
+        return try GridArea.fromAdminRows(rows, under: code)
     }
 
     public func gridStreets() throws -> [Geometry] {

@@ -2,14 +2,14 @@ public import SpatialCore
 public import UrbanModel
 
 extension UrbanDatabase {
-    /// The community polygons of the `admin` layer (level `community`) whose codes start with `code`
-    /// (a district, street or community code; nil for all), in code order.
-    /// - Throws: `invalidArgument` when `code` is not all digits or no community lies under it.
+    /// The areas to grid under `code` (a district, street or community code; nil for all), in code order: the
+    /// community polygons of the `admin` layer, or with none the deepest level there is (`GridArea.fromAdminRows`).
+    /// - Throws: `invalidArgument` when `code` is not all digits or no admin area lies under it.
     public func gridAreas(under code: String? = nil) throws -> [GridArea] {
         try GridArea.check(code)
-        let rows = try features(LayerRequest(.admin, [.column("code"), .geometry],
-                                               where: [.equals("level", .text("community")), .hasPrefix("code", code ?? "")], order: ["code"]))
-        return try GridArea.fromRows(rows, under: code)
+        let rows = try features(LayerRequest(.admin, [.column("code"), .column("level"), .geometry],
+                                               where: [.hasPrefix("code", code ?? "")], order: ["code"]))
+        return try GridArea.fromAdminRows(rows, under: code)
     }
 
     /// The street lines of the `streets` layer (every class), in WGS84, for block grids.

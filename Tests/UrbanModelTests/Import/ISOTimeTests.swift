@@ -45,7 +45,7 @@ import UrbanModel
     func refusedText(_ text: String) {
         #expect(ISOTime.date(text, in: shanghai) == nil)
         #expect(throws: ModelError.invalidArgument(
-            name: "at", reason: "'\(text)' is not an ISO 8601 time such as 2026-11-22T18:30 or 2026-11-22T18:30:00+08:00")) {
+            name: "at", reason: "'\(text)' is not an ISO 8601 time such as 2026-11-22T18:30 or 2026-11-22T18:30:00+08:00, or now")) {
             try UserInput.time(text, in: shanghai)
         }
     }
