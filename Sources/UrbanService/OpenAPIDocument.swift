@@ -112,6 +112,9 @@ enum OpenAPIDocument {
                                                                 parameters: [collectionId, featureId, geojson], type: FeaturesAPI.geoJSON),
         ]
         for (path, operation) in queryPaths { paths[path] = operation }
+        for (path, operation) in caseOperations(config, query: { query($0, $1, type: $2, required: $3, values: $4, minimum: $5, pattern: $6) }) {
+            paths[path] = operation
+        }
         return [
             "openapi": "3.0.3",
             "info": [
@@ -121,6 +124,89 @@ enum OpenAPIDocument {
             ],
             "servers": [["url": .string(base)]],
             "paths": .object(paths),
+            "components": ["securitySchemes": ["bearer": ["type": "http", "scheme": "bearer", "description": "A token of 'urbangrid users add'"]]],
         ]
+    }
+
+    /// The case loop's routes (`CaseRoutes.swift`): the reads always, the writes with `--enable-cases`; every one
+    /// needs a bearer token.
+    static func caseOperations(_ config: ServiceConfiguration,
+                               query: (String, String, String, Bool, [String]?, Int?, String?) -> JSONValue) -> [(String, JSONValue)] {
+        func q(_ name: String, _ description: String, type: String = "string", required: Bool = false, values: [String]? = nil, minimum: Int? = nil) -> JSONValue {
+            query(name, description, type, required, values, minimum, nil)
+        }
+        let errors: JSONObject = [
+            "400": ["description": "Bad parameter or body (the description names the field)"],
+            "401": ["description": "No valid bearer token"], "403": ["description": "The user's role or scope may not"],
+            "429": ["description": "Too many bad tokens from this client"], "503": ["description": "Over the time limit"],
+        ]
+        func operation(_ summary: String, _ id: String, parameters: [JSONValue] = [], body: JSONValue? = nil, answers: JSONObject,
+                       type: String = "application/json") -> JSONValue {
+            var responses = errors
+            for m in answers { responses[m.key] = m.value }
+            var o: JSONObject = ["summary": .string(summary), "operationId": .string(id), "parameters": .array(parameters),
+                                "security": [["bearer": []]], "responses": .object(responses)]
+            if let body { o["requestBody"] = ["required": true, "content": ["application/json": ["schema": body]]] }
+            return .object(o)
+        }
+        let caseAnswer: JSONValue = ["description": "The case: its members, clock and events (ETag: its version)",
+                                     "content": ["application/json": ["schema": ["type": "object"]]]]
+        let id: JSONValue = ["name": "id", "in": "path", "required": true, "schema": ["type": "string"]]
+        func string(_ values: [String]? = nil) -> JSONValue { values.map { ["type": "string", "enum": .array($0.map { .string($0) })] } ?? ["type": "string"] }
+        let report: JSONValue = [
+            "type": "object", "required": ["source", "kind", "class_code", "lon", "lat"], "additionalProperties": false,
+            "properties": [
+                "source": string(CaseWorkflow.Source.allCases.map(\.rawValue)), "kind": string(["component", "event"]),
+                "class_code": ["type": "string", "pattern": "^[0-9]{2,12}$"], "urgency": string(["normal", "urgent"]),
+                "description": ["type": "string", "maxLength": .int(Int64(CaseDesk.maximumDescription))],
+                "lon": ["type": "number"], "lat": ["type": "number"], "crs": ["type": "string"],
+            ],
+        ]
+        let transition: JSONValue = [
+            "type": "object", "additionalProperties": false,
+            "properties": ["note": ["type": "string"], "confirmed": ["type": "boolean"], "passed": ["type": "boolean"],
+                           "department_id": ["type": "string"], "work_hours": ["type": "number", "exclusiveMinimum": true, "minimum": 0]],
+        ]
+        var casesPath: JSONObject = [
+            "get": operation("Cases, newest first (scoped to the user's district or department)", "listCases", parameters: [
+                q("status", "Case status", values: CaseWorkflow.Status.allCases.map(\.rawValue)), q("district", "District, street or community code prefix"),
+                q("grid", "Grid code"), q("department", "Department id"), q("time_state", "green, yellow or red", values: ["green", "yellow", "red"]),
+                q("from", "Reported at or after (ISO 8601)"), q("to", "Reported before (ISO 8601)"),
+                q("limit", "At most", type: "integer", minimum: 1), q("offset", "Skip", type: "integer", minimum: 0),
+                ["name": "f", "in": "query", "required": false, "schema": string(["json", "geojson"])],
+            ], answers: ["200": ["description": "The cases", "content": ["application/json": ["schema": ["type": "array"]],
+                                                                         FeaturesAPI.geoJSON: ["schema": ["type": "object"]]]]]),
+        ]
+        let casePath: JSONObject = ["get": operation("One case with its events", "getCase", parameters: [id], answers: ["200": caseAnswer, "404": ["description": "No such case"]])]
+        var out: [(String, JSONValue)] = [
+            ("/assessment", ["get": operation("考核: counts and rates over [from, to) by grid, street, district, department or supervisor (rates over the cases due)",
+                                             "assessment", parameters: [
+                                                q("by", "Grouping", required: true, values: AssessmentGrouping.allCases.map(\.rawValue)),
+                                                q("from", "First day yyyy-MM-dd", required: true), q("to", "Day after the last yyyy-MM-dd", required: true),
+                                                ["name": "f", "in": "query", "required": false, "schema": string(["json", "csv"])],
+                                             ], answers: ["200": ["description": "One row per key",
+                                                                  "content": ["application/json": ["schema": ["type": "array"]], "text/csv": ["schema": ["type": "string"]]]]])]),
+        ]
+        if config.enableCases {
+            casesPath["post"] = operation("Report a problem (supervisor, operator); Idempotency-Key: the same key and body within 24 h return the first answer",
+                                          "reportCase", parameters: [["name": "Idempotency-Key", "in": "header", "required": false, "schema": ["type": "string", "maxLength": 200]]],
+                                          body: report, answers: ["201": caseAnswer, "422": ["description": "The key was used with another body"]])
+            let action: JSONValue = ["name": "action", "in": "path", "required": true,
+                                     "schema": string(["verify", "file", "void", "dispatch", "return", "handle", "check", "park", "unpark", "extend"])]
+            out.append(("/cases/{id}/{action}", ["post": operation("A transition of the case workflow (who may: see the contract's table)", "caseTransition",
+                                                                   parameters: [id, action, ["name": "If-Match", "in": "header", "required": false, "schema": ["type": "string"]]],
+                                                                   body: transition, answers: [
+                                                                    "200": caseAnswer, "404": ["description": "No such case"],
+                                                                    "409": ["description": "The case's status does not allow the action"],
+                                                                    "412": ["description": "If-Match names another version"]])]))
+            out.append(("/hazards/{id}/status", ["post": operation("Resolve or reopen a hazard (department, supervisor); kept in its history", "setHazardStatus",
+                                                                   parameters: [id],
+                                                                   body: ["type": "object", "required": ["status"], "additionalProperties": false,
+                                                                          "properties": ["status": string(["open", "resolved"]), "note": ["type": "string"]]],
+                                                                   answers: ["200": ["description": "The status change"], "404": ["description": "No such hazard"]])]))
+        }
+        out.append(("/cases", .object(casesPath)))
+        out.append(("/cases/{id}", .object(casePath)))
+        return out
     }
 }

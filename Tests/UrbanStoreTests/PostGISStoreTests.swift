@@ -36,7 +36,7 @@ import UrbanModel
         #expect(try fresh.scalar("SELECT count(*) FROM class_codes").int == components + events)
         #expect(try fresh.scalar("SELECT count(*) FROM class_codes WHERE kind = 'component'").int == components)
         #expect(try fresh.scalar("SELECT count(*) FROM class_codes WHERE kind = 'event'").int == events)
-        #expect(try fresh.query("SELECT version FROM schema_migrations ORDER BY version").map { $0[0].int } == [1, 2, 3, 4, 5, 6])
+        #expect(try fresh.query("SELECT version FROM schema_migrations ORDER BY version").map { $0[0].int } == [1, 2, 3, 4, 5, 6, 7])
         #expect(try fresh.scalar("SELECT value FROM meta WHERE key = 'timezone'").string == "Europe/Helsinki")
     }
 
@@ -56,7 +56,8 @@ import UrbanModel
             .compactMap { $0[0].string }
         #expect(gist == ["admin", "demand", "grids", "hazards", "pois", "stations", "streets", "vendor_zones"])
         #expect(try scratch.scalar("SELECT count(*) FROM pg_extension WHERE extname = 'postgis'").int == 1)
-        #expect(try scratch.tables() == ["admin", "chiefs", "class_codes", "demand", "grids", "hazard_events", "hazards", "layer_properties",
+        #expect(try scratch.tables() == ["admin", "case_events", "case_limits", "case_requests", "case_routing", "cases", "chiefs", "class_codes",
+                                         "demand", "departments", "grids", "hazard_events", "hazards", "holiday_days", "layer_properties",
                                          "meta", "pois", "schema_migrations", "stations", "streets", "users", "vendor_zones"])
     }
 
@@ -419,7 +420,7 @@ import UrbanModel
         #expect(message?.contains("holds an UrbanGrid city already") == true, "\(message ?? "")")
         #expect(try scratch.scalar("SELECT value FROM meta WHERE key = 'timezone'").string == "Asia/Shanghai")
         #expect(try scratch.scalar("SELECT count(*) FROM stations").int == (try DemoData.featureCount("GeoData/helsinki/stations.geojson")))
-        #expect(try scratch.scalar("SELECT count(*) FROM schema_migrations").int == 6)
+        #expect(try scratch.scalar("SELECT count(*) FROM schema_migrations").int == 7)
     }
 
     @Test func initAsAUserWhoMayNotCreatePostGISNamesTheDBAsCommand() throws {
@@ -505,7 +506,8 @@ import UrbanModel
         defer { scratch.drop() }
         try PostGISDatabase.create(scratch.location, timeZone: "Asia/Shanghai").close()
         // back to version 3, as an UrbanGrid of that schema left it
-        for statement in ["DROP TABLE users", "DROP TABLE hazard_events", "DROP TABLE layer_properties", "DELETE FROM schema_migrations WHERE version >= 4"] {
+        for statement in ["DROP TABLE case_requests, case_events, cases, holiday_days, case_limits, case_routing, departments",
+                          "DROP TABLE users", "DROP TABLE hazard_events", "DROP TABLE layer_properties", "DELETE FROM schema_migrations WHERE version >= 4"] {
             _ = try scratch.query(statement)
         }
         let readOnly = try PostGISDatabase(scratch.location, readOnly: true)
@@ -632,7 +634,7 @@ import UrbanModel
         #expect(created == 1, "\(results)")
         let refused = results.compactMap { r -> String? in if case .failure(let e)? = r { "\(e)" } else { nil } }
         #expect(refused.count == 1 && refused[0].contains("holds an UrbanGrid city already"), "\(refused)")
-        #expect(try scratch.query("SELECT version FROM schema_migrations ORDER BY version").map { $0[0].int } == [1, 2, 3, 4, 5, 6])
+        #expect(try scratch.query("SELECT version FROM schema_migrations ORDER BY version").map { $0[0].int } == [1, 2, 3, 4, 5, 6, 7])
         #expect(try scratch.scalar("SELECT count(*) FROM meta WHERE key = 'timezone'").int == 1)
     }
 
