@@ -88,28 +88,16 @@ public enum CaseImport {
         public var reportedAt: Date
     }
 
-    /// Reads and checks every order. - Throws: `ModelError.malformedRecord` naming the file, the feature (and the CSV
-    /// line) and the field; a repeated order id too.
+    /// Reads and checks every order. - Throws: `ModelError.malformedRecord` naming the file, the line (CSV) or feature
+    /// (GeoJSON) and the field; a repeated order id too. CSV fields are read as text (a class code keeps its zeros).
     public static func read(_ path: String, crs: CRS?, source: CaseWorkflow.Source, zone: TimeZone) throws -> [Order] {
         var orders: [Order] = []
         var seen: [String: Int] = [:]
-        let csv = path.lowercased().hasSuffix(".csv")
-        _ = try FeatureFile.forEach(path, options: .init(crs: crs, requireGeometry: true)) { feature in
-            let n = orders.count
-            let line = csv ? n + 2 : nil
-            func at(_ field: String) -> ModelError.Location {
-                .init(file: csv ? path : "\(path) feature \(n)", line: line, field: field)
-            }
-            func text(_ k: String, required: Bool = true) throws -> String? {
-                let v: JSONValue? = k == "id" ? feature.id.map { .string($0.description) } ?? feature.properties?[k] : feature.properties?[k]
-                switch v {
-                case .string(let s)? where !s.isEmpty: return s
-                case .int(let i)?: return String(i)
-                case nil, .null?, .string?:
-                    if required { throw ModelError.malformedRecord(at(k), reason: "missing") }
-                    return nil
-                default: throw ModelError.malformedRecord(at(k), reason: "a string expected")
-                }
+        /// One order from its fields (`value(name)` nil when absent or empty); `at(field)` says where.
+        func order(_ value: (String) throws -> String?, lon: Double?, lat: Double?, crs: CRS?, at: (String) -> ModelError.Location) throws {
+            func required(_ k: String) throws -> String {
+                guard let v = try value(k) else { throw ModelError.malformedRecord(at(k), reason: "missing") }
+                return v
             }
             func checked<T>(_ field: String, _ body: () throws(CaseError) -> T) throws -> T {
                 do { return try body() } catch {
@@ -117,24 +105,68 @@ public enum CaseImport {
                     throw ModelError.malformedRecord(at(field), reason: error.description)
                 }
             }
-            let id = try text("id")!
+            let id = try required("id")
             if let first = seen[id] { throw ModelError.duplicateKey(at("id"), key: id, firstLine: first) }
-            seen[id] = line ?? n
-            let reportedText = try text("reported_at")!
+            seen[id] = at("id").line ?? orders.count
+            let reportedText = try required("reported_at")
             guard let reportedAt = ISOTime.date(reportedText, in: zone) else {
                 throw ModelError.malformedRecord(at("reported_at"), reason: "'\(reportedText)' is not an ISO 8601 time")
             }
-            guard case .point(let point)? = feature.geometry else { throw ModelError.malformedRecord(at("geometry"), reason: "a point (lon, lat) expected") }
-            let kindText = try text("kind")!, classText = try text("class_code")!
+            let kindText = try required("kind"), classText = try required("class_code")
             let kind = try checked("kind") { () throws(CaseError) in try CaseDesk.kind(kindText) }
             let classCode = try checked("class_code") { () throws(CaseError) in try CaseDesk.classCode(classText) }
-            let urgencyText = try text("urgency", required: false)
+            let urgencyText = try value("urgency")
             let urgency = try checked("urgency") { () throws(CaseError) in try urgencyText.map { (u: String) throws(CaseError) in try CaseDesk.urgency(u) } ?? .normal }
-            let descriptionText = try text("description", required: false)
+            let descriptionText = try value("description")
             let description = try checked("description") { () throws(CaseError) in try CaseDesk.description(descriptionText) }
-            let spot = try checked("lon") { () throws(CaseError) in try CaseDesk.spot(lon: point.x, lat: point.y, crs: nil) }
+            guard let lon, let lat else { throw ModelError.malformedRecord(at("lon"), reason: "lon and lat (numbers) expected") }
+            let spot = try checked("lon") { () throws(CaseError) in try CaseDesk.spot(lon: lon, lat: lat, crs: crs?.definition) }
             orders.append(Order(report: CaseReport(source: source, kind: kind, classCode: classCode, urgency: urgency, description: description,
                                                    lon: spot.lon, lat: spot.lat, externalID: id), reportedAt: reportedAt))
+        }
+        if path.lowercased().hasSuffix(".csv") {
+            guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+                throw ModelError.unreadableFile(path: path, reason: "missing, unreadable or not UTF-8")
+            }
+            let records: [CSVText.Record]
+            do { records = try CSVText.records(text) } catch { throw ModelError.malformedRecord(.init(file: path, line: error.line), reason: error.reason) }
+            guard let header = records.first else { throw ModelError.malformedRecord(.init(file: path), reason: "empty") }
+            let names = header.fields.map { $0.trimmingCharacters(in: .whitespaces) }
+            for n in ["id", "reported_at", "class_code", "kind", "lon", "lat"] where !names.contains(n) {
+                throw ModelError.malformedRecord(.init(file: path, line: header.line, field: n), reason: "the header lacks column '\(n)'")
+            }
+            for r in records.dropFirst() {
+                func value(_ k: String) throws -> String? {
+                    guard let i = names.firstIndex(of: k) else { return nil }
+                    guard i < r.fields.count else {
+                        throw ModelError.malformedRecord(.init(file: path, line: r.line, field: k), reason: "\(r.fields.count) fields, the header has \(names.count)")
+                    }
+                    let v = r.fields[i].trimmingCharacters(in: .whitespaces)
+                    return v.isEmpty ? nil : v
+                }
+                func number(_ k: String) throws -> Double? {
+                    guard let t = try value(k) else { return nil }
+                    guard let d = Double(t), d.isFinite else { throw ModelError.malformedRecord(.init(file: path, line: r.line, field: k), reason: "'\(t)' is not a number") }
+                    return d
+                }
+                try order(value, lon: try number("lon"), lat: try number("lat"), crs: crs) { .init(file: path, line: r.line, field: $0) }
+            }
+        } else {
+            // GeoJSON points (in `crs`: converted by the reader); properties as text
+            _ = try FeatureFile.forEach(path, options: .init(crs: crs, requireGeometry: true)) { feature in
+                let n = orders.count
+                func at(_ field: String) -> ModelError.Location { .init(file: "\(path) feature \(n)", field: field) }
+                func value(_ k: String) throws -> String? {
+                    let v: JSONValue? = k == "id" ? feature.id.map { .string($0.description) } ?? feature.properties?[k] : feature.properties?[k]
+                    switch v {
+                    case .string(let s)?: return s.isEmpty ? nil : s
+                    case nil, .null?: return nil
+                    default: throw ModelError.malformedRecord(at(k), reason: "a string expected (class codes keep their leading zeros as text)")
+                    }
+                }
+                guard case .point(let point)? = feature.geometry else { throw ModelError.malformedRecord(at("geometry"), reason: "a point (lon, lat) expected") }
+                try order(value, lon: point.x, lat: point.y, crs: nil, at: at)  // the reader converted the point to WGS84
+            }
         }
         guard !orders.isEmpty else { throw ModelError.malformedRecord(.init(file: path), reason: "no work orders") }
         return orders
