@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Fuzzes every parser of user input with libFuzzer + AddressSanitizer (see SECURITY.md, Fuzzing).
 #   Tools/fuzz.sh [SECONDS_PER_TARGET] [TARGET...]      default 600 s, every target, one after the other
-# Targets: geojson geojsonseq wkt wkb csv points opening_hours rules batchplan http-params.
+# Targets: geojson geojsonseq wkt wkb csv points opening_hours rules batchplan http-params case-body.
 # Environment: FUZZ_JOBS=2 runs two targets at once (2 cores); FUZZ_OUT=dir for the scratch corpora, logs and
 # crash artifacts (default .build-fuzz/fuzz-out, git-ignored); FUZZ_TIMEOUT (s per input, default 10);
 # FUZZ_RSS_MB (default 2048); FUZZ_NO_BUILD=1 to reuse the built binary.
@@ -10,7 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-600}
 shift || true
-all=(geojson geojsonseq wkt wkb csv points opening_hours rules batchplan http-params)
+all=(geojson geojsonseq wkt wkb csv points opening_hours rules batchplan http-params case-body)
 targets=("$@")
 ((${#targets[@]})) || targets=("${all[@]}")
 jobs=${FUZZ_JOBS:-1}

@@ -13,6 +13,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case openingHours = "opening_hours"
     case rules, batchplan
     case httpParams = "http-params"
+    case caseBody = "case-body"
 
     /// What became of one input.
     public enum Outcome: Equatable, Sendable {
@@ -38,6 +39,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
             case .rules: try Self.rules(input)
             case .batchplan: try Self.batchPlan(input)
             case .httpParams: try Self.httpParams(input)
+            case .caseBody: try Self.caseBody(input)
             }
             return .accepted
         } catch let broken as InvariantBroken {
@@ -277,6 +279,29 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         _ = FeatureRequest.featureID(query)
         _ = UrbanModel.Layer(rawValue: query)
         if rejected.count == attempts { throw FuzzRejected(reasons: rejected) }  // nothing accepted
+    }
+
+    /// A JSON body as the case routes read it: `POST /cases` (`CaseDesk.report`) and every transition's body
+    /// (`CaseDesk.transition`). Invariants: an accepted report is in range, its class code digits, its description
+    /// within the limit; an accepted extension is positive and finite.
+    static func caseBody(_ input: [UInt8]) throws {
+        let body = try JSONValue(parsing: String(decoding: input, as: UTF8.self))
+        var accepted = 0
+        if let r = try? CaseDesk.report(body) {
+            accepted += 1
+            try require((-180...180).contains(r.lon) && (-90...90).contains(r.lat), "report spot \(r.lon), \(r.lat)")
+            try require(r.classCode.utf8.allSatisfy { (48...57).contains($0) } && (2...12).contains(r.classCode.utf8.count), "class code \(r.classCode)")
+            try require((r.description?.count ?? 0) <= CaseDesk.maximumDescription, "description length")
+            try require(IdempotencyClaim.hash(r.hashParts).count == 64, "body hash")
+        }
+        for name in ["verify", "file", "void", "dispatch", "return", "handle", "check", "park", "unpark", "extend"] {
+            guard let t = try? CaseDesk.transition(name, body: body) else { continue }
+            accepted += 1
+            try require(t.action.name == name, "\(name) parsed as \(t.action.name)")
+            if name == "extend" { try require(t.workHours?.isFinite == true, "extend hours \(String(describing: t.workHours))") }
+            if name == "void" || name == "return" { try require(t.note != nil, "\(name) without a note") }
+        }
+        if accepted == 0 { throw FuzzRejected(reasons: ["no case route accepts the body"]) }
     }
 
     struct FuzzRejected: Error, CustomStringConvertible {

@@ -159,6 +159,7 @@ public enum CaseDesk {
         var hours: Double?
         if name == "extend" {
             guard let h = o["work_hours"]?.doubleValue else { throw .invalid(field: "work_hours", reason: "missing (a positive number of working hours)") }
+            guard h.isFinite, h > 0, h <= 10_000 else { throw .invalid(field: "work_hours", reason: "an extension is a positive number of working hours (at most 10000)") }
             hours = h
         }
         return (action, note, department, hours)
