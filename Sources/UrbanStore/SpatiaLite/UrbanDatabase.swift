@@ -18,6 +18,7 @@ public final class UrbanDatabase {
         layerPropertiesMigration,
         hazardHistoryMigration,
         usersMigration,
+        patrolMigration,
     ]
 
     /// Creates a new, empty database. Refuses an existing file (nothing is overwritten).
