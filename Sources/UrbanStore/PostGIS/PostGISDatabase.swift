@@ -35,6 +35,7 @@ public final class PostGISDatabase: CityStore {
         (5, "hazard status history", hazardHistoryStatements),
         (6, "users", usersStatements),
         (7, "cases", casesStatements),
+        (8, "patrol traversals", patrolStatements),
     ]
 
     static var newestVersion: Int { migrations.map(\.version).max() ?? 0 }
@@ -151,7 +152,9 @@ public final class PostGISDatabase: CityStore {
         if current == 0 {
             try connection.execute("CREATE TABLE IF NOT EXISTS schema_migrations(version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())")
         }
-        for m in migrations where m.version > current {
+        // by the versions recorded, not only the highest: numbers may be taken by branches merged in another order
+        let done = current == 0 ? [] : Set(try connection.query("SELECT version FROM schema_migrations").compactMap { $0.first?.int })
+        for m in migrations where !done.contains(m.version) {
             for statement in m.statements { try connection.execute(statement) }
             try connection.execute("INSERT INTO schema_migrations(version, name) VALUES ($1, $2)", [.integer(Int64(m.version)), .text(m.name)])
         }
@@ -171,7 +174,8 @@ public final class PostGISDatabase: CityStore {
         guard version <= Self.newestVersion else {
             throw ModelError.database(location.description, reason: "is at schema version \(version), newer than this UrbanGrid knows (\(Self.newestVersion)); upgrade UrbanGrid before opening it")
         }
-        if !readOnly, version < Self.newestVersion {
+        let applied = Set(try connection.query("SELECT version FROM schema_migrations").compactMap { $0.first?.int })
+        if !readOnly, !Set(Self.migrations.map(\.version)).isSubset(of: applied) {
             try connection.transaction {
                 try connection.execute("LOCK TABLE schema_migrations IN EXCLUSIVE MODE")  // two processes upgrading: one waits
                 let now = try connection.scalar("SELECT coalesce(max(version), 0) FROM schema_migrations").int ?? 0

@@ -19,6 +19,7 @@ public final class UrbanDatabase {
         hazardHistoryMigration,
         usersMigration,
         casesMigration,
+        patrolMigration,
     ]
 
     /// Creates a new, empty database. Refuses an existing file (nothing is overwritten).
