@@ -17,6 +17,7 @@ done
 "$bin" grid build "$db" --shape square --cell-size 100
 "$bin" import "$db" --layer hazards GeoData/helsinki/hazards.geojson   # after the grid: hazards get their cell
 "$bin" import "$db" --layer chiefs GeoData/helsinki/chiefs.csv
+URBANGRID="$bin" Tools/demo-cases.sh "$db"   # the case loop: tables, users, a month of cases (for the nightly 考核)
 status=0
 "$bin" grid audit "$db" > "${db%.sqlite}-audit.txt" || status=$?
 [ "$status" -le 1 ] || exit "$status"   # 1 = findings (documented), anything else is an error

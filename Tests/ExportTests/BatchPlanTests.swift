@@ -34,7 +34,8 @@ import Export
         #expect(p.exports[2].settings.filter.whereSQL == "status = 'open'")
         #expect(p.exports[4].settings.crs == .gcj02)
         #expect(p.exports[5].settings.precision == 2)
-        #expect(p.audits == [.grid, .stationCoverage(radiusMetres: 500, measure: .centroid)])
+        #expect(p.audits == [.grid, .stationCoverage(radiusMetres: 500, measure: .centroid), .assessment(by: .grid, days: 30, from: nil, to: nil),
+                             .assessment(by: .department, days: 30, from: nil, to: nil)])
     }
 
     @Test func mistakesNameTheirPlace() throws {
@@ -47,6 +48,12 @@ import Export
             .contains("(exports[1].name): 'grids.csv' is written by exports[0] already"))
         #expect(error(#"{"exports": [{"layer": "grids", "format": "csv", "colour": "red"}]}"#).contains("(exports[0].colour): unknown member"))
         #expect(error(#"{"audits": [{"kind": "station-coverage"}]}"#).contains("(audits[0].radius_m)"))
+        #expect(error(#"{"audits": [{"kind": "assessment", "by": "city"}]}"#).contains("(audits[0].by)"))
+        #expect(error(#"{"audits": [{"kind": "assessment", "from": "2026-11-01"}]}"#).contains("(audits[0].from)"))
+        #expect(error(#"{"audits": [{"kind": "assessment", "from": "2026-11-01", "to": "2026-11-31"}]}"#).contains("(audits[0].to)"))
+        #expect(error(#"{"audits": [{"kind": "assessment", "days": 0}]}"#).contains("(audits[0].days)"))
+        #expect(try plan(#"{"audits": [{"kind": "assessment", "by": "street", "from": "2026-11-01", "to": "2026-12-01"}]}"#).audits
+                == [.assessment(by: .street, days: 30, from: "2026-11-01", to: "2026-12-01")])
         #expect(error(#"{"audits": [{"kind": "station-coverage", "radius_m": 500, "measure": "walk"}]}"#).contains("(audits[0].measure)"))
         #expect(error(#"{"audits": [{"kind": "fire"}]}"#).contains("(audits[0].kind): 'fire' is not one of"))
         #expect(error(#"{"audits": [{"kind": "station-coverage", "radius_m": 500, "network": "bike"}]}"#).contains("(audits[0].network)"))

@@ -29,11 +29,15 @@ public struct BatchPlan: Sendable {
         case grid
         /// Every grid cell reached by a station within the radius: straight-line, or along the streets with `network`.
         case stationCoverage(radiusMetres: Double, measure: CoverageMeasure, network: TravelMode? = nil)
+        /// 考核: the case loop's rates by `by` over a period, the `days` whole days before the run (or [from, to),
+        /// local dates). Informational: it never fails the batch.
+        case assessment(by: AssessmentGrouping, days: Int, from: String?, to: String?)
 
         public var kind: String {
             switch self {
             case .grid: "grid"
             case .stationCoverage: "station-coverage"
+            case .assessment: "assessment"
             }
         }
     }
@@ -154,8 +158,24 @@ public struct BatchPlan: Sendable {
                 }
                 let network = try TravelMode.ofStationCoverage(o["network"], measure: measure, at: at, fail: fail)
                 audits.append(.stationCoverage(radiusMetres: r, measure: measure, network: network))
+            case "assessment":
+                let b = try string(o, "by", at) ?? "grid"
+                guard let by = AssessmentGrouping(rawValue: b) else {
+                    throw fail("\(at).by", "'\(b)' is not one of \(AssessmentGrouping.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                let from = try string(o, "from", at), to = try string(o, "to", at)
+                for (k, v) in [("from", from), ("to", to)] where v != nil && LocalDate(v!) == nil {
+                    throw fail("\(at).\(k)", "'\(v!)' is not a date yyyy-MM-dd")
+                }
+                guard (from == nil) == (to == nil) else { throw fail("\(at).from", "give both from and to, or days") }
+                var days = 30
+                if let d = o["days"], !d.isNull {
+                    guard let n = d.intValue, (1...3660).contains(n) else { throw fail("\(at).days", "expected 1...3660 days, found \(d)") }
+                    days = Int(n)
+                }
+                audits.append(.assessment(by: by, days: days, from: from, to: to))
             default:
-                throw fail("\(at).kind", "'\(kind)' is not one of grid, station-coverage")
+                throw fail("\(at).kind", "'\(kind)' is not one of grid, station-coverage, assessment")
             }
         }
         self.audits = audits

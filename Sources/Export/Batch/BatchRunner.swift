@@ -55,6 +55,7 @@ public enum BatchRunner {
         }
         var gridFindings: [GridFinding]?
         var coverage: [GridCoverage] = []
+        var assessments: [AuditReport.Assessment] = []
         var auditJSON: [JSONValue] = []
         for a in plan.audits {
             switch a {
@@ -89,6 +90,22 @@ public enum BatchRunner {
                         ])
                     }),
                 ]))
+            case .assessment(let by, let days, let fromText, let toText):
+                guard let cases = db as? any CaseStore else { throw ModelError.invalidArgument(name: "audits", reason: "\(db.displayName) keeps no cases") }
+                let zone = try db.cityTimeZone
+                let today = LocalDate(generatedAt, timeZone: zone)
+                let from = fromText ?? LocalDate(daysSince1970: today.daysSince1970 - days).description
+                let to = toText ?? today.description
+                progress?("assessment by \(by.rawValue) over [\(from), \(to))")
+                let request = try CaseQuery.assessment(by: by.rawValue, from: from, to: to, zone: zone)
+                let rows = try cases.assessment(request)
+                assessments.append(AuditReport.Assessment(grouping: by, from: from, to: to, rows: rows))
+                let file = "assessment-\(by.rawValue).csv"
+                try write(CaseQuery.assessmentCSV(rows).joined(separator: "\n") + "\n", to: staged.temporaryPath + "/" + file)
+                auditJSON.append(.object([
+                    "kind": "assessment", "passed": true, "by": .string(by.rawValue), "from": .string(from), "to": .string(to),
+                    "file": .string(file), "rows": .array(rows.map(\.json)),
+                ]))
             }
         }
         let passed = (gridFindings?.isEmpty ?? true) && coverage.allSatisfy { $0.uncovered.isEmpty }
@@ -108,7 +125,7 @@ public enum BatchRunner {
             }),
             "audits": .array(auditJSON.map { a in
                 var o = JSONObject()
-                for key in ["kind", "passed", "findings", "radius_m", "measure", "covered", "total", "coverage_pct"] {
+                for key in ["kind", "passed", "findings", "radius_m", "measure", "covered", "total", "coverage_pct", "by", "from", "to", "file"] {
                     if let v = a[key] { o[key] = v }
                 }
                 return .object(o)
@@ -121,7 +138,7 @@ public enum BatchRunner {
         let map = try AuditReport.MapData(db, findings: gridFindings, coverage: coverage.first, cellLimit: plan.mapCellLimit)
         let html = AuditReport(
             title: plan.title, generatedAt: stamp, database: database, passed: passed, exports: exports,
-            gridFindings: gridFindings, coverage: coverage, map: map, leaflet: leaflet).html()
+            gridFindings: gridFindings, coverage: coverage, map: map, leaflet: leaflet, assessments: assessments).html()
         try write(html, to: staged.temporaryPath + "/report.html")
         try staged.commit()
         return BatchOutcome(output: output, exports: exports, gridFindings: gridFindings, coverage: coverage, passed: passed, summaryJSON: summaryText)

@@ -66,6 +66,19 @@ public struct AuditReport {
         }
     }
 
+    /// One assessment (考核) of the batch: its grouping, period and rows.
+    public struct Assessment: Sendable {
+        public var grouping: AssessmentGrouping
+        public var from: String, to: String
+        public var rows: [AssessmentRow]
+        public init(grouping: AssessmentGrouping, from: String, to: String, rows: [AssessmentRow]) {
+            self.grouping = grouping
+            self.from = from
+            self.to = to
+            self.rows = rows
+        }
+    }
+
     public var title: String
     public var generatedAt: String
     public var database: String
@@ -75,11 +88,13 @@ public struct AuditReport {
     public var coverage: [GridCoverage]
     public var map: MapData
     public var leaflet: LeafletAssets?
+    public var assessments: [Assessment]
     /// Rows shown per table; the full lists are in audits.json.
     public var tableRowLimit = 500
 
     public init(title: String, generatedAt: String, database: String, passed: Bool, exports: [BatchExportResult],
-                gridFindings: [GridFinding]?, coverage: [GridCoverage], map: MapData, leaflet: LeafletAssets?) {
+                gridFindings: [GridFinding]?, coverage: [GridCoverage], map: MapData, leaflet: LeafletAssets?, assessments: [Assessment] = []) {
+        self.assessments = assessments
         self.title = title
         self.generatedAt = generatedAt
         self.database = database
@@ -185,6 +200,7 @@ public struct AuditReport {
             body += "</section>\n"
         }
 
+        body += assessmentSections()
         body += "<section><h2>Exports</h2>\n"
         var rows: [[String]] = []
         for e in exports {
@@ -236,6 +252,7 @@ public struct AuditReport {
                 </script>
 
                 """
+            script += assessmentScript()
         }
         return """
             <!DOCTYPE html>
@@ -256,9 +273,68 @@ public struct AuditReport {
             .legend { font-size: 13px; } .sw { display: inline-block; width: 12px; height: 12px; margin: 0 4px 0 12px; vertical-align: -1px; border-radius: 2px; }
             .sw.ok { background: #4c9f70; } .sw.uncovered { background: #d7263d; } .sw.flagged { background: #f4a259; } .sw.station { background: #1b4965; border-radius: 6px; }
             .more { color: #5c6b7a; font-size: 12px; }
+            #assessmap { height: 460px; border: 1px solid #c5ced8; background: #f7f9fb; }
+            .sw.r90 { background: #1e8449; } .sw.r75 { background: #82c26e; } .sw.r60 { background: #f4a259; } .sw.r0 { background: #d7263d; } .sw.none { background: #c5ced8; }
             </style></head>
             <body>
             \(body)\(script)</body></html>
+
+            """
+    }
+
+    /// 考核 sections: per assessment a table (counts and rates; rates over the cases due) and, by grid, a map of the
+    /// cells coloured by on-time closure rate.
+    func assessmentSections() -> String {
+        var body = ""
+        for a in assessments {
+            body += "<section><h2>考核 Assessment by \(Self.esc(a.grouping.rawValue)), \(Self.esc(a.from)) to \(Self.esc(a.to)) (end excluded)</h2>\n"
+            body += "<p>Rates divide by the cases <b>due</b> in the period (dispatched, deadline inside it, not parked), not by the cases created. "
+            body += "按期结案率 = closed on time / due; 结案率 = closed / due; 返工率 = reworked / due.</p>\n"
+            if a.grouping == .grid, leaflet != nil {
+                body += "<div id=\"assessmap\"></div><p class=\"legend\">on-time closure rate <span class=\"sw r90\"></span>≥ 90 % "
+                body += "<span class=\"sw r75\"></span>≥ 75 % <span class=\"sw r60\"></span>≥ 60 % <span class=\"sw r0\"></span>below 60 % "
+                body += "<span class=\"sw none\"></span>nothing due</p>\n"
+            }
+            func pct(_ r: Double?) -> String { r.map { NumberText.format($0 * 100, precision: 1) + " %" } ?? "–" }
+            body += table(["key", "reported", "filed", "dispatched", "due", "closed", "on time", "handled on time", "rework", "extended",
+                           "结案率", "按期结案率", "按期处置率", "返工率"],
+                          a.rows.map { r in [r.key ?? "(none)"] + r.counts.map(String.init) + r.rates.map(pct) }, total: a.rows.count)
+            body += "</section>\n"
+        }
+        return body
+    }
+
+    /// The assessment map's script: the grid cells of the main map joined with the first by-grid assessment's rates.
+    func assessmentScript() -> String {
+        guard let a = assessments.first(where: { $0.grouping == .grid }) else { return "" }
+        var rates = JSONObject()
+        for r in a.rows {
+            guard let key = r.key else { continue }
+            rates[key] = .object(["due": .int(Int64(r.due)), "rate": r.onTimeClosureRate.map { .number($0) } ?? .null,
+                                  "closure": r.closureRate.map { .number($0) } ?? .null])
+        }
+        return """
+            <script id="rates" type="application/json">\(Self.scriptJSON(JSONValue.object(rates).jsonText))</script>
+            <script>
+            (function () {
+              var cells = JSON.parse(document.getElementById('cells').textContent);
+              var rates = JSON.parse(document.getElementById('rates').textContent);
+              var esc = function (s) { return String(s).replace(/[&<>"']/g, function (c) { return '&#' + c.charCodeAt(0) + ';'; }); };
+              var colour = function (r) { return r === null || r === undefined ? '#c5ced8' : r >= 0.9 ? '#1e8449' : r >= 0.75 ? '#82c26e' : r >= 0.6 ? '#f4a259' : '#d7263d'; };
+              var map = L.map('assessmap', {preferCanvas: true, attributionControl: false, zoomSnap: 0.25});
+              var layer = L.geoJSON(cells, {
+                style: function (f) { var x = rates[f.properties.code]; var c = colour(x ? x.rate : null);
+                  return {color: c, weight: 1, fillColor: c, fillOpacity: x ? 0.6 : 0.2}; },
+                onEachFeature: function (f, l) { var x = rates[f.properties.code];
+                  l.bindPopup('<b>' + esc(f.properties.code) + '</b><br>' + (x ? 'due ' + x.due + (x.rate === null ? '' :
+                    '<br>按期结案率 ' + (100 * x.rate).toFixed(1) + ' %<br>结案率 ' + (100 * x.closure).toFixed(1) + ' %') : 'no cases')); }
+              });
+              var bounds = layer.getBounds();
+              if (bounds.isValid()) { map.fitBounds(bounds, {padding: [10, 10]}); } else { map.setView([0, 0], 2); }
+              layer.addTo(map);
+              L.control.scale({imperial: false}).addTo(map);
+            })();
+            </script>
 
             """
     }
