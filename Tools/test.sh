@@ -25,3 +25,6 @@ Tools/check-replicas.sh .build/debug
 # here so that the check runs (never skipped) on a fresh machine
 python3 -m pip install -q --disable-pip-version-check -r Tools/bench/requirements.txt scipy >&2
 URBANGRID_STRICT_CHECKS=1 Tools/check-network.sh .build/debug
+# the case loop as its users see it: the map page's open cases for a signed-in user (none for a visitor), and the
+# nightly report's 考核 section, in headless Chromium
+Tools/check-case-page.sh .build/debug

@@ -5,6 +5,8 @@ import Hummingbird
 /// (the view's bbox, following `next` links), colours the vendor zones open or closed at the chosen time from
 /// `GET /vendor/open?at=` (grey when that call fails), and looks up a clicked spot with `GET /lookup?lon=&lat=`.
 /// Query parameters of the page: `at` (the vendor-zone time, default now), `lookup=LON,LAT` (open that lookup).
+/// A signed-in user (a bearer token typed into the panel, kept in the tab's session storage, never in the URL) also
+/// sees the open cases (`GET /cases?status=open`) coloured by their time state; a visitor without a token sees none.
 enum MapPage {
     /// Whether `/` should answer the JSON landing page: `f=json`, or an Accept header asking for JSON and not HTML.
     static func wantsJSON(_ request: Request) -> Bool {
@@ -50,6 +52,12 @@ table.lookup td:first-child { color: #555; }
     <div><i style="background:#c6dbef;border-color:#4f7cac"></i>grid cell <i style="background:#444;height:2px;border:0"></i>street</div>
     <div><i style="background:#fd8d3c;border-radius:7px"></i>hazard <i style="background:#2171b5;border-radius:7px;border-color:#fff"></i>station</div>
   </div>
+  <details id="casesBox"><summary>Cases (sign in)</summary>
+    <input id="token" type="password" placeholder="bearer token (urbangrid users add)" autocomplete="off" style="width:95%">
+    <button id="signin">show open cases</button> <button id="signout">sign out</button>
+    <div class="legend"><i style="background:#31a354;border-radius:7px"></i>on time <i style="background:#fec44f;border-radius:7px"></i>80 % used
+      <i style="background:#de2d26;border-radius:7px"></i>overdue <i style="background:#756bb1;border-radius:7px"></i>not dispatched</div>
+  </details>
   <div id="status">loading…</div>
   <div style="font-size:11px;color:#666;margin-top:4px">Click the map: who is responsible for that spot.</div>
 </div>
@@ -69,7 +77,7 @@ function showStatus() {
 
 const map = L.map("map", { preferCanvas: true, zoomSnap: 0.25 });
 L.control.scale({ imperial: false }).addTo(map);
-[["gridPane", 410], ["streetPane", 420], ["zonePane", 430], ["hazardPane", 440], ["stationPane", 450]].forEach(([name, z]) => {
+[["gridPane", 410], ["streetPane", 420], ["zonePane", 430], ["hazardPane", 440], ["stationPane", 450], ["casePane", 460]].forEach(([name, z]) => {
   map.createPane(name).style.zIndex = z;
 });
 
@@ -121,8 +129,39 @@ const layers = {
   stations: L.geoJSON(null, { pane: "stationPane",
     pointToLayer: (f, ll) => L.circleMarker(ll, { pane: "stationPane", radius: 7, color: "#fff", weight: 2, fillColor: "#2171b5", fillOpacity: 1 }),
     onEachFeature: (f, l) => l.bindTooltip(() => featureTable("station", f, ["name", "kind", "capacity", "hours"])) }),
+  cases: L.geoJSON(null, { pane: "casePane",
+    pointToLayer: (f, ll) => L.circleMarker(ll, { pane: "casePane", radius: 6, color: "#222", weight: 1,
+      fillColor: ({ green: "#31a354", yellow: "#fec44f", red: "#de2d26" })[f.properties.time_state] || "#756bb1", fillOpacity: 0.95 }),
+    onEachFeature: (f, l) => l.bindTooltip(() => featureTable("case", f,
+      ["status", "kind", "class_code", "description", "department_id", "grid_code", "deadline", "work_hours_used", "time_state"])) }),
 };
 Object.values(layers).forEach(l => l.addTo(map));
+
+// cases: only with a token, which stays in this tab's session storage and goes only in the Authorization header
+async function loadCases() {
+  const token = sessionStorage.getItem("urbangrid.token");
+  layers.cases.clearLayers();
+  if (!token) { state.cases = "sign in to see them"; showStatus(); return; }
+  try {
+    const r = await fetch("/cases?status=open&limit=5000&f=geojson", { headers: { Accept: "application/geo+json", Authorization: "Bearer " + token } });
+    const body = await r.json();
+    if (!r.ok) throw new Error(body.description || ("HTTP " + r.status));
+    layers.cases.addData(body.features);
+    const by = {};
+    body.features.forEach(f => { const k = f.properties.time_state || "not dispatched"; by[k] = (by[k] || 0) + 1; });
+    state.cases = body.features.length + " open (" + Object.entries(by).map(([k, v]) => v + " " + k).join(", ") + ")";
+  } catch (e) {
+    state.cases = "failed: " + e.message;
+  }
+  showStatus();
+}
+document.getElementById("signin").addEventListener("click", () => {
+  const t = document.getElementById("token").value.trim();
+  if (t) sessionStorage.setItem("urbangrid.token", t);
+  document.getElementById("token").value = "";
+  loadCases();
+});
+document.getElementById("signout").addEventListener("click", () => { sessionStorage.removeItem("urbangrid.token"); loadCases(); });
 
 let generation = 0;
 let controller = null;
@@ -234,6 +273,7 @@ async function start() {
   const zones = loadZoneHours();
   await loadView();
   await zones;
+  await loadCases();
   map.on("moveend", loadView);
   const counts = ["grids", "streets", "vendor-zones", "hazards", "stations"].map(n => n + "=" + layers[n].getLayers().length);
   // ?lookup=LON,LAT opens the lookup popup there, as a click would (for links and screenshots)

@@ -169,7 +169,7 @@ enum OpenAPIDocument {
         ]
         var casesPath: JSONObject = [
             "get": operation("Cases, newest first (scoped to the user's district or department)", "listCases", parameters: [
-                q("status", "Case status", values: CaseWorkflow.Status.allCases.map(\.rawValue)), q("district", "District, street or community code prefix"),
+                q("status", "Case status, or open (neither closed nor voided)", values: ["open"] + CaseWorkflow.Status.allCases.map(\.rawValue)), q("district", "District, street or community code prefix"),
                 q("grid", "Grid code"), q("department", "Department id"), q("time_state", "green, yellow or red", values: ["green", "yellow", "red"]),
                 q("from", "Reported at or after (ISO 8601)"), q("to", "Reported before (ISO 8601)"),
                 q("limit", "At most", type: "integer", minimum: 1), q("offset", "Skip", type: "integer", minimum: 0),

@@ -203,7 +203,7 @@ struct CaseCommand: ParsableCommand {
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Cases, newest first (GET /cases): filter by status, district, grid, department, time state, report period.")
         @OptionGroup var city: CityArgument
-        @Option(help: "verifying, reported, filed, dispatched, parked, handled, closed or voided.") var status: String?
+        @Option(help: "open (neither closed nor voided), verifying, reported, filed, dispatched, parked, handled, closed or voided.") var status: String?
         @Option(help: ArgumentHelp("Cases under this district, street or community code.", valueName: "CODE")) var district: String?
         @Option(help: ArgumentHelp("Cases in this grid.", valueName: "CODE")) var grid: String?
         @Option(help: ArgumentHelp("Cases with this department.", valueName: "ID")) var department: String?

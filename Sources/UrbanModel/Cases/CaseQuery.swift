@@ -12,10 +12,14 @@ public enum CaseQuery {
         func nonEmpty(_ s: String?) -> String? { s.flatMap { $0.isEmpty ? nil : $0 } }
         var f = CaseFilter(limit: limit, offset: offset, scope: scope)
         if let s = nonEmpty(status) {
-            guard let v = CaseWorkflow.Status(rawValue: s) else {
-                throw .invalid(field: "status", reason: "'\(s)' is not one of \(CaseWorkflow.Status.allCases.map(\.rawValue).joined(separator: ", "))")
+            if s == "open" {
+                f.openOnly = true
+            } else {
+                guard let v = CaseWorkflow.Status(rawValue: s) else {
+                    throw .invalid(field: "status", reason: "'\(s)' is not open or one of \(CaseWorkflow.Status.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                f.status = v
             }
-            f.status = v
         }
         if let d = nonEmpty(district) {
             guard d.utf8.count <= 12, d.utf8.allSatisfy({ (48...57).contains($0) }) else { throw .invalid(field: "district", reason: "'\(d)' is not a code (digits)") }

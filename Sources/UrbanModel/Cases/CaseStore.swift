@@ -88,6 +88,8 @@ public enum ReportOutcome: Sendable, Hashable {
 /// cases under its code, a department user those with its department.
 public struct CaseFilter: Sendable, Hashable {
     public var status: CaseWorkflow.Status?
+    /// Only cases still open (neither closed nor voided).
+    public var openOnly = false
     public var district: String?
     public var grid: String?
     public var department: String?

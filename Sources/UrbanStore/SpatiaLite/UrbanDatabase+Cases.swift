@@ -233,6 +233,7 @@ enum CaseSQL {
             return placeholder(p.count, true)
         }
         if let s = f.status { c.append("status = \(bind(.text(s.rawValue)))") }
+        if f.openOnly { c.append("status NOT IN ('closed', 'voided')") }
         if let d = f.district { c.append("substr(coalesce(community_code, street_code, district_code), 1, \(d.utf8.count)) = \(bind(.text(d)))") }
         if let g = f.grid { c.append("grid_code = \(bind(.text(g)))") }
         if let d = f.department { c.append("department_id = \(bind(.text(d)))") }
