@@ -131,7 +131,11 @@ extension UrbanGridService {
             }
             try Self.parameters(request).check(route: "/cases")
             let body = try await Self.body(request, context)
-            let report = try Self.mapped { try CaseDesk.report(body) }
+            var hazard: HazardFacts?
+            if let id = CaseDesk.hazardID(body) {  // a report for a hazard: its point and class unless the body gives them
+                hazard = try await pool.read(timeLimit: limit) { store in try HazardFacts.read(id, from: store) }
+            }
+            let report = try Self.mapped { [hazard] in try CaseDesk.report(body, hazard: hazard) }
             let claim = try Self.idempotencyKey(request).map { IdempotencyClaim(key: "\(actor.name)\u{1F}\($0)", bodyHash: IdempotencyClaim.hash(report.hashParts)) }
             let (tables, caseContext) = try await state.context(pool, timeLimit: limit)
             let place = try await queries.query(timeLimit: limit) { w in CasePlace(try w.lookup.lookup(lon: report.lon, lat: report.lat)) }

@@ -154,12 +154,13 @@ enum OpenAPIDocument {
         let id: JSONValue = ["name": "id", "in": "path", "required": true, "schema": ["type": "string"]]
         func string(_ values: [String]? = nil) -> JSONValue { values.map { ["type": "string", "enum": .array($0.map { .string($0) })] } ?? ["type": "string"] }
         let report: JSONValue = [
-            "type": "object", "required": ["source", "kind", "class_code", "lon", "lat"], "additionalProperties": false,
+            "type": "object", "required": ["source"], "additionalProperties": false,
+            "description": "kind, class_code, lon and lat are required unless hazard_id names a hazard (its class and point are taken)",
             "properties": [
                 "source": string(CaseWorkflow.Source.allCases.map(\.rawValue)), "kind": string(["component", "event"]),
                 "class_code": ["type": "string", "pattern": "^[0-9]{2,12}$"], "urgency": string(["normal", "urgent"]),
                 "description": ["type": "string", "maxLength": .int(Int64(CaseDesk.maximumDescription))],
-                "lon": ["type": "number"], "lat": ["type": "number"], "crs": ["type": "string"],
+                "lon": ["type": "number"], "lat": ["type": "number"], "crs": ["type": "string"], "hazard_id": ["type": "string"],
             ],
         ]
         let transition: JSONValue = [

@@ -12,7 +12,7 @@ enum CaseColumns {
     static let cases: [(name: String, kind: Kind)] = [
         ("id", .text), ("external_id", .text), ("source", .text), ("kind", .text), ("class_code", .text), ("urgency", .text),
         ("description", .text), ("lon", .real), ("lat", .real), ("grid_code", .text), ("community_code", .text), ("street_code", .text),
-        ("district_code", .text), ("chief", .text), ("segment_id", .text), ("routed_department_id", .text),
+        ("district_code", .text), ("chief", .text), ("segment_id", .text), ("routed_department_id", .text), ("hazard_id", .text),
         // from here on: what a transition may change (`mutableStart`)
         ("department_id", .text), ("status", .text), ("version", .integer),
         ("reported_by", .text), ("reported_at", .time), ("verified_at", .time), ("filed_at", .time), ("dispatched_at", .time),
@@ -20,7 +20,7 @@ enum CaseColumns {
         ("extension_hours", .real), ("extensions", .integer), ("parked_work_seconds", .real), ("deadline", .time), ("warn_at", .time),
         ("deadline_provisional", .boolean), ("rework_count", .integer),
     ]
-    static let mutableStart = 16
+    static let mutableStart = 17
 
     static let events: [(name: String, kind: Kind)] = [
         ("action", .text), ("from_status", .text), ("to_status", .text), ("by_user", .text), ("at", .time), ("note", .text),
@@ -54,7 +54,7 @@ enum CaseColumns {
         return [
             .text(c.id), s(c.externalID), .text(c.source.rawValue), .text(c.kind.rawValue), .text(c.classCode), .text(c.urgency.rawValue),
             s(c.description), .real(c.lon), .real(c.lat), s(p.gridCode), s(p.communityCode), s(p.streetCode), s(p.districtCode), s(p.chief),
-            s(p.segmentID), s(c.routedDepartmentID),
+            s(p.segmentID), s(c.routedDepartmentID), s(c.hazardID),
             s(c.departmentID), .text(c.status.rawValue), .integer(Int64(c.version)), .text(c.reportedBy), value(c.reportedAt),
             value(c.verifiedAt), value(c.filedAt), value(c.dispatchedAt), value(c.handledAt), value(c.closedAt), value(c.voidedAt),
             value(c.parkedAt), c.limitSeconds.map(SQLValue.real) ?? .null, .real(c.extensionHours), .integer(Int64(c.extensions)),
@@ -64,25 +64,31 @@ enum CaseColumns {
     }
 
     /// A case from a row in `cases` order. - Throws: `ModelError.database` for a value no UrbanGrid wrote.
-    static func record(_ r: [SQLValue], database: String) throws -> CaseRecord {
+    static func record(_ row: [SQLValue], database: String) throws -> CaseRecord {
         func bad(_ column: String) -> ModelError { .database(database, reason: "cases.\(column) holds a value UrbanGrid does not write") }
-        guard r.count >= cases.count, let id = r[0].string,
-              let source = r[2].string.flatMap(CaseWorkflow.Source.init(rawValue:)), let kind = r[3].string.flatMap(CaseWorkflow.Kind.init(rawValue:)),
-              let urgency = r[5].string.flatMap(CaseWorkflow.Urgency.init(rawValue:)),
-              let status = r[17].string.flatMap(CaseWorkflow.Status.init(rawValue:)), let reportedAt = date(r[20]) else {
+        guard row.count >= cases.count else { throw bad("*") }
+        func v(_ name: String) -> SQLValue { row[index[name]!] }
+        guard let id = v("id").string,
+              let source = v("source").string.flatMap(CaseWorkflow.Source.init(rawValue:)), let kind = v("kind").string.flatMap(CaseWorkflow.Kind.init(rawValue:)),
+              let urgency = v("urgency").string.flatMap(CaseWorkflow.Urgency.init(rawValue:)),
+              let status = v("status").string.flatMap(CaseWorkflow.Status.init(rawValue:)), let reportedAt = date(v("reported_at")) else {
             throw bad("id, source, kind, urgency, status or reported_at")
         }
-        let place = CasePlace(gridCode: r[9].string, communityCode: r[10].string, streetCode: r[11].string, districtCode: r[12].string,
-                              chief: r[13].string, segmentID: r[14].string)
+        let place = CasePlace(gridCode: v("grid_code").string, communityCode: v("community_code").string, streetCode: v("street_code").string,
+                              districtCode: v("district_code").string, chief: v("chief").string, segmentID: v("segment_id").string)
         return CaseRecord(
-            id: id, externalID: r[1].string, source: source, kind: kind, classCode: r[4].string ?? "", urgency: urgency, description: r[6].string,
-            lon: r[7].double ?? .nan, lat: r[8].double ?? .nan, place: place, routedDepartmentID: r[15].string, departmentID: r[16].string,
-            status: status, version: r[18].int ?? 0, reportedBy: r[19].string ?? "", reportedAt: reportedAt, verifiedAt: date(r[21]),
-            filedAt: date(r[22]), dispatchedAt: date(r[23]), handledAt: date(r[24]), closedAt: date(r[25]), voidedAt: date(r[26]),
-            parkedAt: date(r[27]), limitSeconds: r[28].double, extensionHours: r[29].double ?? 0, extensions: r[30].int ?? 0,
-            parkedWorkSeconds: r[31].double ?? 0, deadline: date(r[32]), warnAt: date(r[33]), deadlineProvisional: (r[34].int ?? 0) != 0,
-            reworkCount: r[35].int ?? 0)
+            id: id, externalID: v("external_id").string, source: source, kind: kind, classCode: v("class_code").string ?? "", urgency: urgency,
+            description: v("description").string, lon: v("lon").double ?? .nan, lat: v("lat").double ?? .nan, place: place, hazardID: v("hazard_id").string,
+            routedDepartmentID: v("routed_department_id").string, departmentID: v("department_id").string, status: status, version: v("version").int ?? 0,
+            reportedBy: v("reported_by").string ?? "", reportedAt: reportedAt, verifiedAt: date(v("verified_at")), filedAt: date(v("filed_at")),
+            dispatchedAt: date(v("dispatched_at")), handledAt: date(v("handled_at")), closedAt: date(v("closed_at")), voidedAt: date(v("voided_at")),
+            parkedAt: date(v("parked_at")), limitSeconds: v("limit_seconds").double, extensionHours: v("extension_hours").double ?? 0,
+            extensions: v("extensions").int ?? 0, parkedWorkSeconds: v("parked_work_seconds").double ?? 0, deadline: date(v("deadline")),
+            warnAt: date(v("warn_at")), deadlineProvisional: (v("deadline_provisional").int ?? 0) != 0, reworkCount: v("rework_count").int ?? 0)
     }
+
+    /// The position of each column of `cases` in a row.
+    static let index: [String: Int] = Dictionary(uniqueKeysWithValues: cases.enumerated().map { ($0.element.name, $0.offset) })
 
     static func eventRow(_ e: CaseEvent) -> [SQLValue] {
         [.text(e.action), e.from.map { .text($0.rawValue) } ?? .null, .text(e.to.rawValue), .text(e.by), value(e.at),

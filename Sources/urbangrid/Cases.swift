@@ -69,12 +69,13 @@ struct CaseCommand: ParsableCommand {
             abstract: "Report a problem (POST /cases): routed to its grid, chief and department; a supervisor's report is reported, any other source verifying.")
         @OptionGroup var city: CityArgument
         @Option(help: "supervisor, hotline, public, video or leader.") var source: String = "supervisor"
-        @Option(help: "component (部件) or event (事件).") var kind: String
-        @Option(name: .customLong("class"), help: ArgumentHelp("The class code of the kind's table (e.g. 0101).", valueName: "CODE")) var classCode: String
+        @Option(help: "component (部件) or event (事件) (default with --hazard: component).") var kind: String?
+        @Option(name: .customLong("class"), help: ArgumentHelp("The class code of the kind's table (e.g. 0101; default with --hazard: the hazard's).", valueName: "CODE")) var classCode: String?
         @Option(help: "normal (一般) or urgent (紧急).") var urgency: String = "normal"
         @Option(help: "What is wrong.") var description: String?
-        @Option(help: "Longitude.") var lon: Double
-        @Option(help: "Latitude.") var lat: Double
+        @Option(help: "Longitude (default with --hazard: the hazard's).") var lon: Double?
+        @Option(help: "Latitude.") var lat: Double?
+        @Option(help: ArgumentHelp("The hazard the report is about: its point and class unless given; closing the case resolves it.", valueName: "ID")) var hazard: String?
         @OptionGroup var inputCRS: InputCRSOption
         @Option(name: .customLong("as"), help: ArgumentHelp("The user who reports (supervisor or operator).", valueName: "NAME")) var user: String
         @Option(help: ArgumentHelp("When it was reported (default now).", valueName: "TIME")) var at: String?
@@ -84,10 +85,21 @@ struct CaseCommand: ParsableCommand {
             let store = try CaseCommand.open(city, readOnly: false)
             let actor = try CaseDesk.actor(named: user, in: store)
             let (tables, context) = try CaseDesk.context(store)
-            let spot = try CaseDesk.spot(lon: lon, lat: lat, crs: inputCRS.crs)
-            let report = CaseReport(source: try CaseDesk.source(source), kind: try CaseDesk.kind(kind), classCode: try CaseDesk.classCode(classCode),
-                                    urgency: try CaseDesk.urgency(urgency), description: try CaseDesk.description(description), lon: spot.lon, lat: spot.lat)
-            let place = CasePlace(try Lookups.forSpots(1, store: store, frame: try CityFrame(store)).lookup(lon: spot.lon, lat: spot.lat))
+            var body: JSONObject = ["source": .string(source), "urgency": .string(urgency)]
+            if let kind { body["kind"] = .string(kind) }
+            if let classCode { body["class_code"] = .string(classCode) }
+            if let description { body["description"] = .string(description) }
+            if let lon { body["lon"] = .number(lon) }
+            if let lat { body["lat"] = .number(lat) }
+            if let crs = inputCRS.crs { body["crs"] = .string(crs) }
+            var facts: HazardFacts?
+            if let hazard {
+                body["hazard_id"] = .string(hazard)
+                facts = try HazardFacts.read(hazard, from: store)
+            }
+            // the options as the body of POST /cases: one check of what a report needs
+            let report = try CaseDesk.report(.object(body), hazard: facts)
+            let place = CasePlace(try Lookups.forSpots(1, store: store, frame: try CityFrame(store)).lookup(lon: report.lon, lat: report.lat))
             let draft = try CaseDesk.draft(report, by: actor, at: try CaseCommand.instant(at, zone: context.clock.timeZone), place: place, tables: tables)
             guard case .created(let c, _) = try store.reportCase(draft, claim: nil, render: { _ in "" }) else { return }
             CaseCommand.printCase(c, clock: context.clock, format: output.format)

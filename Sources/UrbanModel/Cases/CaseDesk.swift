@@ -11,9 +11,12 @@ public struct CaseReport: Sendable, Hashable {
     public var lon: Double, lat: Double
     /// A work order's own number (12345 imports).
     public var externalID: String?
+    /// The hazard the report is about (its point and class when the report gives none).
+    public var hazardID: String?
 
     public init(source: CaseWorkflow.Source, kind: CaseWorkflow.Kind, classCode: String, urgency: CaseWorkflow.Urgency = .normal,
-                description: String? = nil, lon: Double, lat: Double, externalID: String? = nil) {
+                description: String? = nil, lon: Double, lat: Double, externalID: String? = nil, hazardID: String? = nil) {
+        self.hazardID = hazardID
         self.source = source
         self.kind = kind
         self.classCode = classCode
@@ -26,7 +29,7 @@ public struct CaseReport: Sendable, Hashable {
 
     /// The canonical parts an `Idempotency-Key` is checked against.
     public var hashParts: [String] {
-        [source.rawValue, kind.rawValue, classCode, urgency.rawValue, description ?? "", String(lon), String(lat), externalID ?? ""]
+        [source.rawValue, kind.rawValue, classCode, urgency.rawValue, description ?? "", String(lon), String(lat), externalID ?? "", hazardID ?? ""]
     }
 }
 
@@ -91,10 +94,15 @@ public enum CaseDesk {
         return (c.x, c.y)
     }
 
-    /// The body of `POST /cases`: `{source, kind, class_code, urgency?, description?, lon, lat, crs?}`, nothing else.
-    public static func report(_ body: JSONValue) throws(CaseError) -> CaseReport {
+    /// The hazard id a `POST /cases` body names (`hazard_id`), so the caller can read the hazard first.
+    public static func hazardID(_ body: JSONValue) -> String? { body["hazard_id"]?.stringValue }
+
+    /// The body of `POST /cases`: `{source, kind, class_code, urgency?, description?, lon, lat, crs?, hazard_id?}`,
+    /// nothing else. With `hazard` (read for the body's `hazard_id`), `kind`, `class_code`, `lon` and `lat` may be left
+    /// out: the hazard's class (a component) and point are taken.
+    public static func report(_ body: JSONValue, hazard: HazardFacts? = nil) throws(CaseError) -> CaseReport {
         guard case .object(let o) = body else { throw .invalid(field: "body", reason: "a JSON object expected") }
-        let known: Set<String> = ["source", "kind", "class_code", "urgency", "description", "lon", "lat", "crs"]
+        let known: Set<String> = ["source", "kind", "class_code", "urgency", "description", "lon", "lat", "crs", "hazard_id"]
         if let extra = o.members.first(where: { !known.contains($0.key) }) {
             throw .invalid(field: extra.key, reason: "unknown field (known: \(known.sorted().joined(separator: ", ")))")
         }
@@ -105,15 +113,27 @@ public enum CaseDesk {
             default: throw .invalid(field: k, reason: "a string expected")
             }
         }
-        func number(_ k: String) throws(CaseError) -> Double {
-            guard let v = o[k] else { throw .invalid(field: k, reason: "missing") }
+        func number(_ k: String) throws(CaseError) -> Double? {
+            guard let v = o[k], !v.isNull else {
+                if hazard == nil { throw .invalid(field: k, reason: "missing") }
+                return nil
+            }
             guard let d = v.doubleValue else { throw .invalid(field: k, reason: "a number expected") }
             return d
         }
-        let spot = try spot(lon: try number("lon"), lat: try number("lat"), crs: try text("crs", required: false))
-        return CaseReport(source: try source(try text("source")!), kind: try kind(try text("kind")!), classCode: try classCode(try text("class_code")!),
+        if let id = try text("hazard_id", required: false), hazard?.id != id {
+            throw .invalid(field: "hazard_id", reason: "no hazard with id '\(id)'")
+        }
+        let lon = try number("lon"), lat = try number("lat")
+        guard (lon == nil) == (lat == nil) else { throw .invalid(field: lon == nil ? "lon" : "lat", reason: "give lon and lat together") }
+        let place = try lon.map { (x: Double) throws(CaseError) in try spot(lon: x, lat: lat!, crs: try text("crs", required: false)) }
+            ?? (hazard!.lon, hazard!.lat)
+        let kindText = try text("kind", required: hazard == nil), classText = try text("class_code", required: hazard == nil)
+        return CaseReport(source: try source(try text("source")!), kind: try kindText.map { (k: String) throws(CaseError) in try kind(k) } ?? .component,
+                          classCode: try classCode(classText ?? hazard!.classCode),
                           urgency: try text("urgency", required: false).map { (u: String) throws(CaseError) in try urgency(u) } ?? .normal,
-                          description: try description(try text("description", required: false)), lon: spot.lon, lat: spot.lat)
+                          description: try description(try text("description", required: false)), lon: place.0, lat: place.1,
+                          hazardID: hazard?.id)
     }
 
     /// The parameters of a transition's body (an empty body is `{}`): `confirmed` (verify), `passed` (check) and
@@ -171,7 +191,7 @@ public enum CaseDesk {
         let status: CaseWorkflow.Status
         do { status = try CaseWorkflow.report(source: r.source, by: actor) } catch { throw .refused(error) }
         return CaseDraft(externalID: r.externalID, source: r.source, kind: r.kind, classCode: r.classCode, urgency: r.urgency, description: r.description,
-                         lon: r.lon, lat: r.lat, place: place,
+                         lon: r.lon, lat: r.lat, place: place, hazardID: r.hazardID,
                          routedDepartmentID: tables.routing.department(kind: r.kind, classCode: r.classCode, districtCode: place.adminCode),
                          reportedBy: actor.name, reportedAt: at, status: status)
     }
@@ -181,6 +201,30 @@ public enum CaseDesk {
         if let id, !tables.isDepartment(id) {
             throw .invalid(field: "department_id", reason: "'\(id)' is not a department (\(tables.departments.map(\.id).joined(separator: ", ")))")
         }
+    }
+}
+
+/// What a case needs of a hazard it is reported for: its id, point (WGS84), class code (a component class) and status.
+public struct HazardFacts: Sendable, Hashable {
+    public var id: String
+    public var lon: Double, lat: Double
+    public var classCode: String
+    public var status: String?
+
+    public init(id: String, lon: Double, lat: Double, classCode: String, status: String?) {
+        self.id = id
+        self.lon = lon
+        self.lat = lat
+        self.classCode = classCode
+        self.status = status
+    }
+
+    /// The hazard `id` of `store`; nil when there is none.
+    public static func read(_ id: String, from store: any CityStore) throws -> HazardFacts? {
+        guard let r = try store.features(LayerRequest(.hazards, [.column("class_code"), .column("status"), .pointOnSurface],
+                                                      where: [.equals("id", .text(id))])).first,
+              let x = r["x"]?.double, let y = r["y"]?.double else { return nil }
+        return HazardFacts(id: id, lon: x, lat: y, classCode: r["class_code"]?.string ?? "", status: r["status"]?.string)
     }
 }
 

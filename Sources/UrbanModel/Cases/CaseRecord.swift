@@ -83,6 +83,8 @@ public struct CaseRecord: Sendable, Hashable {
     /// WGS84.
     public var lon: Double, lat: Double
     public var place: CasePlace
+    /// The hazard (部件 problem) the case was reported for; its closing resolves the hazard.
+    public var hazardID: String?
     /// The department the routing table named at the report.
     public var routedDepartmentID: String?
     /// The department the case is with: the routed one until dispatched, then the one it was dispatched to.
@@ -115,7 +117,7 @@ public struct CaseRecord: Sendable, Hashable {
     public var events: [CaseEvent]
 
     public init(id: String, externalID: String? = nil, source: CaseWorkflow.Source, kind: CaseWorkflow.Kind, classCode: String,
-                urgency: CaseWorkflow.Urgency, description: String?, lon: Double, lat: Double, place: CasePlace,
+                urgency: CaseWorkflow.Urgency, description: String?, lon: Double, lat: Double, place: CasePlace, hazardID: String? = nil,
                 routedDepartmentID: String?, departmentID: String?, status: CaseWorkflow.Status, version: Int,
                 reportedBy: String, reportedAt: Date, verifiedAt: Date? = nil, filedAt: Date? = nil, dispatchedAt: Date? = nil,
                 handledAt: Date? = nil, closedAt: Date? = nil, voidedAt: Date? = nil, parkedAt: Date? = nil,
@@ -132,6 +134,7 @@ public struct CaseRecord: Sendable, Hashable {
         self.lon = lon
         self.lat = lat
         self.place = place
+        self.hazardID = hazardID
         self.routedDepartmentID = routedDepartmentID
         self.departmentID = departmentID
         self.status = status
@@ -195,7 +198,7 @@ public struct CaseRecord: Sendable, Hashable {
             "lon": .number(lon), "lat": .number(lat),
             "grid_code": s(place.gridCode), "community_code": s(place.communityCode), "street_code": s(place.streetCode),
             "district_code": s(place.districtCode), "chief": s(place.chief), "segment_id": s(place.segmentID),
-            "department_id": s(departmentID), "routed_department_id": s(routedDepartmentID),
+            "hazard_id": s(hazardID), "department_id": s(departmentID), "routed_department_id": s(routedDepartmentID),
             "status": .string(status.rawValue), "version": .int(Int64(version)), "reported_by": .string(reportedBy),
             "reported_at": t(reportedAt), "verified_at": t(verifiedAt), "filed_at": t(filedAt), "dispatched_at": t(dispatchedAt),
             "handled_at": t(handledAt), "closed_at": t(closedAt), "voided_at": t(voidedAt), "parked_at": t(parkedAt),

@@ -13,14 +13,16 @@ public struct CaseDraft: Sendable, Hashable {
     public var description: String?
     public var lon: Double, lat: Double
     public var place: CasePlace
+    public var hazardID: String?
     public var routedDepartmentID: String?
     public var reportedBy: String
     public var reportedAt: Date
     public var status: CaseWorkflow.Status
 
     public init(externalID: String? = nil, source: CaseWorkflow.Source, kind: CaseWorkflow.Kind, classCode: String, urgency: CaseWorkflow.Urgency,
-                description: String?, lon: Double, lat: Double, place: CasePlace, routedDepartmentID: String?, reportedBy: String,
+                description: String?, lon: Double, lat: Double, place: CasePlace, hazardID: String? = nil, routedDepartmentID: String?, reportedBy: String,
                 reportedAt: Date, status: CaseWorkflow.Status) {
+        self.hazardID = hazardID
         self.externalID = externalID
         self.source = source
         self.kind = kind
@@ -39,7 +41,7 @@ public struct CaseDraft: Sendable, Hashable {
     /// The stored case before it has an id, version 1 with its `report` event.
     public func record(id: String) -> CaseRecord {
         CaseRecord(id: id, externalID: externalID, source: source, kind: kind, classCode: classCode, urgency: urgency, description: description,
-                   lon: lon, lat: lat, place: place, routedDepartmentID: routedDepartmentID, departmentID: routedDepartmentID, status: status,
+                   lon: lon, lat: lat, place: place, hazardID: hazardID, routedDepartmentID: routedDepartmentID, departmentID: routedDepartmentID, status: status,
                    version: 1, reportedBy: reportedBy, reportedAt: reportedAt,
                    events: [CaseEvent(action: "report", from: nil, to: status, by: reportedBy, at: reportedAt)])
     }

@@ -229,6 +229,11 @@ extension PostGISDatabase: CaseStore {
             let (next, event) = try CaseRules.apply(t, to: c, context: context)
             try update(pk: r[0], next)
             try connection.execute(Self.eventInsert, [r[0]] + CaseColumns.eventRow(event))
+            // closing a case reported for a hazard resolves the hazard (with its history event), in the same transaction;
+            // a hazard resolved already, or gone, is left as it is (the checks come before any write)
+            if next.status == .closed, let hazard = next.hazardID {
+                _ = try? setHazardStatus(id: hazard, to: "resolved", at: t.at, note: "case \(id) closed", by: t.actor.name)
+            }
             return next
         }
     }

@@ -15,7 +15,7 @@ extension UrbanDatabase: CaseStore {
         CREATE TABLE cases(pk INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, external_id TEXT UNIQUE, source TEXT NOT NULL, kind TEXT NOT NULL,
                            class_code TEXT NOT NULL, urgency TEXT NOT NULL, description TEXT, lon REAL NOT NULL, lat REAL NOT NULL,
                            grid_code TEXT, community_code TEXT, street_code TEXT, district_code TEXT, chief TEXT, segment_id TEXT,
-                           routed_department_id TEXT, department_id TEXT, status TEXT NOT NULL, version INTEGER NOT NULL,
+                           routed_department_id TEXT, hazard_id TEXT, department_id TEXT, status TEXT NOT NULL, version INTEGER NOT NULL,
                            reported_by TEXT NOT NULL, reported_at TEXT NOT NULL, verified_at TEXT, filed_at TEXT, dispatched_at TEXT,
                            handled_at TEXT, closed_at TEXT, voided_at TEXT, parked_at TEXT, limit_seconds REAL, extension_hours REAL NOT NULL,
                            extensions INTEGER NOT NULL, parked_work_seconds REAL NOT NULL, deadline TEXT, warn_at TEXT,
@@ -165,6 +165,11 @@ extension UrbanDatabase: CaseStore {
             let (next, event) = try CaseRules.apply(t, to: c, context: context)
             try update(pk: pk, next)
             try store.prepare(Self.eventInsert).run([SQLValue.integer(Int64(pk))] + CaseColumns.eventRow(event))
+            // closing a case reported for a hazard resolves the hazard (with its history event), in the same transaction;
+            // a hazard resolved already, or gone, is left as it is (the checks come before any write)
+            if next.status == .closed, let hazard = next.hazardID {
+                _ = try? setHazardStatus(id: hazard, to: "resolved", at: t.at, note: "case \(id) closed", by: t.actor.name)
+            }
             return next
         }
     }
