@@ -88,6 +88,7 @@ final class CaseCity: @unchecked Sendable {
 
 /// The case routes as a bureau drives them, on both engines.
 @Suite(.serialized) struct CaseRoutesTests {
+    static let dayReports = 504
     struct Client {
         let client: any TestClientProtocol
         let tokens: [String: String]
@@ -130,13 +131,13 @@ final class CaseCity: @unchecked Sendable {
         try await app.test(.router) { client in try await body(Client(client: client, tokens: tokens)) }
     }
 
-    /// A day of a bureau: 96 reports by supervisors and operators, every path of the table (12 cases each), then the
+    /// A day of a bureau: 504 reports by supervisors and operators, every path of the table (63 cases each), then the
     /// assessment, which must equal a recount from the cases' own records.
     @Test(arguments: [false, true])
     func aDayOfABureau(_ postgres: Bool) async throws {
         try await withCity(postgres: postgres) { c in
             var ids: [String] = []
-            for i in 0..<96 {
+            for i in 0..<Self.dayReports {
                 let path = i % 8
                 let hotline = path == 2 || path == 3
                 let k = try await c.report(i, as: hotline ? "op" : "sup", kind: i % 3 == 0 ? "component" : "event", source: hotline ? "hotline" : "supervisor")
@@ -195,7 +196,8 @@ final class CaseCity: @unchecked Sendable {
                 #expect(events.last?["to"] as? String == r["status"] as? String && events.count == r["version"] as? Int)
                 byStatus[r["status"] as? String ?? "", default: 0] += 1
             }
-            #expect(byStatus == ["closed": 48, "voided": 24, "handled": 12, "dispatched": 12])
+            let each = Self.dayReports / 8
+            #expect(byStatus == ["closed": 4 * each, "voided": 2 * each, "handled": each, "dispatched": each])
             // the assessment by grid over [yesterday, +60 days), recounted here from the records
             let zone = TimeZone(identifier: "Asia/Shanghai")!
             var calendar = Calendar(identifier: .gregorian)
@@ -234,18 +236,20 @@ final class CaseCity: @unchecked Sendable {
                 let due = r["due"] as? Int ?? 0
                 #expect((r["closure_rate"] as? Double).map { abs($0 - Double(r["closed"] as? Int ?? 0) / Double(due)) < 1e-4 } ?? (due == 0))
             }
-            #expect(rows.reduce(0) { $0 + ($1["reported"] as? Int ?? 0) } == 96)
+            #expect(rows.reduce(0) { $0 + ($1["reported"] as? Int ?? 0) } == Self.dayReports)
             // CSV too
             let csv = try await c.call(.get, "/assessment?by=department&from=\(day(from))&to=\(day(to))&f=csv", as: "adm")
             #expect(csv.headers[.contentType]?.hasPrefix("text/csv") == true && csv.text.hasPrefix("key,reported,filed,dispatched,due,"))
             // the list: newest first, scoped, GeoJSON
-            let list = try await c.call(.get, "/cases?status=voided&limit=100", as: "adm")
-            #expect(try #require(try JSONSerialization.jsonObject(with: Data(list.text.utf8)) as? [[String: Any]]).count == 24)
+            let list = try await c.call(.get, "/cases?status=voided&limit=1000", as: "adm")
+            #expect(try #require(try JSONSerialization.jsonObject(with: Data(list.text.utf8)) as? [[String: Any]]).count == 2 * each)
+            let open = try await c.call(.get, "/cases?status=open&limit=1000", as: "adm")
+            #expect(try #require(try JSONSerialization.jsonObject(with: Data(open.text.utf8)) as? [[String: Any]]).count == 2 * each)
             let scoped = try await c.call(.get, "/cases?limit=1000", as: "sup-s2")
             let scopedRows = try #require(try JSONSerialization.jsonObject(with: Data(scoped.text.utf8)) as? [[String: Any]])
-            #expect(scopedRows.count == 48 && scopedRows.allSatisfy { ($0["street_code"] as? String) == "370303002" })
+            #expect(scopedRows.count == Self.dayReports / 2 && scopedRows.allSatisfy { ($0["street_code"] as? String) == "370303002" })
             let mine = try await c.call(.get, "/cases?limit=1000", as: "enf")
-            #expect(try #require(try JSONSerialization.jsonObject(with: Data(mine.text.utf8)) as? [[String: Any]]).count == 12)
+            #expect(try #require(try JSONSerialization.jsonObject(with: Data(mine.text.utf8)) as? [[String: Any]]).count == each)
             let geo = try await c.call(.get, "/cases?f=geojson&limit=5", as: "view")
             #expect(geo.headers[.contentType] == "application/geo+json" && geo.text.contains(#""type":"FeatureCollection""#))
         }
