@@ -21,6 +21,9 @@ Tools/check-engines.sh .build/debug
 # serve on a PostgreSQL primary with a real streaming replica (pg_basebackup): the same answers as the file, and
 # every request answered while the replica is stopped and started again
 Tools/check-replicas.sh .build/debug
+# the case loop under 100 concurrent writers and SIGKILL during bursts of reports, on both engines; 429 after bad
+# tokens, no token in the logs (the short version: 10 s and 5 rounds; CASES_SECONDS/CASES_ROUNDS for the full one)
+Tools/check-cases.sh .build/debug
 # the street-network commands against an independent Shapely/pyproj/SciPy rebuild: the peers from PyPI, installed
 # here so that the check runs (never skipped) on a fresh machine
 python3 -m pip install -q --disable-pip-version-check -r Tools/bench/requirements.txt scipy >&2
