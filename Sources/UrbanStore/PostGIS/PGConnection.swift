@@ -23,7 +23,8 @@ final class PGConnection {
     /// trip for its time limit.
     var deadline: ContinuousClock.Instant?
     /// The deadline the server's `statement_timeout` was last set for (nil: no timeout set).
-    private var appliedDeadline: ContinuousClock.Instant?
+    /// The `statement_timeout` last set (ms, 0: none).
+    private var appliedTimeout: Int64?
     /// Inside `transaction` (a nested call runs in the outer transaction).
     private(set) var inTransaction = false
 
@@ -114,16 +115,18 @@ final class PGConnection {
         return try rows(sql, parameters)
     }
 
-    /// Sets the server's `statement_timeout` to what is left of `deadline` when that changed since it was last set.
+    /// Sets the server's `statement_timeout` to what is left of `deadline` when that differs by more than a second from
+    /// what was set last (each request brings its own deadline; re-setting it for every statement of a busy writer
+    /// would double its round trips for a precision no time limit needs), or when there is a deadline no longer.
     func applyDeadline() throws {
-        if deadline != appliedDeadline {  // the server's timeout follows `deadline`, set in the statement's turn
-            let ms = deadline.map { d -> Int64 in
-                let left = ContinuousClock.now.duration(to: d)
-                return max(1, left.components.seconds * 1000 + left.components.attoseconds / 1_000_000_000_000_000)
-            } ?? 0
-            _ = try rows("SELECT set_config('statement_timeout', $1, false)", [.text(String(ms))])
-            appliedDeadline = deadline
-        }
+        let ms = deadline.map { d -> Int64 in
+            let left = ContinuousClock.now.duration(to: d)
+            return max(1, left.components.seconds * 1000 + left.components.attoseconds / 1_000_000_000_000_000)
+        } ?? 0
+        // the timeout is per statement: what was set applies afresh to every statement
+        if let current = appliedTimeout, (ms == 0) == (current == 0), abs(ms - current) <= 1000 { return }
+        _ = try rows("SELECT set_config('statement_timeout', $1, false)", [.text(String(ms))])
+        appliedTimeout = ms
     }
 
     private func rows(_ sql: String, _ parameters: [SQLValue]) throws -> [[SQLValue]] {

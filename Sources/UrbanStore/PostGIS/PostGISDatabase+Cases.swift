@@ -172,49 +172,59 @@ extension PostGISDatabase: CaseStore {
         return record
     }
 
+    /// The case, its report event and (with a claim) its idempotency key in one statement, so in one transaction of
+    /// its own: `$1` the case's pk, then the key's columns, the case's, the event's. The key goes in first; the case
+    /// and the event only when it went in (a fresh key, or one older than 24 h taken over). Returns the pk stored, no
+    /// row when the key was there already.
+    private static let claimedReportInsert: String = {
+        let c = CaseColumns.cases, e = CaseColumns.events
+        let caseValues = c.enumerated().map { i, col in write(6 + i, col.kind) }
+        let eventValues = e.enumerated().map { i, col in write(6 + c.count + i, col.kind) }
+        return """
+            WITH k AS (INSERT INTO case_requests(key, body_hash, case_id, response, created_at) VALUES ($2, $3, $4, $5, now())
+                       ON CONFLICT (key) DO UPDATE SET body_hash = excluded.body_hash, case_id = excluded.case_id, response = excluded.response,
+                                                       created_at = excluded.created_at
+                       WHERE case_requests.created_at < now() - interval '24 hours'
+                       RETURNING 1),
+                 c AS (INSERT INTO cases(pk, \(c.map(\.name).joined(separator: ", "))) SELECT $1, \(caseValues.joined(separator: ", "))
+                       WHERE EXISTS (SELECT 1 FROM k) RETURNING pk),
+                 e AS (INSERT INTO case_events(case_pk, \(e.map(\.name).joined(separator: ", "))) SELECT c.pk, \(eventValues.joined(separator: ", ")) FROM c)
+            SELECT pk FROM c
+            """
+    }()
+
     public func reportCase(_ draft: CaseDraft, claim: IdempotencyClaim?, render: (CaseRecord) -> String) throws -> ReportOutcome {
         let zone = try cityTimeZone
         guard let claim else {
-            return try connection.transaction {
-                let record = try insert(draft, zone: zone)
-                return .created(record, response: render(record))
-            }
+            let record = try insert(draft, zone: zone)  // one statement: its own transaction
+            return .created(record, response: render(record))
         }
-        // a key seen in the last 24 h answers before anything is inserted (so a replay takes no case number)
-        if let row = try connection.query("""
-            SELECT body_hash, response FROM case_requests WHERE key = $1 AND created_at >= now() - interval '24 hours'
-            """, [.text(claim.key)]).first {
-            guard row[0].string == claim.bodyHash else { throw CaseError.idempotencyMismatch(claim.clientKey) }
-            return .replayed(response: row[1].string ?? "")
-        }
-        // usually one try: the case, its event and the key in one transaction; a key seen before rolls it back, and its
-        // first answer is read (a key older than 24 h is taken over by the insert itself)
+        // two round trips: the key's first answer (if any) with the next case number, then one statement that stores the
+        // key, the case and its event together; a concurrent report with the same key waits on the key's index, then
+        // finds it, and answers as a replay
         for _ in 0..<3 {
-            do {
-                return try connection.transaction {
-                    let record = try insert(draft, zone: zone)
-                    let response = render(record)
-                    let claimed = try connection.query("""
-                        INSERT INTO case_requests(key, body_hash, case_id, response, created_at) VALUES ($1, $2, $3, $4, now())
-                        ON CONFLICT (key) DO UPDATE SET body_hash = excluded.body_hash, case_id = excluded.case_id, response = excluded.response,
-                                                        created_at = excluded.created_at
-                        WHERE case_requests.created_at < now() - interval '24 hours'
-                        RETURNING 1
-                        """, [.text(claim.key), .text(claim.bodyHash), .text(record.id), .text(response)])
-                    guard claimed.isEmpty else { return .created(record, response: response) }
-                    throw KeySeen()
-                }
-            } catch is KeySeen {
-                guard let row = try connection.query("SELECT body_hash, response FROM case_requests WHERE key = $1", [.text(claim.key)]).first else { continue }
-                guard row[0].string == claim.bodyHash else { throw CaseError.idempotencyMismatch(claim.clientKey) }
-                return .replayed(response: row[1].string ?? "")
+            let row = try connection.query("""
+                SELECT CASE WHEN r.key IS NULL THEN nextval(pg_get_serial_sequence('cases', 'pk')) END, r.body_hash, r.response
+                FROM (SELECT 1) one LEFT JOIN case_requests r ON r.key = $1 AND r.created_at >= now() - interval '24 hours'
+                """, [.text(claim.key)])
+            guard let first = row.first else { throw ModelError.database(displayName, reason: "no answer to the key check") }
+            if let hash = first[1].string {  // a replay takes no case number
+                guard hash == claim.bodyHash else { throw CaseError.idempotencyMismatch(claim.clientKey) }
+                return .replayed(response: first[2].string ?? "")
             }
+            guard let pk = first[0].int else { throw ModelError.database(displayName, reason: "no case number") }
+            var record = draft.record(id: draft.caseID(sequence: Int64(pk), timeZone: zone))
+            let response = render(record)
+            let stored = try connection.query(Self.claimedReportInsert, [.integer(Int64(pk)), .text(claim.key), .text(claim.bodyHash), .text(record.id),
+                                                                         .text(response)] + CaseColumns.row(record) + CaseColumns.eventRow(record.events[0]))
+            if !stored.isEmpty {
+                record.id = draft.caseID(sequence: Int64(pk), timeZone: zone)
+                return .created(record, response: response)
+            }
+            // the key went in meanwhile: its answer is read on the next turn
         }
         throw ModelError.database(displayName, reason: "Idempotency-Key '\(claim.clientKey)' could not be claimed")
     }
-
-    /// Thrown inside a report's transaction when its key was claimed already (the transaction rolls back).
-    private struct KeySeen: Error {}
 
     public func reportCases(_ drafts: [CaseDraft]) throws -> [CaseRecord] {
         let zone = try cityTimeZone
