@@ -81,7 +81,7 @@ import UrbanModel
         }
         for s in Self.script {
             let n = s.action == .return || s.action == .void ? "why" : nil
-            try db.transitionCase(id: ids[s.n], .init(action: s.action, actor: s.actor, at: Self.t(s.at), note: n, workHours: s.action == .extend ? 2 : nil),
+            _ = try db.transitionCase(id: ids[s.n], .init(action: s.action, actor: s.actor, at: Self.t(s.at), note: n, workHours: s.action == .extend ? 2 : nil),
                                   context: Self.context)
         }
         return ids

@@ -1,5 +1,5 @@
-public import Foundation
-public import SpatialCore
+import Foundation
+import SpatialCore
 
 /// Which department handles a case: rows `kind, class_code, district_code, department_id`. A row's class code is a
 /// prefix (the longest matching wins); an empty district code applies everywhere and a longer matching one wins
