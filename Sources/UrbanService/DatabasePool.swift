@@ -96,6 +96,8 @@ public actor DatabasePool {
         let deadline = ContinuousClock.now + timeLimit
         let worker = try await checkout(timeLimit: timeLimit)
         defer { checkin(worker) }
+        // the wait alone may have used the limit up (the expiry task runs late on a starved machine)
+        guard ContinuousClock.now < deadline else { throw ServiceError.timeLimit(timeLimit) }
         do {
             return try await worker.run(deadline: deadline, body)
         } catch SpatialError.sqlite(let code, _, _) where code == 9 {  // SQLITE_INTERRUPT: the deadline passed

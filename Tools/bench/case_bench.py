@@ -212,15 +212,20 @@ def intake(a, c, db, label, extra):
     server, port = start_serve(a, db, os.path.join(a.work, f"serve-{label}.log"), extra)
     try:
         wrk(a, port, token, f"warm{label}", 3)
+        time.sleep(1)  # the warm-up's requests still in flight when wrk stopped land first
         before = case_count(a, c, db)
         r = wrk(a, port, token, f"run{label}", a.seconds)
+        time.sleep(1)
         after = case_count(a, c, db)
     finally:
         server.terminate()
         server.wait()
     r.update(engine=f"urbangrid serve --enable-cases ({label})", created=after - before)
     created = r["codes"].get("201", 0)
-    r["ok"] = created == r["requests"] and r["socket_errors"] == 0 and r["replayed"] == 0 and after - before == created
+    # wrk stops at its deadline without waiting for the requests in flight (at most one per connection): those are
+    # stored without an answer counted
+    r["ok"] = (created == r["requests"] and r["socket_errors"] == 0 and r["replayed"] == 0
+               and created <= after - before <= created + a.connections)
     if not r["ok"]:
         log(f"intake on {label}: {r['codes']}, {r['socket_errors']} socket errors, {after - before} cases stored for {created} answers 201")
     return r
@@ -378,17 +383,20 @@ def bench_assess(a, c, db, results):
             os.remove(file + suffix)
     shutil.copy(db, file)
     t = time.perf_counter()
-    run(["sqlite3", file], input=f"CREATE TEMP TABLE g({', '.join(CASE_COLUMNS)});\n.mode csv\n.import {csv} g\n"
+    # the demo city's own month of cases (Tools/demo-cases.sh) makes way for the generated ones
+    run(["sqlite3", file], input="DELETE FROM case_events; DELETE FROM case_requests; DELETE FROM cases;\n"
+        f"CREATE TEMP TABLE g({', '.join(CASE_COLUMNS)});\n.mode csv\n.import {csv} g\n"
         f"INSERT INTO cases({', '.join(CASE_COLUMNS)}) SELECT " +
         ", ".join(f"nullif({col}, '')" if col not in ("pk", "version", "extensions", "rework_count", "deadline_provisional", "lon", "lat",
                                                        "extension_hours", "parked_work_seconds", "limit_seconds")
                   else f"CAST(nullif({col}, '') AS {'REAL' if col in ('lon', 'lat', 'extension_hours', 'parked_work_seconds', 'limit_seconds') else 'INTEGER'})"
-                  for col in CASE_COLUMNS) + " FROM g;\nANALYZE;\n", text=True, capture_output=True)
+                  for col in CASE_COLUMNS) + " FROM g;\nANALYZE cases;\n", text=True, capture_output=True)
     log(f"SpatiaLite: {a.cases:,} cases loaded in {time.perf_counter() - t:.1f} s")
     # PostgreSQL: a copy of the city, the rows by COPY
     url = c.createdb("ug_case_assess")
     ug(a, "copy", db, url)
     t = time.perf_counter()
+    c.psql("ug_case_assess", "DELETE FROM case_events", "DELETE FROM case_requests", "DELETE FROM cases")
     with open(csv) as f:
         c.psql("ug_case_assess", f"COPY cases({', '.join(CASE_COLUMNS)}) FROM STDIN WITH (FORMAT csv)", stdin=f)
     c.psql("ug_case_assess", "SELECT setval(pg_get_serial_sequence('cases', 'pk'), (SELECT max(pk) FROM cases))", "VACUUM ANALYZE cases")
