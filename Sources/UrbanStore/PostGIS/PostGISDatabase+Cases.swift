@@ -256,7 +256,7 @@ extension PostGISDatabase: CaseStore {
     }
 
     public func cases(_ filter: CaseFilter, now: Date) throws -> [CaseRecord] {
-        let (conditions, parameters) = CaseSQL.conditions(filter, now: now, placeholder: Self.placeholder)
+        let (conditions, parameters) = CaseSQL.conditions(filter, now: now, placeholder: Self.placeholder, time: Self.time)
         let typed = conditions
         let n = parameters.count
         let sql = Self.caseSelect + (typed.isEmpty ? "" : " WHERE " + typed.joined(separator: " AND "))
@@ -267,10 +267,11 @@ extension PostGISDatabase: CaseStore {
     }
 
     public func assessment(_ request: AssessmentRequest) throws -> [AssessmentRow] {
-        let (sql, parameters) = CaseSQL.assessment(request, placeholder: Self.placeholder,
+        let (sql, parameters) = CaseSQL.assessment(request, placeholder: Self.placeholder, time: Self.time,
                                                    count: { "count(*) FILTER (WHERE \($0))" })
         return CaseColumns.sorted(try connection.query(sql, parameters).map(CaseColumns.assessmentRow))
     }
 
-    private static func placeholder(_ n: Int, _ isTime: Bool) -> String { isTime ? "$\(n)::timestamptz" : "$\(n)" }
+    private static func placeholder(_ n: Int, _ isTime: Bool) -> String { isTime ? "to_timestamp($\(n)::float8)" : "$\(n)" }
+    private static func time(_ d: Date) -> SQLValue { .real(d.timeIntervalSince1970) }
 }

@@ -182,7 +182,7 @@ extension UrbanDatabase: CaseStore {
     }
 
     public func cases(_ filter: CaseFilter, now: Date) throws -> [CaseRecord] {
-        let (conditions, parameters) = CaseSQL.conditions(filter, now: now, placeholder: { n, _ in "?\(n)" })
+        let (conditions, parameters) = CaseSQL.conditions(filter, now: now, placeholder: { n, _ in "?\(n)" }, time: { .text(CaseColumns.text($0)) })
         let sql = Self.caseSelect + (conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND "))
             + " ORDER BY reported_at DESC, pk DESC LIMIT ? OFFSET ?"
         return try rows(sql, parameters + [.integer(Int64(filter.limit)), .integer(Int64(filter.offset))]).map {
@@ -191,7 +191,7 @@ extension UrbanDatabase: CaseStore {
     }
 
     public func assessment(_ request: AssessmentRequest) throws -> [AssessmentRow] {
-        let (sql, parameters) = CaseSQL.assessment(request, placeholder: { n, _ in "?\(n)" }, count: { "sum(\($0))" })
+        let (sql, parameters) = CaseSQL.assessment(request, placeholder: { n, _ in "?\(n)" }, time: { .text(CaseColumns.text($0)) }, count: { "sum(\($0))" })
         return CaseColumns.sorted(try rows(sql, parameters).map { CaseColumns.assessmentRow($0.values) })
     }
 
@@ -224,17 +224,18 @@ enum CaseTableChecks {
     }
 }
 
-/// The SQL of case lists and assessments, written once for both engines: `placeholder(n, isTime)` is `?`, or `$n`
-/// (`$n::timestamptz` for a time); times are bound as `CaseColumns.text`.
+/// The SQL of case lists and assessments, written once for both engines: `placeholder(n, isTime)` is `?n`, or `$n`
+/// (for a time on PostgreSQL `to_timestamp($n::float8)`, immutable, so computed once, not per row as a cast from text
+/// would be); `time` binds an instant as the engine compares it.
 enum CaseSQL {
-    static func conditions(_ f: CaseFilter, now: Date, placeholder: (Int, Bool) -> String) -> ([String], [SQLValue]) {
+    static func conditions(_ f: CaseFilter, now: Date, placeholder: (Int, Bool) -> String, time: (Date) -> SQLValue) -> ([String], [SQLValue]) {
         var c: [String] = [], p: [SQLValue] = []
         func bind(_ v: SQLValue) -> String {
             p.append(v)
             return placeholder(p.count, false)
         }
         func bind(_ d: Date) -> String {
-            p.append(.text(CaseColumns.text(d)))
+            p.append(time(d))
             return placeholder(p.count, true)
         }
         if let s = f.status { c.append("status = \(bind(.text(s.rawValue)))") }
@@ -261,9 +262,10 @@ enum CaseSQL {
 
     /// One row per key: `key, reported, filed, dispatched, due, closed, closed_on_time, handled_on_time, rework, extended`.
     /// `count(condition)` is the engine's conditional count.
-    static func assessment(_ r: AssessmentRequest, placeholder: (Int, Bool) -> String, count: (String) -> String) -> (String, [SQLValue]) {
+    static func assessment(_ r: AssessmentRequest, placeholder: (Int, Bool) -> String, time: (Date) -> SQLValue,
+                           count: (String) -> String) -> (String, [SQLValue]) {
         let from = placeholder(1, true), to = placeholder(2, true)
-        var p: [SQLValue] = [.text(CaseColumns.text(r.from)), .text(CaseColumns.text(r.to))]
+        var p: [SQLValue] = [time(r.from), time(r.to)]
         var conditions: [String] = []
         if r.grouping == .supervisor { conditions.append("source = 'supervisor'") }
         if let actor = r.scope {
