@@ -30,11 +30,23 @@ enum CaseColumns {
     /// `2026-12-07T01:30:00.123Z`: UTC, always 24 characters, so text order is time order.
     static func text(_ d: Date) -> String {
         let ms = Int64((d.timeIntervalSince1970 * 1000).rounded(.down))
-        let days = Int(ms >= 0 ? ms / 86_400_000 : (ms - 86_399_999) / 86_400_000)
-        let inDay = Int(ms - Int64(days) * 86_400_000)
-        let date = LocalDate(daysSince1970: days)
-        return String(format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", date.year, date.month, date.day, inDay / 3_600_000,
-                      inDay / 60_000 % 60, inDay / 1000 % 60, inDay % 1000)
+        let days = ms >= 0 ? ms / 86_400_000 : (ms - 86_399_999) / 86_400_000
+        let inDay = Int(ms - days * 86_400_000)
+        let date = LocalDate(daysSince1970: Int(days))
+        var out = [UInt8]()
+        out.reserveCapacity(24)
+        func digits(_ n: Int, _ count: Int) {
+            var p = 1
+            for _ in 1..<count { p *= 10 }
+            while p > 0 {
+                out.append(UInt8(48 + n / p % 10))
+                p /= 10
+            }
+        }
+        digits(date.year, 4); out.append(45); digits(date.month, 2); out.append(45); digits(date.day, 2); out.append(84)
+        digits(inDay / 3_600_000, 2); out.append(58); digits(inDay / 60_000 % 60, 2); out.append(58); digits(inDay / 1000 % 60, 2)
+        out.append(46); digits(inDay % 1000, 3); out.append(90)
+        return String(decoding: out, as: UTF8.self)
     }
 
     static func value(_ d: Date?) -> SQLValue { d.map { .text(text($0)) } ?? .null }

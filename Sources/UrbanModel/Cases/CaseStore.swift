@@ -50,9 +50,11 @@ public struct CaseDraft: Sendable, Hashable {
     /// sequence number, at least 6 digits: `E20261207000042`.
     public func caseID(sequence: Int64, timeZone: TimeZone) -> String {
         let d = LocalDate(reportedAt, timeZone: timeZone)
-        let n = String(sequence)
-        return (kind == .component ? "C" : "E") + String(format: "%04d%02d%02d", d.year, d.month, d.day)
-            + String(repeating: "0", count: max(0, 6 - n.count)) + n
+        func padded(_ v: Int, _ width: Int) -> String {
+            let t = String(v)
+            return String(repeating: "0", count: max(0, width - t.count)) + t
+        }
+        return (kind == .component ? "C" : "E") + padded(d.year, 4) + padded(d.month, 2) + padded(d.day, 2) + padded(Int(sequence), 6)
     }
 }
 

@@ -102,7 +102,33 @@ public enum ISOTime {
         }
     }
 
+    /// `yyyy-MM-ddTHH:mm:ss±hh:mm` in `zone` (`Z` when the offset is zero), whole seconds (the fraction dropped), as
+    /// Foundation's `ISO8601DateFormatter` with `.withInternetDateTime` writes it, without making a formatter (an ICU
+    /// calendar) for every time written.
     public static func string(_ date: Date, in zone: TimeZone) -> String {
-        ISO8601DateFormatter.string(from: date, timeZone: zone, formatOptions: [.withInternetDateTime])
+        let offset = zone.secondsFromGMT(for: date)
+        // to the millisecond first (as ICU's UDate), then the whole second
+        let seconds = Int64(((date.timeIntervalSince1970 * 1000).rounded() / 1000).rounded(.down)) + Int64(offset)
+        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
+        let inDay = Int(seconds - days * 86_400)
+        let d = LocalDate(daysSince1970: Int(days))
+        var out = [UInt8]()
+        out.reserveCapacity(25)
+        func two(_ n: Int) {
+            out.append(UInt8(48 + n / 10))
+            out.append(UInt8(48 + n % 10))
+        }
+        let y = d.year
+        out.append(contentsOf: [UInt8(48 + y / 1000 % 10), UInt8(48 + y / 100 % 10), UInt8(48 + y / 10 % 10), UInt8(48 + y % 10)])
+        out.append(45); two(d.month); out.append(45); two(d.day)
+        out.append(84); two(inDay / 3600); out.append(58); two(inDay / 60 % 60); out.append(58); two(inDay % 60)
+        if offset == 0 {
+            out.append(90)
+        } else {
+            let a = abs(offset)
+            out.append(offset < 0 ? 45 : 43); two(a / 3600); out.append(58); two(a / 60 % 60)
+            if a % 60 != 0 { out.append(58); two(a % 60) }  // local mean time before standard zones (1900: +08:05:43)
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 }

@@ -49,4 +49,20 @@ import UrbanModel
             try UserInput.time(text, in: shanghai)
         }
     }
+
+    /// The hand-written writer against Foundation's ISO8601DateFormatter (`.withInternetDateTime`) on the same instants:
+    /// random times from 1900 to 2100 with fractions, DST changes in Helsinki, zones east and west, UTC.
+    @Test func writesWhatFoundationsFormatterWrites() {
+        var rng = SystemRandomNumberGenerator()
+        let zones = ["Asia/Shanghai", "Europe/Helsinki", "America/New_York", "UTC", "Asia/Kolkata", "Pacific/Chatham"].map { TimeZone(identifier: $0)! }
+        var instants = (0..<3000).map { _ in Date(timeIntervalSince1970: Double.random(in: -2_208_988_800...4_102_444_800, using: &rng)) }
+        instants += [Date(timeIntervalSince1970: 0), Date(timeIntervalSince1970: -0.5), Date(timeIntervalSince1970: 1_774_746_000 - 0.25),
+                     Date(timeIntervalSince1970: 1_792_890_000), Date(timeIntervalSince1970: 1_792_886_399.999)]
+        for zone in zones {
+            for d in instants {
+                let foundation = ISO8601DateFormatter.string(from: d, timeZone: zone, formatOptions: [.withInternetDateTime])
+                #expect(ISOTime.string(d, in: zone) == foundation, "\(d.timeIntervalSince1970) in \(zone.identifier)")
+            }
+        }
+    }
 }
