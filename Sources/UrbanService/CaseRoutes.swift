@@ -169,7 +169,7 @@ extension UrbanGridService {
             let (tables, caseContext) = try await state.context(pool, timeLimit: limit)
             try Self.mapped { try CaseDesk.checkDepartment(parsed.departmentID, tables: tables) }
             let t = CaseTransition(action: parsed.action, actor: actor, at: Date(), note: parsed.note, departmentID: parsed.departmentID,
-                                   workHours: parsed.workHours, expectedVersion: expected)
+                                   workHours: parsed.workHours, expectedVersion: expected, atIsNow: true)
             let c = try await writers.write(timeLimit: limit) { store -> CaseRecord in
                 guard let cases = store as? any CaseStore else { throw ServiceError.notFound("this database keeps no cases") }
                 return try Self.mapped { try cases.transitionCase(id: id, t, context: caseContext) }

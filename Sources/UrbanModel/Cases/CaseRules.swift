@@ -24,9 +24,14 @@ public struct CaseTransition: Sendable, Hashable {
     public var departmentID: String?
     public var workHours: Double?
     public var expectedVersion: Int?
+    /// `at` is the moment the request came (the service's clock), not a time the user gave: a concurrent transition
+    /// of the case that landed first with a later time moves it up to that time, where a given time before the case's
+    /// last event is refused.
+    public var atIsNow: Bool
 
     public init(action: CaseWorkflow.Action, actor: CaseWorkflow.Actor, at: Date, note: String? = nil, departmentID: String? = nil,
-                workHours: Double? = nil, expectedVersion: Int? = nil) {
+                workHours: Double? = nil, expectedVersion: Int? = nil, atIsNow: Bool = false) {
+        self.atIsNow = atIsNow
         self.action = action
         self.actor = actor
         self.at = at
@@ -73,24 +78,25 @@ public enum CaseRules {
         let next: (to: CaseWorkflow.Status, rework: Bool)
         do { next = try CaseWorkflow.transition(c.facts, t.action, by: t.actor) } catch { throw .refused(error) }
         let last = c.events.last?.at ?? c.reportedAt
-        guard t.at >= last else {
-            throw .invalid(field: "at", reason: "\(ISOTime.string(t.at, in: context.clock.timeZone)) is before the case's last event (\(ISOTime.string(last, in: context.clock.timeZone)))")
+        let at = t.atIsNow ? max(t.at, last) : t.at
+        guard at >= last else {
+            throw .invalid(field: "at", reason: "\(ISOTime.string(at, in: context.clock.timeZone)) is before the case's last event (\(ISOTime.string(last, in: context.clock.timeZone)))")
         }
         var n = c
         n.status = next.to
         n.version += 1
-        var event = CaseEvent(action: t.action.name, from: c.status, to: next.to, by: t.actor.name, at: t.at, note: t.note)
+        var event = CaseEvent(action: t.action.name, from: c.status, to: next.to, by: t.actor.name, at: at, note: t.note)
         switch t.action {
-        case .verify: n.verifiedAt = t.at
-        case .file: n.filedAt = t.at
-        case .void: n.voidedAt = t.at
+        case .verify: n.verifiedAt = at
+        case .file: n.filedAt = at
+        case .void: n.voidedAt = at
         case .dispatch:
             guard let department = t.departmentID ?? c.routedDepartmentID ?? c.departmentID else {
                 throw .invalid(field: "department_id", reason: "the routing table names no department for \(c.kind.rawValue) \(c.classCode) in \(c.place.districtCode ?? "no district"): give one")
             }
             n.departmentID = department
             event.departmentID = department
-            n.dispatchedAt = t.at
+            n.dispatchedAt = at
             n.handledAt = nil
             n.limitSeconds = context.limits.limit(kind: c.kind, classCode: c.classCode, urgency: c.urgency)?.seconds(context.clock.schedule)
             n.extensionHours = 0
@@ -105,17 +111,17 @@ public enum CaseRules {
             n.warnAt = nil
             n.deadlineProvisional = false
             n.departmentID = c.routedDepartmentID
-        case .handle: n.handledAt = t.at
+        case .handle: n.handledAt = at
         case .check(let passed):
             if passed {
-                n.closedAt = t.at
+                n.closedAt = at
             } else {
                 n.reworkCount += 1
                 n.handledAt = nil
             }
-        case .park: n.parkedAt = t.at
+        case .park: n.parkedAt = at
         case .unpark:
-            let span = DateInterval(start: c.parkedAt ?? t.at, end: t.at)
+            let span = DateInterval(start: c.parkedAt ?? at, end: at)
             n.parkedAt = nil
             if let dispatched = c.dispatchedAt {
                 n.parkedWorkSeconds += context.clock.workingSeconds(from: max(span.start, dispatched), to: span.end)

@@ -112,6 +112,21 @@ import Testing
         }
     }
 
+    /// The service stamps a transition with the moment its request came; a concurrent one that landed first with a
+    /// later stamp moves it up to its own time instead of refusing it (a time a user gives is still refused).
+    @Test func aServiceStampBeforeTheLastEventMovesUpToIt() throws {
+        var c = Self.draft(at: "2026-12-01T08:50")
+        try step(&c, .file, Self.leader, "2026-12-01T09:00:05")
+        let late = CaseTransition(action: .dispatch, actor: Self.dispatcher, at: Self.t("2026-12-01T09:00:02"), atIsNow: true)
+        let (d, event) = try CaseRules.apply(late, to: c, context: Self.context)
+        #expect(event.at == Self.t("2026-12-01T09:00:05") && d.dispatchedAt == Self.t("2026-12-01T09:00:05"))
+        var given = late
+        given.atIsNow = false
+        #expect(throws: CaseError.invalid(field: "at", reason: "2026-12-01T09:00:02+08:00 is before the case's last event (2026-12-01T09:00:05+08:00)")) {
+            try CaseRules.apply(given, to: c, context: Self.context)
+        }
+    }
+
     @Test func anUrgentComponentUsesItsOwnLimitAndAnUnmatchedClassHasNoClock() throws {
         var c = Self.draft(kind: .component, classCode: "0101", urgency: .urgent, at: "2026-12-01T11:00")
         try step(&c, .file, Self.leader, "2026-12-01T11:05")
