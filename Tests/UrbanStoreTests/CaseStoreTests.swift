@@ -258,3 +258,14 @@ import UrbanModel
         #expect(try db.caseTables().calendar.isPublicHoliday(LocalDate("2027-01-01")!))
     }
 }
+
+/// The answer's stand-in id replaced by the real one: the same text as Foundation's `replacingOccurrences`.
+@Suite struct ReplacingAllTests {
+    @Test func sameAsFoundation() {
+        let cases: [(String, String, String)] = [
+            (#"{"id":"E20261208a1b2","events":[{"note":"E20261208a1b2 井盖"}]}"#, "E20261208a1b2", "E20261208000042"),
+            ("aaa", "aa", "b"), ("", "x", "y"), ("x", "xx", "y"), ("井盖井盖", "盖", "gai"), ("abcabc", "abc", ""), ("no match", "zz", "q"),
+        ]
+        for (s, t, r) in cases { #expect(s.replacingAll(t, with: r) == s.replacingOccurrences(of: t, with: r), "\(s)") }
+    }
+}

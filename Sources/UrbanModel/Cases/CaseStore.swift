@@ -74,7 +74,7 @@ public struct IdempotencyClaim: Sendable, Hashable {
 
     /// The SHA-256 (hex) of the request's canonical parts, so that the same report sent twice hashes alike.
     public static func hash(_ parts: [String]) -> String {
-        SHA256.hash(data: Data(parts.joined(separator: "\u{1F}").utf8)).map { String(format: "%02x", $0) }.joined()
+        lowercaseHex(SHA256.hash(data: Data(parts.joined(separator: "\u{1F}").utf8)))
     }
 
     /// How long a key is remembered.
@@ -229,4 +229,16 @@ public protocol CaseStore: CityStore {
     func cases(_ filter: CaseFilter, now: Date) throws -> [CaseRecord]
     /// The assessment rows, by key (nil key last).
     func assessment(_ request: AssessmentRequest) throws -> [AssessmentRow]
+}
+
+/// Bytes as lowercase hexadecimal text, two digits each (what `String(format: "%02x")` writes, without a formatter per byte).
+func lowercaseHex(_ bytes: some Sequence<UInt8>) -> String {
+    let digits = Array("0123456789abcdef".utf8)
+    var out: [UInt8] = []
+    out.reserveCapacity(64)
+    for b in bytes {
+        out.append(digits[Int(b >> 4)])
+        out.append(digits[Int(b & 0x0F)])
+    }
+    return String(decoding: out, as: UTF8.self)
 }

@@ -83,7 +83,7 @@ public struct BearerToken: Sendable, Hashable {
 
     /// The hex SHA-256 of `salt` and the secret.
     public func hash(salt: String) -> String {
-        SHA256.hash(data: Data((salt + ":" + secret).utf8)).map { String(format: "%02x", $0) }.joined()
+        lowercaseHex(SHA256.hash(data: Data((salt + ":" + secret).utf8)))
     }
 
     /// Whether the secret matches `hash` made with `salt` (compared in constant time).

@@ -141,6 +141,45 @@ final class PGConnection {
         }
     }
 
+    /// Every row of a statement prepared on this connection: the server parses and plans it on its first run here,
+    /// then only binds and runs it (the hot statements of the case routes). The values are converted to the statement's
+    /// parameter types (an integer bound to a `float8` parameter is sent as a double), so the types a statement was
+    /// prepared with always fit.
+    func query<S: PreparedSQL>(_ statement: S.Type, _ parameters: [SQLValue]) throws -> [[SQLValue]] {
+        try applyDeadline()
+        let prepared = Prepared<S>(bindings: try Self.bindings(parameters, types: S.types, sql: S.sql))
+        let connection = self.connection, logger = self.logger
+        return try run(S.sql) {
+            var rows: [[SQLValue]] = []
+            for try await row in try await connection.execute(prepared, logger: logger) { rows.append(row) }
+            return rows
+        }
+    }
+
+    /// `parameters` bound as `types` say (one type per parameter).
+    static func bindings(_ parameters: [SQLValue], types: [PostgresDataType], sql: String) throws -> PostgresBindings {
+        guard parameters.count == types.count else {
+            throw ModelError.database("PostgreSQL", reason: "\(parameters.count) values for the \(types.count) parameters of \(sql.prefix(60))")
+        }
+        var binds = PostgresBindings(capacity: parameters.count)
+        for (value, type) in zip(parameters, types) {
+            switch (value, type) {
+            case (.null, _): binds.appendNull()
+            case (.integer(let v), .int8): binds.append(v)
+            case (.integer(let v), .float8): binds.append(Double(v))
+            case (.real(let v), .float8): binds.append(v)
+            case (.real(let v), .int8) where v.rounded() == v && abs(v) < 9.2e18: binds.append(Int64(v))
+            case (.text(let v), .text): binds.append(v)
+            case (.integer(let v), .text): binds.append(String(v))
+            case (.real(let v), .text): binds.append(String(v))
+            case (.blob(let v), .bytea): binds.append(ByteBuffer(bytes: v))
+            default:
+                throw ModelError.database("PostgreSQL", reason: "a value \(value) for a parameter of type \(type) in \(sql.prefix(60))")
+            }
+        }
+        return binds
+    }
+
     /// The first column of the first row (`.null` when there is none).
     func scalar(_ sql: String, _ parameters: [SQLValue] = []) throws -> SQLValue {
         try query(sql, parameters).first?.first ?? .null
@@ -233,7 +272,7 @@ final class PGConnection {
         let gone = { ModelError.database(location.description, reason: "the server closed the connection (restarted, or this session was ended) while running \(sql.prefix(60))") }
         guard watch.begin({ box.finish(.failure(gone())); done.signal() }) else { throw gone() }
         defer { watch.end() }
-        Task(executorPreference: Self.executor) {
+        Task(executorPreference: Self.loopExecutor) {
             do { box.finish(.success(try await body())) } catch { box.finish(.failure(error)) }
             done.signal()
         }
@@ -253,15 +292,33 @@ final class PGConnection {
         func finish(_ r: Result<T, any Error>) { lock.withLock { if value == nil { value = r } } }
     }
 
+    /// Where a statement's task runs (`run`): on the connections' event loop, the thread that reads and writes the
+    /// sockets, so a statement costs the caller's thread one hand-over there and one back (a dispatch queue between
+    /// them doubled that, and the thread switches were most of a case report's time in the service). Only for tasks
+    /// that never block: a blocked event loop stops every connection.
+    static let loopExecutor = EventLoopTaskExecutor(eventLoops.next())
+
+    /// Where the tasks that wait on the caller's thread run (streamed rows and COPY hand data over through bounded
+    /// queues, blocking when full): a concurrent dispatch queue.
     static let executor = DispatchTaskExecutor()
 
-    /// A task executor on a concurrent dispatch queue: Swift tasks of the client run there.
     final class DispatchTaskExecutor: TaskExecutor, @unchecked Sendable {
         let queue = DispatchQueue(label: "urbangrid.postgres", attributes: .concurrent)
         func enqueue(_ job: consuming ExecutorJob) {
             let job = UnownedJob(job)
             let executor = asUnownedTaskExecutor()
             queue.async { job.runSynchronously(on: executor) }
+        }
+    }
+
+    /// A task executor on an event loop.
+    final class EventLoopTaskExecutor: TaskExecutor, @unchecked Sendable {
+        let loop: any EventLoop
+        init(_ loop: any EventLoop) { self.loop = loop }
+        func enqueue(_ job: consuming ExecutorJob) {
+            let job = UnownedJob(job)
+            let executor = asUnownedTaskExecutor()
+            loop.execute { job.runSynchronously(on: executor) }
         }
     }
 
@@ -307,4 +364,22 @@ final class PGConnection {
             return .database(location.description, reason: "\(prefix)\(e.code)\(sql.map { " while running \($0.prefix(60))" } ?? "")")
         }
     }
+}
+
+/// A statement prepared once per connection (`PGConnection.query(_:_:)`): its text and its parameters' types. The
+/// name the server knows it by is the conforming type's.
+protocol PreparedSQL {
+    static var sql: String { get }
+    static var types: [PostgresDataType] { get }
+}
+
+/// postgres-nio's form of a `PreparedSQL` statement, its rows as `SQLValue`s.
+private struct Prepared<S: PreparedSQL>: PostgresPreparedStatement {
+    typealias Row = [SQLValue]
+    static var name: String { String(reflecting: S.self) }
+    static var sql: String { S.sql }
+    static var bindingDataTypes: [PostgresDataType] { S.types }
+    let bindings: PostgresBindings
+    func makeBindings() throws -> PostgresBindings { bindings }
+    func decodeRow(_ row: PostgresRow) throws -> [SQLValue] { try row.map(PGConnection.value) }
 }

@@ -10,6 +10,7 @@ public import UrbanModel
 public final class PostGISDatabase: CityStore {
     public let location: PostgresLocation
     let connection: PGConnection
+    private var cachedCaseTimeZone: TimeZone?
 
     public var displayName: String { location.description }
     public var engine: StorageEngine { .postGIS }
@@ -196,6 +197,17 @@ public final class PostGISDatabase: CityStore {
 
     public var timeZone: String {
         get throws { try connection.scalar("SELECT value FROM meta WHERE key = 'timezone'").string ?? "Asia/Shanghai" }
+    }
+
+    /// The city's time zone as the case routes use it: read once per connection (a report would otherwise spend a
+    /// round trip on it). A city's zone is set by `init` (or a copy into an empty database) before any case exists.
+    var caseTimeZone: TimeZone {
+        get throws {
+            if let zone = cachedCaseTimeZone { return zone }
+            let zone = try cityTimeZone
+            cachedCaseTimeZone = zone
+            return zone
+        }
     }
 
     public var schemaVersion: Int {
