@@ -62,7 +62,7 @@ extension PostGISDatabase: CaseStore {
         }
     }
 
-    private static let caseSelect = "SELECT pk, " + CaseColumns.cases.map(read).joined(separator: ", ") + " FROM cases"
+    private static let caseSelect = "SELECT pk, " + CaseColumns.cases.map(read).joined(separator: ", ") + ", " + CaseColumns.classNameSQL + " FROM cases"
     private static let eventSelect = "SELECT " + CaseColumns.events.map(read).joined(separator: ", ") + " FROM case_events"
     private static let caseUpdate: String = {
         let columns = CaseColumns.cases[CaseColumns.mutableStart...]
