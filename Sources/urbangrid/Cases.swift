@@ -271,7 +271,7 @@ struct CaseCommand: ParsableCommand {
             let actor = try CaseDesk.actor(named: user, in: store)
             let (tables, context) = try CaseDesk.context(store)
             let src = try CaseDesk.source(source, field: "--source")
-            let orders = try CaseImport.read(file, crs: try inputCRS.crs.map(CRS.init), source: src, zone: context.clock.timeZone)
+            let orders = try CaseImport.read(file, crs: try inputCRS.crs.map(CRS.init), source: src, zone: context.clock.timeZone, classes: tables.classes)
             let lookup = try Lookups.forSpots(orders.count, store: store, frame: try CityFrame(store))
             let places = try lookup.lookup(orders.map { Coordinate($0.report.lon, $0.report.lat) }).map(CasePlace.init)
             let drafts = try zip(orders, places).map { o, place in

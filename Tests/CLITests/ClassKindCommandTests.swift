@@ -81,9 +81,19 @@ import Testing
         let wrongKind = try CLI.run(base + ["--kind", "event", "--class", "0601"])
         #expect(wrongKind.status == 2 && wrongKind.stderr.contains("class_code: '0601' is not in the event (事件) table of this city (it is a component class, 重大危险源"),
                 "\(wrongKind.stderr)")
+        // a 12345 batch: a class its kind's table lacks refuses the batch at its line; grades as urgency
+        let header = "id,reported_at,class_code,kind,urgency,description,lon,lat\n"
+        try (header + "W1,2026-12-01T09:00,0504,事件,紧急,店外经营,118.01,36.79\nW2,2026-12-01T09:05,0601,event,1,x,118.01,36.79\n")
+            .write(toFile: dir + "/bad.csv", atomically: true, encoding: .utf8)
+        let badBatch = try CLI.run(["case", "import", db, dir + "/bad.csv", "--as", "sup"])
+        #expect(badBatch.status == 2 && badBatch.stderr.contains("bad.csv:3 (class_code): '0601' is not in the event (事件) table"), "\(badBatch.stderr)")
+        try (header + "W1,2026-12-01T09:00,0504,事件,紧急,店外经营,118.01,36.79\n").write(toFile: dir + "/good.csv", atomically: true, encoding: .utf8)
+        let goodBatch = try CLI.run(["case", "import", db, dir + "/good.csv", "--as", "sup"])
+        #expect(goodBatch.status == 0, "\(goodBatch.stderr)")
         let listed = try CLI.run(["case", "list", db, "--format", "json"])
         let cases = try #require(try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]])
-        #expect(cases.count == 2)  // the refused reports stored nothing
-        #expect(Set(cases.compactMap { $0["class_name"] as? String }) == ["私搭乱建", "上水井盖"])
+        #expect(cases.count == 3)  // the refused reports and the refused batch stored nothing
+        #expect(Set(cases.compactMap { $0["class_name"] as? String }) == ["私搭乱建", "上水井盖", "店外经营"])
+        #expect(cases.first { $0["external_id"] as? String == "W1" }?["urgency"] as? String == "urgent")
     }
 }
