@@ -38,6 +38,8 @@ public protocol CityStore: AnyObject {
     /// Replaces the class-code tables; returns the codes stored.
     @discardableResult
     func loadClassCodes(components: ClassCodeTable, events: ClassCodeTable) throws -> Int
+    /// The stored class codes by (kind, code), with their Chinese names (empty when none were loaded).
+    func classCatalog() throws -> ClassCatalog
 
     // MARK: Reading
 

@@ -122,7 +122,7 @@ struct FeaturesAPI: Sendable {
         case .admin: "Administrative divisions: districts, streets (街道) and communities with their codes."
         case .streets: "Street segments, noded, with class, direction and length in metres."
         case .vendorZones: "Vendor zones with their kind, capacity and opening hours."
-        case .hazards: "Hazards (部件/事件) with class code, severity, status, snapped street segment and grid cell."
+        case .hazards: "Hazards with kind (component 部件 or event 事件), class code and Chinese class name, severity, status, snapped street segment and grid cell."
         case .stations: "Service stations."
         case .pois: "Points of interest (schools, hospitals, markets…)."
         case .demand: "Demand points with their weight."

@@ -125,7 +125,7 @@ const layers = {
   hazards: L.geoJSON(null, { pane: "hazardPane",
     pointToLayer: (f, ll) => L.circleMarker(ll, { pane: "hazardPane", radius: 3, color: "#a63603", weight: 0.5, fillColor: "#fd8d3c", fillOpacity: 0.85 }),
     style: { color: "#e6550d", weight: 2 },
-    onEachFeature: (f, l) => l.bindTooltip(() => featureTable("hazard", f, ["class_code", "severity", "status", "reported_at", "grid_code"])) }),
+    onEachFeature: (f, l) => l.bindTooltip(() => featureTable("hazard", f, ["kind", "class_code", "class_name", "severity", "status", "reported_at", "grid_code"])) }),
   stations: L.geoJSON(null, { pane: "stationPane",
     pointToLayer: (f, ll) => L.circleMarker(ll, { pane: "stationPane", radius: 7, color: "#fff", weight: 2, fillColor: "#2171b5", fillOpacity: 1 }),
     onEachFeature: (f, l) => l.bindTooltip(() => featureTable("station", f, ["name", "kind", "capacity", "hours"])) }),

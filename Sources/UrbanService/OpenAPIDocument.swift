@@ -87,7 +87,10 @@ enum OpenAPIDocument {
             ("/hazards", op("Hazards near a spot, along a street segment or in a grid cell, nearest first", "hazards",
                             parameters: [near, radius, query("along", "Street segment id"), query("buffer", "Metres, with along", type: "number", minimum: 0),
                                          query("in_grid", "Grid code"), query("class", "Class code or its prefix"),
-                                         query("status", "open or resolved", values: ["open", "resolved"]), f(["json", "geojson"]), crs],
+                                         query("kind", "component (部件) or event (事件): the table of the class code", values: ["component", "event", "部件", "事件"]),
+                                         query("status", "open or resolved", values: ["open", "resolved"]),
+                                         query("min_severity", "Least severity: a grade 1–4 or its name (一般/low, 较大/medium, 重大/high, 紧急/urgent)"),
+                                         f(["json", "geojson"]), crs],
                             alsoType: (FeaturesAPI.geoJSON, ["type": "object"]), arrayAnswer: true)),
             ("/hazards/hotspots", op("Open hazards counted per grid cell, street segment or community", "hazardHotspots",
                                      parameters: [query("by", "grid, segment or community", values: ["grid", "segment", "community"]),
@@ -157,8 +160,12 @@ enum OpenAPIDocument {
             "type": "object", "required": ["source"], "additionalProperties": false,
             "description": "kind, class_code, lon and lat are required unless hazard_id names a hazard (its class and point are taken)",
             "properties": [
-                "source": string(CaseWorkflow.Source.allCases.map(\.rawValue)), "kind": string(["component", "event"]),
-                "class_code": ["type": "string", "pattern": "^[0-9]{2,12}$"], "urgency": string(["normal", "urgent"]),
+                "source": string(CaseWorkflow.Source.allCases.map(\.rawValue)), "kind": string(["component", "event", "部件", "事件"]),
+                "class_code": ["type": "string", "pattern": "^[0-9]{2,12}$"],
+                // normal or urgent, or a grade of the grade table (1–2 normal, 3–4 urgent)
+                "urgency": string(["normal", "urgent"] + SeverityGrade.allCases.flatMap { g in
+                    [String(g.rawValue)] + g.names.filter { $0 != "normal" && $0 != "urgent" }
+                }),
                 "description": ["type": "string", "maxLength": .int(Int64(CaseDesk.maximumDescription))],
                 "lon": ["type": "number"], "lat": ["type": "number"], "crs": ["type": "string"], "hazard_id": ["type": "string"],
             ],

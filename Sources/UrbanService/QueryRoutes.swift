@@ -48,14 +48,15 @@ extension UrbanGridService {
             return try Self.json(json)
         }
 
-        // GET /hazards?near=LON,LAT&radius=M | along=SEGMENT&buffer=M | in_grid=CODE [&class=CODE][&status=open][&f=geojson]
+        // GET /hazards?near=LON,LAT&radius=M | along=SEGMENT&buffer=M | in_grid=CODE [&class=CODE][&kind=component|event][&status=open]
+        //   [&min_severity=GRADE][&f=geojson]
         router.get("/hazards") { request, _ -> Response in
             let r = try HazardsRequest(Self.parameters(request))
-            let (area, classCode, status, geojson) = (r.area, r.classCode, r.status, r.geoJSON)
+            let (area, classCode, kind, status, minSeverity, geojson) = (r.area, r.classCode, r.kind, r.status, r.minSeverity, r.geoJSON)
             let bytes = try await pool.query(timeLimit: limit) { (w: QueryWorker) -> [UInt8] in
                 let hits: [HazardHit]
                 do {
-                    hits = try w.hazards.hazards(in: area, classPrefix: classCode, status: status)
+                    hits = try w.hazards.hazards(in: area, classPrefix: classCode, kind: kind, status: status, minSeverity: minSeverity)
                 } catch ModelError.invalidArgument(let name, let reason) where name == "along" || name == "in-grid" {
                     throw ServiceError.notFound(reason)
                 }

@@ -324,6 +324,7 @@ final class RoutedStore: CityStore {
 
     func count(_ layer: UrbanModel.Layer) throws -> Int { try read { try $0.count(layer) } }
     func features(_ request: LayerRequest) throws -> [SQLRow] { try read { try $0.features(request) } }
+    func classCatalog() throws -> ClassCatalog { try read { try $0.classCatalog() } }
     func extent(_ layer: UrbanModel.Layer) throws -> Envelope? { try read { try $0.extent(layer) } }
     func extent(of layers: [UrbanModel.Layer]) throws -> Envelope? { try read { try $0.extent(of: layers) } }
     func streetBoxes(meeting window: Envelope) throws -> [(pk: Int64, box: Envelope)] { try read { try $0.streetBoxes(meeting: window) } }

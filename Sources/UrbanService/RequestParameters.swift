@@ -40,7 +40,7 @@ public struct RequestParameters: Sendable {
         "/lookup": ["lon", "lat", "crs"],
         "/vendor/check": ["lon", "lat", "at", "crs"],
         "/vendor/open": ["at", "near", "radius", "open_only", "crs"],
-        "/hazards": ["near", "radius", "along", "buffer", "in_grid", "class", "status", "f", "crs"],
+        "/hazards": ["near", "radius", "along", "buffer", "in_grid", "class", "kind", "status", "min_severity", "f", "crs"],
         "/hazards/hotspots": ["by", "top"],
         "/stations/nearest": ["lon", "lat", "k", "network", "crs"],
         "/cases": ["status", "district", "grid", "department", "time_state", "from", "to", "limit", "offset", "f"],
@@ -220,7 +220,9 @@ public struct VendorOpenRequest: Sendable, Hashable {
 public struct HazardsRequest: Sendable, Hashable {
     public var area: HazardArea
     public var classCode: String?
+    public var kind: CaseWorkflow.Kind?
     public var status: String?
+    public var minSeverity: SeverityGrade?
     public var geoJSON: Bool
 
     public init(_ q: RequestParameters) throws(ParameterError) {
@@ -233,7 +235,15 @@ public struct HazardsRequest: Sendable, Hashable {
             throw ParameterError("near/along/in_grid", "give one of near=LON,LAT&radius=M, along=SEGMENT_ID&buffer=M, in_grid=CODE")
         }
         classCode = q.get("class")
+        kind = try q.get("kind").map { (k: String) throws(ParameterError) in
+            guard let kind = CaseWorkflow.Kind(text: k) else { throw ParameterError("kind", "'\(k)' is not component (部件) or event (事件)") }
+            return kind
+        }
         status = q.get("status")
+        minSeverity = try q.get("min_severity").map { (g: String) throws(ParameterError) in
+            guard let grade = SeverityGrade(text: g) else { throw ParameterError("min_severity", "'\(g)' is not a grade: \(SeverityGrade.accepted)") }
+            return grade
+        }
         geoJSON = try q.format(["json", "geojson"]) == "geojson"
     }
 }

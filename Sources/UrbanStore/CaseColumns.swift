@@ -75,8 +75,18 @@ enum CaseColumns {
         ]
     }
 
-    /// A case from a row in `cases` order. - Throws: `ModelError.database` for a value no UrbanGrid wrote.
+    /// The SELECT expression after the columns of `cases`: the class's Chinese name by (kind, class code).
+    static let classNameSQL = UrbanDatabase.classNameSQL("cases")
+
+    /// A case from a row in `cases` order (with the class name after the columns, when the row has it).
+    /// - Throws: `ModelError.database` for a value no UrbanGrid wrote.
     static func record(_ row: [SQLValue], database: String) throws -> CaseRecord {
+        var r = try storedRecord(row, database: database)
+        if row.count > cases.count { r.className = row[cases.count].string }
+        return r
+    }
+
+    private static func storedRecord(_ row: [SQLValue], database: String) throws -> CaseRecord {
         func bad(_ column: String) -> ModelError { .database(database, reason: "cases.\(column) holds a value UrbanGrid does not write") }
         guard row.count >= cases.count else { throw bad("*") }
         func v(_ name: String) -> SQLValue { row[index[name]!] }

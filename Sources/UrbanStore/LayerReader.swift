@@ -96,6 +96,7 @@ public final class LayerReader {
         for d in LayerImport.derivedColumns(layer) {
             cols.append(ExportColumn(name: d, kind: d.hasSuffix("_m") ? .real : .text, isExtra: false))
         }
+        for (name, _) in Self.lookedUpColumns(layer) { cols.append(ExportColumn(name: name, kind: .text, isExtra: false)) }
         tableColumns = cols.count
         let known = Set(cols.map(\.name) + ["id"])
         var unpathable: Set<Int> = []
@@ -118,6 +119,18 @@ public final class LayerReader {
         columns = cols
         self.unpathable = unpathable
         _ = try count()  // a bad --where fails here, before any output
+    }
+
+    /// Columns read from other tables with each row (after the stored and derived columns): a hazard's `class_name`,
+    /// the Chinese name of its class looked up by (kind, class code) in the city's code tables (null when its kind is
+    /// unknown or the tables lack the class). Name and SQL expression, the same on both engines.
+    static func lookedUpColumns(_ layer: UrbanModel.Layer) -> [(name: String, sql: String)] {
+        layer == .hazards ? [("class_name", UrbanDatabase.classNameSQL("hazards"))] : []
+    }
+
+    /// The SELECT expression of table column `name`.
+    private func expression(_ name: String) -> String {
+        Self.lookedUpColumns(layer).first { $0.name == name }?.sql ?? name
     }
 
     static func kind(_ t: LayerSchema.ColumnType) -> ExportColumn.Kind {
@@ -243,7 +256,7 @@ public final class LayerReader {
     }
 
     private func forEachSpatiaLiteRow(_ db: UrbanDatabase, rawJSON: Bool, _ body: (Row) throws -> Void) throws {
-        var names = ["id"] + columns.prefix(tableColumns).map(\.name)
+        var names = ["id"] + columns.prefix(tableColumns).map { expression($0.name) }
         let splice = rawJSON && splicesExtraProperties
         for c in columns.dropFirst(tableColumns) where !splice {
             let label = c.name.contains("\"") ? "" : "$.\"\(c.name)\""
@@ -296,7 +309,7 @@ public final class LayerReader {
                 timeColumns.append(names.count)
                 names.append("extract(epoch FROM \(c.name))::float8")
             case .boolean: names.append("\(c.name)::int")
-            default: names.append(c.name)
+            default: names.append(expression(c.name))
             }
         }
         let splice = rawJSON && splicesExtraProperties

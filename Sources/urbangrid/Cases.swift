@@ -45,7 +45,7 @@ struct CaseCommand: ParsableCommand {
             let limit = c.limitSeconds.map { NumberText.format($0 / 3600 + c.extensionHours, precision: 2) + " h" } ?? ""
             let rows: [[String]] = [
                 ["status", "\(c.status.rawValue) (version \(c.version))"], ["source", c.source.rawValue],
-                ["class", "\(c.kind.rawValue) \(c.classCode) (\(c.urgency.rawValue))"], ["description", c.description ?? ""],
+                ["class", "\(c.kind.rawValue) \(c.classCode)\(c.className.map { " " + $0 } ?? "") (\(c.urgency.rawValue))"], ["description", c.description ?? ""],
                 ["spot", "\(NumberText.format(c.lon, precision: 7)),\(NumberText.format(c.lat, precision: 7))"],
                 ["grid", [c.place.gridCode, c.place.communityCode, c.place.streetCode, c.place.districtCode].map { $0 ?? "-" }.joined(separator: " / ")],
                 ["chief", c.place.chief ?? ""], ["segment", c.place.segmentID ?? ""],
@@ -71,7 +71,7 @@ struct CaseCommand: ParsableCommand {
         @Option(help: "supervisor, hotline, public, video or leader.") var source: String = "supervisor"
         @Option(help: "component (部件) or event (事件) (default with --hazard: component).") var kind: String?
         @Option(name: .customLong("class"), help: ArgumentHelp("The class code of the kind's table (e.g. 0101; default with --hazard: the hazard's).", valueName: "CODE")) var classCode: String?
-        @Option(help: "normal (一般) or urgent (紧急).") var urgency: String = "normal"
+        @Option(help: "normal or urgent, or a grade: 1–4, 一般/low, 较大/medium (normal), 重大/high, 紧急/urgent (urgent).") var urgency: String = "normal"
         @Option(help: "What is wrong.") var description: String?
         @Option(help: "Longitude (default with --hazard: the hazard's).") var lon: Double?
         @Option(help: "Latitude.") var lat: Double?
@@ -242,7 +242,7 @@ struct CaseCommand: ParsableCommand {
             case .geojson: out.line(CaseQuery.featureCollection(cases, now: now, clock: context.clock).jsonText)
             case .table:
                 let rows = cases.map { c in
-                    [c.id, c.status.rawValue, "\(c.kind.rawValue) \(c.classCode)", c.place.gridCode ?? "", c.departmentID ?? "",
+                    [c.id, c.status.rawValue, "\(c.kind.rawValue) \(c.classCode)\(c.className.map { " " + $0 } ?? "")", c.place.gridCode ?? "", c.departmentID ?? "",
                      ISOTime.string(c.reportedAt, in: zone), c.status == .parked ? "" : c.deadline.map { ISOTime.string($0, in: zone) } ?? "",
                      c.timeState(now: now)?.rawValue ?? ""]
                 }
@@ -271,7 +271,7 @@ struct CaseCommand: ParsableCommand {
             let actor = try CaseDesk.actor(named: user, in: store)
             let (tables, context) = try CaseDesk.context(store)
             let src = try CaseDesk.source(source, field: "--source")
-            let orders = try CaseImport.read(file, crs: try inputCRS.crs.map(CRS.init), source: src, zone: context.clock.timeZone)
+            let orders = try CaseImport.read(file, crs: try inputCRS.crs.map(CRS.init), source: src, zone: context.clock.timeZone, classes: tables.classes)
             let lookup = try Lookups.forSpots(orders.count, store: store, frame: try CityFrame(store))
             let places = try lookup.lookup(orders.map { Coordinate($0.report.lon, $0.report.lat) }).map(CasePlace.init)
             let drafts = try zip(orders, places).map { o, place in

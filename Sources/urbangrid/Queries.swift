@@ -209,7 +209,12 @@ struct Hazards: ParsableCommand {
         @Option(name: .customLong("in-grid"), help: ArgumentHelp("In this grid cell.", valueName: "CODE")) var inGrid: String?
         @Option(name: .customLong("class"), help: ArgumentHelp("Class code or its prefix (01: every manhole cover class).", valueName: "CODE"))
         var classCode: String?
+        @Option(help: "component (部件) or event (事件): the table of --class (0101 is 上水井盖 among components, 私搭乱建 among events).")
+        var kind: String?
         @Option(help: "open or resolved.") var status: String?
+        @Option(name: .customLong("min-severity"), help: ArgumentHelp(
+            "Least severity: a grade 1–4 or its name (一般/low, 较大/medium, 重大/high, 紧急/urgent).", valueName: "GRADE"))
+        var minSeverity: String?
         @OptionGroup var inputCRS: InputCRSOption
         @OptionGroup var outCRS: OutputCRSOption
         @OptionGroup var output: QueryFormatOption
@@ -224,6 +229,14 @@ struct Hazards: ParsableCommand {
 
         func run() throws {
             let answerCRS = try outCRS.coordinates()
+            let kind = try kind.map { k in
+                guard let kind = CaseWorkflow.Kind(text: k) else { throw CLIError.badInput("--kind '\(k)': component (部件) or event (事件)") }
+                return kind
+            }
+            let minSeverity = try minSeverity.map { g in
+                guard let grade = SeverityGrade(text: g) else { throw CLIError.badInput("--min-severity '\(g)' is not a grade: \(SeverityGrade.accepted)") }
+                return grade
+            }
             let area: HazardArea = if let near {
                 .near(try inputCRS.coordinates().spot(near, field: "--near"), radiusMetres: radius!)
             } else if let along {
@@ -234,17 +247,20 @@ struct Hazards: ParsableCommand {
             let store = try city.open()
             let frame = try CityFrame(store)
             if case .near(let spot, _) = area { warn(SpotWarnings.forSpot(spot, field: "--near", extent: frame.extent, crs: try inputCRS.parsed())) }
-            let hits = try HazardQueries(store, frame: frame).hazards(in: area, classPrefix: classCode, status: status)
+            let hits = try HazardQueries(store, frame: frame).hazards(in: area, classPrefix: classCode, kind: kind, status: status, minSeverity: minSeverity)
             var out = StandardOutput()
             switch format {
             case .json: out.line(try answerCRS.reprojecting(JSONValue.array(hits.map(\.json))).jsonText)
             case .geojson: out.line(try answerCRS.reprojecting(FeatureCollection(hits.map(\.feature))).geoJSON(precision: answerCRS.precision))
             case .table:
                 let rows = hits.map { h in
-                    [h.hazard.id, h.hazard.classCode, h.hazard.status, h.hazard.severity.map(String.init) ?? "", h.hazard.reportedAt ?? "",
-                     h.hazard.segmentID ?? "", h.hazard.gridCode ?? "", fixed(h.distanceMetres)]
+                    [h.hazard.id, h.hazard.kind?.rawValue ?? "", h.hazard.classCode, h.hazard.className ?? "", h.hazard.status,
+                     h.hazard.severity.map(String.init) ?? "", h.hazard.reportedAt ?? "", h.hazard.segmentID ?? "", h.hazard.gridCode ?? "",
+                     fixed(h.distanceMetres)]
                 }
-                for l in TextTable.lines(["hazard", "class", "status", "severity", "reported", "segment", "grid", "distance m"], rows) { out.line(l) }
+                for l in TextTable.lines(["hazard", "kind", "class", "class name", "status", "severity", "reported", "segment", "grid", "distance m"], rows) {
+                    out.line(l)
+                }
             }
             out.flush()
             if hits.isEmpty { throw ExitCode(1) }

@@ -83,12 +83,13 @@ import Testing
         let table = try CLI.run(["case", "list", db])
         #expect(table.status == 0 && table.stdout.contains(id) && table.stdout.contains("closed"))
         // a case reported for a hazard takes its point and class; closing the case resolves the hazard
-        try #"{"type":"FeatureCollection","features":[{"type":"Feature","id":"hz-7","properties":{"class_code":"0102","status":"open","reported_at":"2026-11-02T08:00"},"geometry":{"type":"Point","coordinates":[118.005,36.785]}}]}"#
+        try #"{"type":"FeatureCollection","features":[{"type":"Feature","id":"hz-7","properties":{"kind":"部件","class_code":"0102","status":"open","reported_at":"2026-11-02T08:00"},"geometry":{"type":"Point","coordinates":[118.005,36.785]}}]}"#
             .write(toFile: dir + "/hazards.geojson", atomically: true, encoding: .utf8)
         #expect(try CLI.run(["import", db, "--layer", "hazards", dir + "/hazards.geojson"]).status == 0)
         let h = try json(try CLI.run(["case", "report", db, "--hazard", "hz-7", "--as", "sup", "--at", "2026-11-03T09:00", "--format", "json"]))
         let hid = try #require(h["id"] as? String)
         #expect(h["hazard_id"] as? String == "hz-7" && h["kind"] as? String == "component" && h["class_code"] as? String == "0102")
+        #expect(h["class_name"] as? String == "污水井盖")  // the component 0102 (the event 0102 is 暴露垃圾)
         #expect(h["lon"] as? Double == 118.005 && h["department_id"] as? String == "water")
         for (args, user, at) in [(["file"], "lead", "2026-11-03T09:10"), (["dispatch"], "disp", "2026-11-03T09:20"), (["handle"], "water", "2026-11-03T10:00"),
                                  (["check", "--passed", "true"], "sup", "2026-11-03T11:00")] {

@@ -174,7 +174,7 @@ import Testing
             #expect(r.status == 0, "\(name): \(r.stderr)")
         }
         try write("pois", [("c1", 30, 10, #""kind":"kiosk""#), ("c2", 150, -5, #""kind":"kiosk""#), ("c3", 100, 100, #""kind":"kiosk""#)])
-        try write("hazards", [("h1", 150, -3, #""class_code":"0101","status":"open""#)])
+        try write("hazards", [("h1", 150, -3, #""kind":"component","class_code":"0101","status":"open""#)])
         func site(_ args: [String]) throws -> [String: Any] {
             let r = try CLI.run(["site", db, "--demand", "demand", "--candidates", "pois", "--format", "json"] + args)
             #expect(r.status == 0, "\(args): \(r.stderr)")

@@ -39,6 +39,7 @@ import UrbanStore
             try call(); return -number
         }
         func loadClassCodes(components: ClassCodeTable, events: ClassCodeTable) throws -> Int { try call(); return 0 }
+        func classCatalog() throws -> ClassCatalog { try call(); return ClassCatalog() }
         func features(_ request: LayerRequest) throws -> [SQLRow] { try call(); return [] }
         func extent(_ layer: UrbanModel.Layer) throws -> Envelope? { try call(); return nil }
         func extent(of layers: [UrbanModel.Layer]) throws -> Envelope? { try call(); return nil }

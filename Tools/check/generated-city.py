@@ -86,6 +86,9 @@ def main():
         day = rng.randint(1, 28)
         p = {"class_code": rng.choice(codes), "severity": rng.randint(1, 4), "status": status,
              "reported_at": f"2026-11-{day:02d}T{rng.randint(7, 19):02d}:{rng.choice(['00', '15', '30', '45'])}:00+08:00"}
+        # the kind makes the class definite (0101, 0103, 0201, 0301 are in both GB/T 30428.2 tables): manhole covers
+        # are components (部件), 0201 非法小广告 and 0301 施工扰民 events (事件); no random draw, so the rest is unchanged
+        p["kind"] = "event" if p["class_code"] in ("0201", "0301") else "component"
         if status == "resolved":
             p["resolved_at"] = f"2026-12-{rng.randint(1, 5):02d}T16:00:00+08:00"
         hazards.append({"type": "Feature", "id": f"h{i}", "properties": p, "geometry": {"type": "Point", "coordinates": spot()}})

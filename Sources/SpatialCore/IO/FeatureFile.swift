@@ -343,8 +343,11 @@ enum CSVFeatures {
     /// A coordinate cell: the number, spaces around it allowed.
     static func number(_ text: String) -> Double? { Double(text) ?? Double(text.trimmingSpaces) }
 
+    /// A cell's value: empty is null, an integer or a decimal number is a number, anything else text. Digits with a
+    /// leading zero (`0101`, `007`) are a code and stay text: a class or admin code keeps its zeros.
     static func value(_ text: String) -> JSONValue {
         if text.isEmpty { return .null }
+        if text.utf8.count > 1, text.utf8.first == 0x30, text.utf8.allSatisfy({ (0x30...0x39).contains($0) }) { return .string(text) }
         if let i = Int64(text) { return .int(i) }
         if let d = Double(text), d.isFinite, text.contains(where: { $0 == "." || $0 == "e" || $0 == "E" }) { return .number(d) }
         return .string(text)

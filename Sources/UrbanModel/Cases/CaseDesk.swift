@@ -39,7 +39,7 @@ public enum CaseDesk {
     /// Longest description kept (characters).
     public static let maximumDescription = 2000
 
-    /// A source, kind or urgency, as written (`urgency` also accepts 一般/普通 and 紧急/急, `low`/`high`).
+    /// A source, kind or urgency, as written (`kind` also accepts 部件/事件).
     public static func source(_ text: String, field: String = "source") throws(CaseError) -> CaseWorkflow.Source {
         guard let s = CaseWorkflow.Source(rawValue: text) else {
             throw .invalid(field: field, reason: "'\(text)' is not one of \(CaseWorkflow.Source.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -55,12 +55,14 @@ public enum CaseDesk {
         }
     }
 
+    /// An urgency as written: `normal`/`urgent`, or a grade of `SeverityGrade`'s table (a number 1–4 or its name:
+    /// 一般/low and 较大/medium are normal, 重大/high and 紧急/urgent urgent).
     public static func urgency(_ text: String, field: String = "urgency") throws(CaseError) -> CaseWorkflow.Urgency {
-        switch text {
-        case "normal", "一般", "普通", "low": return .normal
-        case "urgent", "紧急", "急", "high": return .urgent
-        default: throw .invalid(field: field, reason: "'\(text)' is not normal (一般) or urgent (紧急)")
+        if let u = CaseWorkflow.Urgency(rawValue: text.trimmingSpaces.lowercased()) { return u }
+        guard let grade = SeverityGrade(text: text) else {
+            throw .invalid(field: field, reason: "'\(text)' is not an urgency: normal or urgent, or a grade \(SeverityGrade.accepted) (1–2 normal, 3–4 urgent)")
         }
+        return grade.urgency
     }
 
     /// A class code of 2 to 12 digits (major class, minor class, …), of the kind's own table.
@@ -99,7 +101,7 @@ public enum CaseDesk {
 
     /// The body of `POST /cases`: `{source, kind, class_code, urgency?, description?, lon, lat, crs?, hazard_id?}`,
     /// nothing else. With `hazard` (read for the body's `hazard_id`), `kind`, `class_code`, `lon` and `lat` may be left
-    /// out: the hazard's class (a component) and point are taken.
+    /// out: the hazard's kind (component when it has none), class and point are taken.
     public static func report(_ body: JSONValue, hazard: HazardFacts? = nil) throws(CaseError) -> CaseReport {
         guard case .object(let o) = body else { throw .invalid(field: "body", reason: "a JSON object expected") }
         let known: Set<String> = ["source", "kind", "class_code", "urgency", "description", "lon", "lat", "crs", "hazard_id"]
@@ -129,7 +131,7 @@ public enum CaseDesk {
         let place = try lon.map { (x: Double) throws(CaseError) in try spot(lon: x, lat: lat!, crs: try text("crs", required: false)) }
             ?? (hazard!.lon, hazard!.lat)
         let kindText = try text("kind", required: hazard == nil), classText = try text("class_code", required: hazard == nil)
-        return CaseReport(source: try source(try text("source")!), kind: try kindText.map { (k: String) throws(CaseError) in try kind(k) } ?? .component,
+        return CaseReport(source: try source(try text("source")!), kind: try kindText.map { (k: String) throws(CaseError) in try kind(k) } ?? hazard?.kind ?? .component,
                           classCode: try classCode(classText ?? hazard!.classCode),
                           urgency: try text("urgency", required: false).map { (u: String) throws(CaseError) in try urgency(u) } ?? .normal,
                           description: try description(try text("description", required: false)), lon: place.0, lat: place.1,
@@ -185,15 +187,27 @@ public enum CaseDesk {
         return (action, note, department, hours)
     }
 
-    /// The stored form of a report by `actor` at `at`, at `place`, routed by `tables`.
-    /// - Throws: `CaseError.refused` for a role that may not report.
+    /// The stored form of a report by `actor` at `at`, at `place`, routed by `tables`, with its class name.
+    /// - Throws: `CaseError.refused` for a role that may not report; `CaseError.invalid` (field `class_code`) for a
+    ///   class its kind's table lacks, when the city loaded tables (a case's class is the pair (kind, code)).
     public static func draft(_ r: CaseReport, by actor: CaseWorkflow.Actor, at: Date, place: CasePlace, tables: CaseTables) throws(CaseError) -> CaseDraft {
+        try checkClass(kind: r.kind, code: r.classCode, in: tables.classes)
         let status: CaseWorkflow.Status
         do { status = try CaseWorkflow.report(source: r.source, by: actor) } catch { throw .refused(error) }
-        return CaseDraft(externalID: r.externalID, source: r.source, kind: r.kind, classCode: r.classCode, urgency: r.urgency, description: r.description,
-                         lon: r.lon, lat: r.lat, place: place, hazardID: r.hazardID,
-                         routedDepartmentID: tables.routing.department(kind: r.kind, classCode: r.classCode, districtCode: place.adminCode),
-                         reportedBy: actor.name, reportedAt: at, status: status)
+        var draft = CaseDraft(externalID: r.externalID, source: r.source, kind: r.kind, classCode: r.classCode, urgency: r.urgency, description: r.description,
+                              lon: r.lon, lat: r.lat, place: place, hazardID: r.hazardID,
+                              routedDepartmentID: tables.routing.department(kind: r.kind, classCode: r.classCode, districtCode: place.adminCode),
+                              reportedBy: actor.name, reportedAt: at, status: status)
+        draft.className = tables.classes.name(kind: r.kind, code: r.classCode)
+        return draft
+    }
+
+    /// A class code must be in the table of its kind (when tables are loaded): 0101 is a component (上水井盖) and an
+    /// event (私搭乱建); 0601 is only a component, so `event 0601` is refused.
+    public static func checkClass(kind: CaseWorkflow.Kind, code: String, in classes: ClassCatalog, field: String = "class_code") throws(CaseError) {
+        guard !classes.isEmpty, !classes.contains(kind: kind, code: code) else { return }
+        let other = classes.kinds(of: code).first.map { " (it is \($0 == .component ? "a component" : "an event") class, \(classes.name(kind: $0, code: code)!): is kind wrong?)" } ?? ""
+        throw .invalid(field: field, reason: "'\(code)' is not in the \(kind.rawValue) (\(kind.nameZH)) table of this city\(other)")
     }
 
     /// Checks a transition's department against the departments table (when one is loaded).
@@ -204,27 +218,31 @@ public enum CaseDesk {
     }
 }
 
-/// What a case needs of a hazard it is reported for: its id, point (WGS84), class code (a component class) and status.
+/// What a case needs of a hazard it is reported for: its id, point (WGS84), kind and class code, and status.
 public struct HazardFacts: Sendable, Hashable {
     public var id: String
     public var lon: Double, lat: Double
+    /// component or event (nil when the hazard's kind is not known).
+    public var kind: CaseWorkflow.Kind?
     public var classCode: String
     public var status: String?
 
-    public init(id: String, lon: Double, lat: Double, classCode: String, status: String?) {
+    public init(id: String, lon: Double, lat: Double, kind: CaseWorkflow.Kind? = nil, classCode: String, status: String?) {
         self.id = id
         self.lon = lon
         self.lat = lat
+        self.kind = kind
         self.classCode = classCode
         self.status = status
     }
 
     /// The hazard `id` of `store`; nil when there is none.
     public static func read(_ id: String, from store: any CityStore) throws -> HazardFacts? {
-        guard let r = try store.features(LayerRequest(.hazards, [.column("class_code"), .column("status"), .pointOnSurface],
+        guard let r = try store.features(LayerRequest(.hazards, [.column("kind"), .column("class_code"), .column("status"), .pointOnSurface],
                                                       where: [.equals("id", .text(id))])).first,
               let x = r["x"]?.double, let y = r["y"]?.double else { return nil }
-        return HazardFacts(id: id, lon: x, lat: y, classCode: r["class_code"]?.string ?? "", status: r["status"]?.string)
+        return HazardFacts(id: id, lon: x, lat: y, kind: r["kind"]?.string.flatMap(CaseWorkflow.Kind.init(rawValue:)),
+                           classCode: r["class_code"]?.string ?? "", status: r["status"]?.string)
     }
 }
 
@@ -232,7 +250,8 @@ extension CaseDesk {
     /// The reference tables of `store` and the context its transitions run in: the limits and routing loaded, the
     /// city's working hours (`init --work-hours`), the built-in calendar with the loaded holiday rows, the city's zone.
     public static func context(_ store: any CaseStore) throws -> (tables: CaseTables, context: CaseContext) {
-        let tables = try store.caseTables()
+        var tables = try store.caseTables()
+        tables.classes = try (store as? any CityStore)?.classCatalog() ?? ClassCatalog()
         let schedule = try (store as? any WorkScheduleStore)?.workSchedule ?? .standard
         let clock = WorkClock(schedule: schedule, calendar: tables.calendar, timeZone: try store.cityTimeZone)
         return (tables, CaseContext(limits: tables.limits, routing: tables.routing, clock: clock))

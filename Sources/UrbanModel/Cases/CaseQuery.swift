@@ -94,7 +94,9 @@ public enum CaseImport {
 
     /// Reads and checks every order. - Throws: `ModelError.malformedRecord` naming the file, the line (CSV) or feature
     /// (GeoJSON) and the field; a repeated order id too. CSV fields are read as text (a class code keeps its zeros).
-    public static func read(_ path: String, crs: CRS?, source: CaseWorkflow.Source, zone: TimeZone) throws -> [Order] {
+    /// - Parameter classes: the city's class codes; a class its kind's table lacks is refused at its line and field
+    ///   (`CaseDesk.checkClass`; nothing checked when empty).
+    public static func read(_ path: String, crs: CRS?, source: CaseWorkflow.Source, zone: TimeZone, classes: ClassCatalog = ClassCatalog()) throws -> [Order] {
         var orders: [Order] = []
         var seen: [String: Int] = [:]
         /// One order from its fields (`value(name)` nil when absent or empty); `at(field)` says where.
@@ -118,7 +120,11 @@ public enum CaseImport {
             }
             let kindText = try required("kind"), classText = try required("class_code")
             let kind = try checked("kind") { () throws(CaseError) in try CaseDesk.kind(kindText) }
-            let classCode = try checked("class_code") { () throws(CaseError) in try CaseDesk.classCode(classText) }
+            let classCode = try checked("class_code") { () throws(CaseError) in
+                let code = try CaseDesk.classCode(classText)
+                try CaseDesk.checkClass(kind: kind, code: code, in: classes)
+                return code
+            }
             let urgencyText = try value("urgency")
             let urgency = try checked("urgency") { () throws(CaseError) in try urgencyText.map { (u: String) throws(CaseError) in try CaseDesk.urgency(u) } ?? .normal }
             let descriptionText = try value("description")

@@ -78,6 +78,9 @@ public struct CaseRecord: Sendable, Hashable {
     public var source: CaseWorkflow.Source
     public var kind: CaseWorkflow.Kind
     public var classCode: String
+    /// The class's Chinese name from the city's code tables, looked up by (kind, class code) when the case is read;
+    /// nil when the tables lack the class.
+    public var className: String?
     public var urgency: CaseWorkflow.Urgency
     public var description: String?
     /// WGS84.
@@ -194,7 +197,7 @@ public struct CaseRecord: Sendable, Hashable {
         func s(_ v: String?) -> JSONValue { v.map(JSONValue.string) ?? .null }
         var o: JSONObject = [
             "id": .string(id), "external_id": s(externalID), "source": .string(source.rawValue), "kind": .string(kind.rawValue),
-            "class_code": .string(classCode), "urgency": .string(urgency.rawValue), "description": s(description),
+            "class_code": .string(classCode), "class_name": s(className), "urgency": .string(urgency.rawValue), "description": s(description),
             "lon": .number(lon), "lat": .number(lat),
             "grid_code": s(place.gridCode), "community_code": s(place.communityCode), "street_code": s(place.streetCode),
             "district_code": s(place.districtCode), "chief": s(place.chief), "segment_id": s(place.segmentID),

@@ -18,6 +18,8 @@ public struct CaseDraft: Sendable, Hashable {
     public var reportedBy: String
     public var reportedAt: Date
     public var status: CaseWorkflow.Status
+    /// The class's Chinese name from the city's code tables, by (kind, code): shown, not stored (read back by lookup).
+    public var className: String?
 
     public init(externalID: String? = nil, source: CaseWorkflow.Source, kind: CaseWorkflow.Kind, classCode: String, urgency: CaseWorkflow.Urgency,
                 description: String?, lon: Double, lat: Double, place: CasePlace, hazardID: String? = nil, routedDepartmentID: String?, reportedBy: String,
@@ -40,10 +42,12 @@ public struct CaseDraft: Sendable, Hashable {
 
     /// The stored case before it has an id, version 1 with its `report` event.
     public func record(id: String) -> CaseRecord {
-        CaseRecord(id: id, externalID: externalID, source: source, kind: kind, classCode: classCode, urgency: urgency, description: description,
+        var r = CaseRecord(id: id, externalID: externalID, source: source, kind: kind, classCode: classCode, urgency: urgency, description: description,
                    lon: lon, lat: lat, place: place, hazardID: hazardID, routedDepartmentID: routedDepartmentID, departmentID: routedDepartmentID, status: status,
                    version: 1, reportedBy: reportedBy, reportedAt: reportedAt,
                    events: [CaseEvent(action: "report", from: nil, to: status, by: reportedBy, at: reportedAt)])
+        r.className = className
+        return r
     }
 
     /// The case number: `C` (component) or `E` (event), the local date of the report (`yyyyMMdd`) and the store's
@@ -180,6 +184,8 @@ public struct CaseTables: Sendable, Hashable {
     public var routing: RoutingTable
     public var limits: LimitTable
     public var holidays: HolidayCalendar
+    /// The city's class codes by (kind, code), for class names and checks (`CaseDesk.context` reads them).
+    public var classes = ClassCatalog()
 
     public init(departments: [(id: String, name: String)] = [], routing: RoutingTable = .init([]), limits: LimitTable = .init([]),
                 holidays: HolidayCalendar = .none) {

@@ -3,7 +3,7 @@ public import SpatialCore
 
 /// A file's features made into the rows a layer stores, whichever engine stores them: every feature checked
 /// (`LayerRow`: columns, types, allowed values, codes), ids unique within the file, hazard classes known to the
-/// city's code tables, and the derived columns computed (streets noded and measured, hazards snapped to the
+/// city's code tables (by kind: `classify`), and the derived columns computed (streets noded and measured, hazards snapped to the
 /// streets and located in the grid cells already stored). The first bad feature throws with its index and field.
 public struct LayerImport {
     /// What hazards are snapped to and located in: the stored street segments in pk order and grid cells in code order.
@@ -28,21 +28,14 @@ public struct LayerImport {
     /// - Parameters:
     ///   - source: the file name, for error messages.
     ///   - timeZone: the database's zone (times without an offset are read in it).
-    ///   - classCodes: the class codes the city loaded (empty: hazard classes are not checked).
+    ///   - classCodes: the class codes the city loaded (empty: hazard classes are not checked, kinds not inferred).
     ///   - existing: read only when hazards are imported.
     public init(_ features: [Feature], into layer: UrbanModel.Layer, source: String, timeZone: TimeZone,
-                classCodes: Set<String>, noding: LayerImport.StreetNoding, existing: () throws -> Existing) throws {
+                classCodes: ClassCatalog, noding: LayerImport.StreetNoding, existing: () throws -> Existing) throws {
         let schema = LayerSchema.of(layer)
-        let input = try features.enumerated().map { i, f in try LayerRow(f, index: i, schema: schema, source: source, timeZone: timeZone) }
-        if layer == .hazards, !classCodes.isEmpty {  // a hazard's class must be one of the city's tables, when the city loaded them
-            let i = schema.columns.firstIndex { $0.name == "class_code" }!
-            for r in input {
-                if let code = r.values[i + 1] as? String, !classCodes.contains(code) {
-                    throw ModelError.malformedRecord(
-                        .init(file: source, field: "features[\(r.index)].properties.class_code"),
-                        reason: "unknown class code '\(code)': not in the component or event tables loaded into this database")
-                }
-            }
+        var input = try features.enumerated().map { i, f in try LayerRow(f, index: i, schema: schema, source: source, timeZone: timeZone) }
+        if layer == .hazards {
+            for k in input.indices { try Self.classify(&input[k], schema: schema, classCodes: classCodes, source: source) }
         }
         var seen: [String: Int] = [:]
         for (i, r) in input.enumerated() {
@@ -51,6 +44,45 @@ public struct LayerImport {
         self.layer = layer
         self.source = source
         rows = try LayerImport.derive(input, schema: schema, noding: noding, existing: existing)
+    }
+
+    /// A hazard's class made definite: its `kind` (component 部件 or event 事件) as given, or inferred when the file
+    /// gives none, and its class code checked against that kind's table, when the city loaded tables.
+    ///
+    /// Without `kind`: a hazard with a `component_id` (部件标识码) is a component; otherwise the kind is the one table
+    /// that has the code. A code in both tables (0101 is 上水井盖 and 私搭乱建) refuses the file, naming the feature and
+    /// its `kind` field; a code in neither refuses it at `class_code`. With no tables loaded nothing is checked and a
+    /// missing kind stays empty (a component ID still makes it a component).
+    static func classify(_ row: inout LayerRow, schema: LayerSchema, classCodes: ClassCatalog, source: String) throws {
+        func column(_ name: String) -> Int { schema.columns.firstIndex { $0.name == name }! + 1 }  // +1: the id comes first
+        let kindAt = column("kind"), codeAt = column("class_code")
+        guard let code = row.values[codeAt] as? String else { return }
+        let hasComponentID = (row.values[column("component_id")] as? String).map { !$0.isEmpty } ?? false
+        func fail(_ field: String, _ reason: String) -> ModelError {
+            .malformedRecord(.init(file: source, field: "features[\(row.index)].properties.\(field)"), reason: reason)
+        }
+        if let text = row.values[kindAt] as? String, let kind = CaseWorkflow.Kind(rawValue: text) {
+            if !classCodes.isEmpty, !classCodes.contains(kind: kind, code: code) {
+                let other = classCodes.kinds(of: code).first.map { " (it is \($0 == .component ? "a component" : "an event") class, \(classCodes.name(kind: $0, code: code)!): is kind wrong?)" } ?? ""
+                throw fail("class_code", "unknown class code '\(code)' for kind \(kind.rawValue): not in the \(kind.rawValue) (\(kind.nameZH)) table loaded into this database\(other)")
+            }
+            return
+        }
+        if classCodes.isEmpty {
+            if hasComponentID { row.values[kindAt] = CaseWorkflow.Kind.component.rawValue }
+            return
+        }
+        switch classCodes.inferKind(code: code, hasComponentID: hasComponentID) {
+        case .success(let kind):
+            if !classCodes.contains(kind: kind, code: code) {
+                throw fail("class_code", "unknown class code '\(code)' for kind component (it has a component_id): not in the component (部件) table loaded into this database")
+            }
+            row.values[kindAt] = kind.rawValue
+        case .failure(.unknown):
+            throw fail("class_code", "unknown class code '\(code)': not in the component or event tables loaded into this database")
+        case .failure(.ambiguous(let component, let event)):
+            throw fail("kind", "missing, and class code '\(code)' is in both tables (component \(component), event \(event)): give kind component (部件) or event (事件)")
+        }
     }
 
     /// The error for a row whose id the layer holds already (the engine's unique constraint refused it).
@@ -80,8 +112,7 @@ public struct LayerImport {
         public let source: String
         let schema: LayerSchema
         let timeZone: TimeZone
-        let classCodes: Set<String>
-        let classColumn: Int?
+        let classCodes: ClassCatalog
         var seen: [String: Int] = [:]
         /// Features made into rows so far.
         public private(set) var count = 0
@@ -95,7 +126,7 @@ public struct LayerImport {
 
         /// - Parameter checksIDs: false when the store refuses repeated ids itself (a unique index compares ids byte
         ///   for byte; `repeatedNonASCII` and `asciiEquivalents` cover what Swift's string equality adds to that).
-        public init(into layer: UrbanModel.Layer, source: String, timeZone: TimeZone, classCodes: Set<String>, checksIDs: Bool = true) {
+        public init(into layer: UrbanModel.Layer, source: String, timeZone: TimeZone, classCodes: ClassCatalog, checksIDs: Bool = true) {
             self.checksIDs = checksIDs
             precondition(LayerImport.streams(layer), "layer \(layer.rawValue) is imported whole (LayerImport)")
             self.layer = layer
@@ -103,18 +134,13 @@ public struct LayerImport {
             schema = LayerSchema.of(layer)
             self.timeZone = timeZone
             self.classCodes = classCodes
-            classColumn = layer == .hazards ? schema.columns.firstIndex { $0.name == "class_code" } : nil
         }
 
         /// The row of the next feature of the file, or the error naming its index and field.
         public mutating func row(_ feature: Feature) throws -> LayerRow {
             let i = count
-            let r = try LayerRow(feature, index: i, schema: schema, source: source, timeZone: timeZone)
-            if let c = classColumn, !classCodes.isEmpty, let code = r.values[c + 1] as? String, !classCodes.contains(code) {
-                throw ModelError.malformedRecord(
-                    .init(file: source, field: "features[\(i)].properties.class_code"),
-                    reason: "unknown class code '\(code)': not in the component or event tables loaded into this database")
-            }
+            var r = try LayerRow(feature, index: i, schema: schema, source: source, timeZone: timeZone)
+            if layer == .hazards { try LayerImport.classify(&r, schema: schema, classCodes: classCodes, source: source) }
             if checksIDs {
                 if let first = seen.updateValue(i, forKey: r.id) { throw LayerImport.duplicate(id: r.id, index: i, first: first, source: source) }
             } else if !r.id.utf8.allSatisfy({ $0 < 0x80 }) {

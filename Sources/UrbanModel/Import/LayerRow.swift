@@ -66,6 +66,13 @@ public struct LayerRow {
                 case .int(let n): s = String(n)  // codes often arrive as numbers
                 default: throw fail(field, "expected text, found \(v.jsonText)")
                 }
+                if schema.layer == .hazards, c.name == "kind" {  // 部件/事件 too, stored as component/event
+                    guard let kind = CaseWorkflow.Kind(text: s) else {
+                        throw fail(field, "'\(s)' is not component (部件) or event (事件)")
+                    }
+                    values.append(kind.rawValue)
+                    continue
+                }
                 if let allowed = c.allowed, !allowed.contains(s) {
                     throw fail(field, "'\(s)' is not one of \(allowed.joined(separator: ", "))")
                 }
@@ -73,6 +80,13 @@ public struct LayerRow {
                     do { _ = try OpeningHours(s) } catch { throw fail(field, "\(error)") }
                 }
                 values.append(s)
+            case .integer where schema.layer == .hazards && c.name == "severity":
+                // a grade of the one table (`SeverityGrade`): 1–4 or its name, stored as the number
+                let text = v.stringValue ?? v.intValue.map { String($0) } ?? v.doubleValue.flatMap { $0 == $0.rounded() ? Int64(exactly: $0) : nil }.map { String($0) }
+                guard let text, let grade = SeverityGrade(text: text) else {
+                    throw fail(field, "\(v.jsonText) is not a grade: \(SeverityGrade.accepted)")
+                }
+                values.append(Int64(grade.rawValue))
             case .integer:
                 guard let n = v.intValue ?? v.doubleValue.flatMap({ $0 == $0.rounded() ? Int64(exactly: $0) : nil }) else {
                     throw fail(field, "expected an integer, found \(v.jsonText)")

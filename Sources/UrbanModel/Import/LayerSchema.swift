@@ -15,13 +15,18 @@ public struct LayerSchema: Sendable {
         public var allowed: [String]?
         /// Other property names accepted for this column (e.g. `highway` for `class`).
         public var aliases: [String]
+        /// The schema migration that added the column: 1 for the first tables, a later version for a column added by
+        /// `ALTER TABLE` (the first migration creates only its own columns, so both paths give the same table).
+        public var since: Int
 
-        public init(_ name: String, _ type: ColumnType, required: Bool = false, allowed: [String]? = nil, aliases: [String] = []) {
+        public init(_ name: String, _ type: ColumnType, required: Bool = false, allowed: [String]? = nil, aliases: [String] = [],
+                    since: Int = 1) {
             self.name = name
             self.type = type
             self.required = required
             self.allowed = allowed
             self.aliases = aliases
+            self.since = since
         }
     }
 
@@ -35,6 +40,9 @@ public struct LayerSchema: Sendable {
     public var geometry: GeometryKind
 
     public static func of(_ layer: UrbanModel.Layer) -> LayerSchema { all.first { $0.layer == layer }! }
+
+    /// The columns the first migration creates (those a later migration adds are left out).
+    public var firstColumns: [Column] { columns.filter { $0.since == 1 } }
 
     /// The column a time filter applies to (OGC API – Features' `datetime`): the first time column, a hazard's
     /// `reported_at`; nil for layers without one.
@@ -64,7 +72,11 @@ public struct LayerSchema: Sendable {
             Column("hours", .text, aliases: ["opening_hours"]),
         ], geometry: .multiPolygon),
         LayerSchema(layer: .hazards, table: "hazards", columns: [
+            // component (部件) or event (事件): which GB/T 30428.2 table the class code is of (部件/事件 accepted and
+            // stored as component/event; inferred when not given, see `LayerImport`); added by migration 10
+            Column("kind", .text, allowed: CaseWorkflow.Kind.allCases.map(\.rawValue), since: 10),
             Column("class_code", .text, required: true),
+            // a grade of `SeverityGrade` (1–4, or 一般/较大/重大/紧急, low/medium/high/urgent), stored as its number
             Column("severity", .integer),
             Column("status", .text, required: true, allowed: ["open", "resolved"]),
             Column("reported_at", .time),

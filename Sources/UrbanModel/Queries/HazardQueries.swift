@@ -10,7 +10,8 @@ public struct HazardHit: Sendable, Hashable {
         let h = hazard
         func s(_ v: String?) -> JSONValue { v.map(JSONValue.string) ?? .null }
         return .object([
-            "id": .string(h.id), "class_code": .string(h.classCode), "severity": h.severity.map { .int(Int64($0)) } ?? .null,
+            "id": .string(h.id), "kind": s(h.kind?.rawValue), "class_code": .string(h.classCode), "class_name": s(h.className),
+            "severity": h.severity.map { .int(Int64($0)) } ?? .null,
             "status": .string(h.status), "reported_at": s(h.reportedAt), "resolved_at": s(h.resolvedAt),
             "segment_id": s(h.segmentID), "grid_code": s(h.gridCode),
             "distance_m": .number((distanceMetres * 10).rounded() / 10), "lon": .number(h.lonLat.x), "lat": .number(h.lonLat.y),
@@ -76,10 +77,12 @@ public final class HazardQueries {
     }
 
     /// Hazards in the area, nearest first (ties by id), filtered by class code (a prefix: `01` is every manhole
-    /// cover class, `0102` sewage covers) and status.
+    /// cover class, `0102` sewage covers), kind (component or event: with a class, `0101` of the components is 上水井盖
+    /// and not 私搭乱建), status, and a least severity (a `SeverityGrade`: hazards without a severity are left out).
     /// - Throws: `ModelError.invalidArgument` for a bad radius, buffer, class or status, or an unknown segment or
     ///   grid (naming the id).
-    public func hazards(in area: HazardArea, classPrefix: String? = nil, status: String? = nil) throws -> [HazardHit] {
+    public func hazards(in area: HazardArea, classPrefix: String? = nil, kind: CaseWorkflow.Kind? = nil, status: String? = nil,
+                        minSeverity: SeverityGrade? = nil) throws -> [HazardHit] {
         if let status, !["open", "resolved"].contains(status) {
             throw ModelError.invalidArgument(name: "status", reason: "'\(status)' is not one of open, resolved")
         }
@@ -87,7 +90,8 @@ public final class HazardQueries {
             throw ModelError.invalidArgument(name: "class", reason: "'\(c)' is not a class code (digits, e.g. 01 or 0102)")
         }
         func keep(_ h: HazardRecord) -> Bool {
-            (classPrefix.map { h.classCode.hasPrefix($0) } ?? true) && (status.map { h.status == $0 } ?? true)
+            (classPrefix.map { h.classCode.hasPrefix($0) } ?? true) && (kind.map { h.kind == $0 } ?? true) && (status.map { h.status == $0 } ?? true)
+                && (minSeverity.map { least in h.severity.map { $0 >= least.rawValue } ?? false } ?? true)
         }
         var hits: [HazardHit] = []
         let records = hazards.records

@@ -85,7 +85,7 @@ extension PostGISDatabase: CaseStore {
             + CaseColumns.events.map { parameterType($0.kind) }
     }
 
-    private static let caseSelect = "SELECT pk, " + CaseColumns.cases.map(read).joined(separator: ", ") + " FROM cases"
+    private static let caseSelect = "SELECT pk, " + CaseColumns.cases.map(read).joined(separator: ", ") + ", " + CaseColumns.classNameSQL + " FROM cases"
     private static let eventSelect = "SELECT " + CaseColumns.events.map(read).joined(separator: ", ") + " FROM case_events"
     private static let caseUpdate: String = {
         let columns = CaseColumns.cases[CaseColumns.mutableStart...]

@@ -37,6 +37,8 @@ public final class PostGISDatabase: CityStore {
         (6, "users", usersStatements),
         (7, "cases", casesStatements),
         (8, "patrol traversals", patrolStatements),
+        // 10 (9 is another branch's: versions are applied by the set recorded, gaps allowed)
+        (10, "hazard class kinds", [#"ALTER TABLE hazards ADD COLUMN kind text COLLATE "C""#, UrbanDatabase.hazardKindBackfillSQL]),
     ]
 
     static var newestVersion: Int { migrations.map(\.version).max() ?? 0 }
@@ -44,7 +46,7 @@ public final class PostGISDatabase: CityStore {
     /// The first migration's tables (as SpatiaLite's `LayerSchema.createSQL`): `pk` an identity key, `id` unique text;
     /// text compared byte by byte (`COLLATE "C"`), as SQLite compares it, so orders and comparisons agree.
     static func createStatements(_ schema: LayerSchema) -> [String] {
-        let columns = schema.columns.map { c -> String in
+        let columns = schema.firstColumns.map { c -> String in
             let type = switch c.type {
             case .text: #"text COLLATE "C""#
             case .time: "timestamptz"
@@ -239,7 +241,7 @@ public final class PostGISDatabase: CityStore {
         let zone = try cityTimeZone
         return try connection.transaction {
             try connection.execute("LOCK TABLE \(table) IN SHARE ROW EXCLUSIVE MODE")
-            let codes = Set(try connection.query("SELECT code FROM class_codes").compactMap { $0.first?.string })
+            let codes = try classCatalog()
             let empty = try connection.scalar("SELECT NOT EXISTS (SELECT 1 FROM \(table))").int == 1
             if LayerImport.streams(layer) {
                 // into an empty layer, ids repeated within the file are found by the unique index built after the load
@@ -493,6 +495,14 @@ public final class PostGISDatabase: CityStore {
     }
 
     @discardableResult
+    /// The stored class codes by kind (as `UrbanDatabase.classCatalog`).
+    public func classCatalog() throws -> ClassCatalog {
+        ClassCatalog(try connection.query("SELECT kind, code, name_zh FROM class_codes ORDER BY kind, code").compactMap { r in
+            guard let kind = r[0].string.flatMap(CaseWorkflow.Kind.init(rawValue:)), let code = r[1].string else { return nil }
+            return ClassCatalog.Entry(kind: kind, code: code, nameZH: r[2].string ?? "")
+        })
+    }
+
     public func loadClassCodes(components: ClassCodeTable, events: ClassCodeTable) throws -> Int {
         try connection.transaction {
             try connection.execute("DELETE FROM class_codes")

@@ -38,7 +38,7 @@ extension UrbanDatabase: CaseStore {
         return try st.rows()
     }
 
-    private static let caseSelect = "SELECT pk, " + CaseColumns.cases.map(\.name).joined(separator: ", ") + " FROM cases"
+    private static let caseSelect = "SELECT pk, " + CaseColumns.cases.map(\.name).joined(separator: ", ") + ", " + CaseColumns.classNameSQL + " FROM cases"
     private static let eventSelect = "SELECT " + CaseColumns.events.map(\.name).joined(separator: ", ") + " FROM case_events"
     private static let caseInsert = "INSERT INTO cases(pk, " + CaseColumns.cases.map(\.name).joined(separator: ", ") + ") VALUES (?"
         + String(repeating: ", ?", count: CaseColumns.cases.count) + ")"

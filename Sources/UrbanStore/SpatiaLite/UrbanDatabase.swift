@@ -20,6 +20,7 @@ public final class UrbanDatabase {
         usersMigration,
         casesMigration,
         patrolMigration,
+        classKindsMigration,  // 10 (9 is another branch's: versions are applied by the set recorded, gaps allowed)
     ]
 
     /// Creates a new, empty database. Refuses an existing file (nothing is overwritten).
@@ -87,7 +88,7 @@ public final class UrbanDatabase {
         let values = LayerImport.columns(of: layer).map { $0 == "geom" ? "GeomFromWKB(?, 4326)" : "?" }
         let sql = "INSERT INTO \(schema.table)(\(LayerImport.columns(of: layer).joined(separator: ", "))) VALUES (\(values.joined(separator: ", ")))"
         return try store.transaction {
-            let load = try LayerImport(features, into: layer, source: source, timeZone: zone, classCodes: try classCodes(),
+            let load = try LayerImport(features, into: layer, source: source, timeZone: zone, classCodes: try classCatalog(),
                                        noding: noding, existing: { try existingLines() })
             try withBulkSpatialIndex(table: schema.geometry == .none ? nil : schema.table, rows: load.rows.count) {
                 let insert = try store.prepare(sql)

@@ -86,6 +86,15 @@ import Testing
         #expect(abs(c.x - 114) < 1e-9 && abs(c.y - 30) < 1e-9)  // cs2cs: 114E 30N is E 500000, N 3320113.398 in EPSG:4547
     }
 
+    /// Digits with a leading zero are a code (GB/T 30428.2 class 0101, a grid sequence 007) and stay text; other
+    /// integers and decimals stay numbers, an empty cell is null.
+    @Test func csvCodesKeepTheirLeadingZeros() throws {
+        let path = try temp("codes.csv", "id,class_code,seq,severity,weight,zero,note,lon,lat\n1,0101,007,3,2.5,0,,24,60\n")
+        let p = try #require(try FeatureFile.read(path).first?.properties)
+        #expect(p["class_code"] == .string("0101") && p["seq"] == .string("007"))
+        #expect(p["severity"] == .int(3) && p["weight"] == .number(2.5) && p["zero"] == .int(0) && p["note"] == .null)
+    }
+
     @Test func invalidGeometryIsReportedOrRepairedOnRequest() throws {
         let path = try temp("bowtie.geojson", #"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{},"geometry":{"type":"Polygon","coordinates":[[[0,0],[10,10],[10,0],[0,10],[0,0]]]}}]}"#)
         #expect(parseLocation { _ = try FeatureFile.read(path) }?.contains("feature 0, geometry: invalid: Self-intersection[5 5] (use --make-valid to repair)") == true)

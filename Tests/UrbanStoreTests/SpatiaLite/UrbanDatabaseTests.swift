@@ -31,7 +31,7 @@ import UrbanStore
         let (db, dir) = try freshDatabase()
         defer { try? FileManager.default.removeItem(at: dir) }
         #expect(try db.timeZone == "Asia/Shanghai")
-        #expect(try db.store.schemaVersion == 8)
+        #expect(try db.store.schemaVersion == 10)
         let streets = try FeatureFile.read(Self.root.appendingPathComponent("GeoData/helsinki/streets.geojson").path)
         #expect(try db.importFeatures(streets, into: .streets, source: "streets.geojson") == 4612)
         // class from the OSM highway tag, the rest of the properties kept as JSON
@@ -187,21 +187,25 @@ import UrbanStore
     }
 }
 
-/// A hazard's class must be in the tables the city loaded (GeoData/codes: 0101 上水井盖 is, 0199 is not).
+/// A hazard's class must be in the tables the city loaded (GeoData/codes: 0101 上水井盖 is, 0199 is not), as (kind, code).
 @Test func hazardClassesAreCheckedAgainstTheLoadedTables() throws {
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("urbangrid-cc-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: dir) }
     let db = try UrbanDatabase.create(path: dir.appendingPathComponent("c.sqlite").path)
-    func fc(_ code: String) throws -> [Feature] {
-        try FeatureCollection(geoJSON: #"{"type":"FeatureCollection","features":[{"type":"Feature","id":"\#(code)","properties":{"class_code":"\#(code)","status":"open"},"geometry":{"type":"Point","coordinates":[117,36]}}]}"#).features
+    func fc(_ code: String, kind: String? = nil) throws -> [Feature] {
+        let k = kind.map { #""kind":"\#($0)","# } ?? ""
+        return try FeatureCollection(geoJSON: #"{"type":"FeatureCollection","features":[{"type":"Feature","id":"\#(code)\#(kind ?? "")","properties":{\#(k)"class_code":"\#(code)","status":"open"},"geometry":{"type":"Point","coordinates":[117,36]}}]}"#).features
     }
     #expect(try db.importFeatures(fc("0199"), into: .hazards, source: "a") == 1)  // no tables loaded: not checked
     let codes = UrbanDatabaseTests.root.appendingPathComponent("GeoData/codes").path
     let n = try db.loadClassCodes(components: ClassCodeTable(contentsOfFile: codes + "/components.csv"),
                                   events: ClassCodeTable(contentsOfFile: codes + "/events.csv"))
     #expect(n == 119)
-    #expect(try db.importFeatures(fc("0101"), into: .hazards, source: "b") == 1)
-    #expect(try db.importFeatures(fc("0401"), into: .hazards, source: "c") == 1)  // an event class: 路面塌陷
+    // 0101 and 0401 are in both tables (上水井盖/私搭乱建, 古树名木/路面塌陷): the kind says which; 0118 路灯 is only a component
+    #expect(try db.importFeatures(fc("0101", kind: "component"), into: .hazards, source: "b") == 1)
+    #expect(try db.importFeatures(fc("0401", kind: "事件"), into: .hazards, source: "c") == 1)
+    #expect(try db.importFeatures(fc("0118"), into: .hazards, source: "e") == 1)
+    #expect { try db.importFeatures(fc("0101"), into: .hazards, source: "f") } throws: { "\($0)".contains("class code '0101' is in both tables") }
     #expect { try db.importFeatures(fc("0198"), into: .hazards, source: "d") } throws: { "\($0)".contains("unknown class code '0198'") }
 }
