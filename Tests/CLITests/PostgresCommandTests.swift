@@ -112,7 +112,7 @@ import UrbanStore
         Self.expectHidden(password, initialized, "init")
         let created = try Self.json(initialized.stdout)
         #expect(created["database"] as? String == shown)
-        #expect(created["schema_version"] as? Int == 8)
+        #expect(created["schema_version"] as? Int == 9)
         #expect(created["timezone"] as? String == "Asia/Shanghai")
         // GeoData/codes/README.md: 6 + 75 component and 5 + 33 event classes
         #expect(created["class_codes"] as? Int == 119)

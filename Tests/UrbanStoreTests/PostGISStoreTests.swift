@@ -17,7 +17,7 @@ import UrbanModel
         defer { fresh.remove() }
         let db = try City.create(fresh.location, timeZone: "Europe/Helsinki")
         #expect(db.engine == (engine == .spatiaLite ? .spatiaLite : .postGIS))
-        #expect(try db.schemaVersion == 8)
+        #expect(try db.schemaVersion == 9)
         #expect(try db.timeZone == "Europe/Helsinki")
         for layer in UrbanModel.Layer.allCases { #expect(try db.count(layer) == 0, "\(layer)") }
 
@@ -30,13 +30,13 @@ import UrbanModel
         (db as? PostGISDatabase)?.close()
 
         let reopened = try City.open(fresh.location)
-        #expect(try reopened.schemaVersion == 8)
+        #expect(try reopened.schemaVersion == 9)
         #expect(try reopened.timeZone == "Europe/Helsinki")
         (reopened as? PostGISDatabase)?.close()
         #expect(try fresh.scalar("SELECT count(*) FROM class_codes").int == components + events)
         #expect(try fresh.scalar("SELECT count(*) FROM class_codes WHERE kind = 'component'").int == components)
         #expect(try fresh.scalar("SELECT count(*) FROM class_codes WHERE kind = 'event'").int == events)
-        #expect(try fresh.query("SELECT version FROM schema_migrations ORDER BY version").map { $0[0].int } == [1, 2, 3, 4, 5, 6, 7, 8])
+        #expect(try fresh.query("SELECT version FROM schema_migrations ORDER BY version").map { $0[0].int } == [1, 2, 3, 4, 5, 6, 7, 8, 9])
         #expect(try fresh.scalar("SELECT value FROM meta WHERE key = 'timezone'").string == "Europe/Helsinki")
     }
 
@@ -48,16 +48,16 @@ import UrbanModel
         let columns = try scratch.query("SELECT f_table_name, f_geometry_column, type, srid FROM geometry_columns ORDER BY f_table_name")
             .map { "\($0[0].string!).\($0[1].string!) \($0[2].string!) \($0[3].int!)" }
         #expect(columns == [
-            "admin.geom MULTIPOLYGON 4326", "demand.geom GEOMETRY 4326", "grids.geom MULTIPOLYGON 4326",
+            "admin.geom MULTIPOLYGON 4326", "demand.geom GEOMETRY 4326", "frontage_units.geom MULTIPOLYGON 4326", "grids.geom MULTIPOLYGON 4326",
             "hazards.geom GEOMETRY 4326", "pois.geom GEOMETRY 4326", "stations.geom POINT 4326",
             "streets.geom LINESTRING 4326", "vendor_zones.geom MULTIPOLYGON 4326",
         ])
         let gist = try scratch.query("SELECT tablename FROM pg_indexes WHERE schemaname = 'public' AND indexdef LIKE '%USING gist (geom)%' ORDER BY tablename")
             .compactMap { $0[0].string }
-        #expect(gist == ["admin", "demand", "grids", "hazards", "pois", "stations", "streets", "vendor_zones"])
+        #expect(gist == ["admin", "demand", "frontage_units", "grids", "hazards", "pois", "stations", "streets", "vendor_zones"])
         #expect(try scratch.scalar("SELECT count(*) FROM pg_extension WHERE extname = 'postgis'").int == 1)
         #expect(try scratch.tables() == ["admin", "case_events", "case_limits", "case_requests", "case_routing", "cases", "chiefs", "class_codes",
-                                         "demand", "departments", "grids", "hazard_events", "hazards", "holiday_days", "layer_properties",
+                                         "demand", "departments", "frontage_units", "grids", "hazard_events", "hazards", "holiday_days", "layer_properties",
                                          "meta", "patrol_traversals", "pois", "schema_migrations", "stations", "streets", "users", "vendor_zones"])
     }
 
@@ -68,7 +68,7 @@ import UrbanModel
         guard case .postgres(let socket) = try DatabaseLocation(url, environment: [:]) else { Issue.record("not a URL"); return }
         #expect(socket.socketPath == "\(try PGCluster.socketDirectory())/.s.PGSQL.\(try PGCluster.port())")
         let db = try City.create(.postgres(socket), timeZone: "Asia/Shanghai")  // the socket trusts local users
-        #expect(try db.schemaVersion == 8)
+        #expect(try db.schemaVersion == 9)
         (db as? PostGISDatabase)?.close()
     }
 
@@ -312,7 +312,7 @@ import UrbanModel
         #expect(home == expected)
         let b = try UrbanDatabase(path: back, readOnly: true)
         #expect(try b.timeZone == "Asia/Shanghai")
-        #expect(try b.schemaVersion == 8)
+        #expect(try b.schemaVersion == 9)
         for layer in UrbanModel.Layer.allCases {
             let x = try storedRows(a, layer), y = try storedRows(b, layer)
             #expect(x.count == y.count, "\(layer)")
@@ -399,7 +399,7 @@ import UrbanModel
         defer { scratch.drop() }
         for e in ["postgis", "postgis_raster", "pg_stat_statements"] { _ = try scratch.query("CREATE EXTENSION \(e)") }
         let db = try City.create(.postgres(scratch.location), timeZone: "Asia/Shanghai")
-        #expect(try db.schemaVersion == 8)
+        #expect(try db.schemaVersion == 9)
         (db as? PostGISDatabase)?.close()
         // a table of the user's own is still another application's
         let other = try ScratchDatabase()
@@ -420,7 +420,7 @@ import UrbanModel
         #expect(message?.contains("holds an UrbanGrid city already") == true, "\(message ?? "")")
         #expect(try scratch.scalar("SELECT value FROM meta WHERE key = 'timezone'").string == "Asia/Shanghai")
         #expect(try scratch.scalar("SELECT count(*) FROM stations").int == (try DemoData.featureCount("GeoData/helsinki/stations.geojson")))
-        #expect(try scratch.scalar("SELECT count(*) FROM schema_migrations").int == 8)
+        #expect(try scratch.scalar("SELECT count(*) FROM schema_migrations").int == 9)
     }
 
     @Test func initAsAUserWhoMayNotCreatePostGISNamesTheDBAsCommand() throws {
@@ -437,7 +437,7 @@ import UrbanModel
         // once the DBA created PostGIS, the same user's init succeeds
         _ = try scratch.query("CREATE EXTENSION postgis")
         let db = try City.create(.postgres(plain), timeZone: "Asia/Shanghai")
-        #expect(try db.schemaVersion == 8)
+        #expect(try db.schemaVersion == 9)
         (db as? PostGISDatabase)?.close()
     }
 
@@ -506,7 +506,8 @@ import UrbanModel
         defer { scratch.drop() }
         try PostGISDatabase.create(scratch.location, timeZone: "Asia/Shanghai").close()
         // back to version 3, as an UrbanGrid of that schema left it
-        for statement in ["DROP TABLE patrol_traversals", "DROP TABLE case_requests, case_events, cases, holiday_days, case_limits, case_routing, departments",
+        for statement in ["DROP TABLE frontage_units", "ALTER TABLE chiefs DROP COLUMN role, DROP COLUMN backup, DROP COLUMN on_duty, DROP COLUMN poi_id",
+                          "DROP TABLE patrol_traversals", "DROP TABLE case_requests, case_events, cases, holiday_days, case_limits, case_routing, departments",
                           "DROP TABLE users", "DROP TABLE hazard_events", "DROP TABLE layer_properties", "DELETE FROM schema_migrations WHERE version >= 4"] {
             _ = try scratch.query(statement)
         }
@@ -514,7 +515,7 @@ import UrbanModel
         #expect(try readOnly.schemaVersion == 3)
         readOnly.close()
         let db = try PostGISDatabase(scratch.location)
-        #expect(try db.schemaVersion == 8)
+        #expect(try db.schemaVersion == 9)
         db.close()
         #expect(try Set(scratch.tables()).isSuperset(of: ["layer_properties", "hazard_events", "users"]))
     }
@@ -634,7 +635,7 @@ import UrbanModel
         #expect(created == 1, "\(results)")
         let refused = results.compactMap { r -> String? in if case .failure(let e)? = r { "\(e)" } else { nil } }
         #expect(refused.count == 1 && refused[0].contains("holds an UrbanGrid city already"), "\(refused)")
-        #expect(try scratch.query("SELECT version FROM schema_migrations ORDER BY version").map { $0[0].int } == [1, 2, 3, 4, 5, 6, 7, 8])
+        #expect(try scratch.query("SELECT version FROM schema_migrations ORDER BY version").map { $0[0].int } == [1, 2, 3, 4, 5, 6, 7, 8, 9])
         #expect(try scratch.scalar("SELECT count(*) FROM meta WHERE key = 'timezone'").int == 1)
     }
 

@@ -15,13 +15,17 @@ public struct LayerSchema: Sendable {
         public var allowed: [String]?
         /// Other property names accepted for this column (e.g. `highway` for `class`).
         public var aliases: [String]
+        /// The schema migration that added the column: 1 for the first tables, a later version for a column added
+        /// by `ALTER TABLE` (kept out of the first migration's `CREATE TABLE`, so every database gets it once).
+        public var since: Int
 
-        public init(_ name: String, _ type: ColumnType, required: Bool = false, allowed: [String]? = nil, aliases: [String] = []) {
+        public init(_ name: String, _ type: ColumnType, required: Bool = false, allowed: [String]? = nil, aliases: [String] = [], since: Int = 1) {
             self.name = name
             self.type = type
             self.required = required
             self.allowed = allowed
             self.aliases = aliases
+            self.since = since
         }
     }
 
@@ -39,6 +43,14 @@ public struct LayerSchema: Sendable {
     /// The column a time filter applies to (OGC API – Features' `datetime`): the first time column, a hazard's
     /// `reported_at`; nil for layers without one.
     public var timeColumn: String? { columns.first { $0.type == .time }?.name }
+
+    /// The columns of the first migration's `CREATE TABLE` (`since` 1); later ones are added by their migration.
+    public var firstColumns: [Column] { columns.filter { $0.since == 1 } }
+
+    /// The columns a migration adds to existing tables, as `(table, column)`.
+    public static func columnsAdded(by version: Int) -> [(table: String, column: Column)] {
+        all.flatMap { s in s.columns.filter { $0.since == version }.map { (s.table, $0) } }
+    }
 
     public static let all: [LayerSchema] = [
         LayerSchema(layer: .admin, table: "admin", columns: [
@@ -89,6 +101,13 @@ public struct LayerSchema: Sendable {
             Column("phone", .text),
             Column("grid_code", .text),
             Column("segment_id", .text),
+            // responsibility in time (migration 9): what the chief is, the AB角 who answers when the chief is off
+            // duty, the hours on duty (opening_hours syntax, `PH` from the holiday calendar), and the POI whose
+            // frontage (门前三包) a `frontage` duty holder keeps
+            Column("role", .text, allowed: ChiefRole.allCases.map(\.rawValue), since: 9),
+            Column("backup", .text, since: 9),
+            Column("on_duty", .text, since: 9),
+            Column("poi_id", .text, since: 9),
         ], geometry: .none),
         LayerSchema(layer: .grids, table: "grids", columns: [
             Column("code", .text, required: true),

@@ -36,6 +36,7 @@ public final class PostGISDatabase: CityStore {
         (6, "users", usersStatements),
         (7, "cases", casesStatements),
         (8, "patrol traversals", patrolStatements),
+        (9, "chief duty and frontage units", dutyStatements),
     ]
 
     static var newestVersion: Int { migrations.map(\.version).max() ?? 0 }
@@ -43,7 +44,7 @@ public final class PostGISDatabase: CityStore {
     /// The first migration's tables (as SpatiaLite's `LayerSchema.createSQL`): `pk` an identity key, `id` unique text;
     /// text compared byte by byte (`COLLATE "C"`), as SQLite compares it, so orders and comparisons agree.
     static func createStatements(_ schema: LayerSchema) -> [String] {
-        let columns = schema.columns.map { c -> String in
+        let columns = schema.firstColumns.map { c -> String in
             let type = switch c.type {
             case .text: #"text COLLATE "C""#
             case .time: "timestamptz"

@@ -4,7 +4,7 @@ extension LayerSchema {
     /// `CREATE TABLE` and `AddGeometryColumn` for this layer. Every table has an integer `pk` (the R*Tree's
     /// key), the feature `id` as text (unique), the columns, and `props` (the other properties, JSON).
     var createSQL: String {
-        let cols = columns.map { c -> String in
+        let cols = firstColumns.map { c -> String in
             let t = switch c.type {
             case .text, .time: "TEXT"
             case .integer, .boolean: "INTEGER"

@@ -20,6 +20,7 @@ public final class UrbanDatabase {
         usersMigration,
         casesMigration,
         patrolMigration,
+        dutyMigration,
     ]
 
     /// Creates a new, empty database. Refuses an existing file (nothing is overwritten).

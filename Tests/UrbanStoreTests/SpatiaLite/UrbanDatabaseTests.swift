@@ -31,7 +31,7 @@ import UrbanStore
         let (db, dir) = try freshDatabase()
         defer { try? FileManager.default.removeItem(at: dir) }
         #expect(try db.timeZone == "Asia/Shanghai")
-        #expect(try db.store.schemaVersion == 8)
+        #expect(try db.store.schemaVersion == 9)
         let streets = try FeatureFile.read(Self.root.appendingPathComponent("GeoData/helsinki/streets.geojson").path)
         #expect(try db.importFeatures(streets, into: .streets, source: "streets.geojson") == 4612)
         // class from the OSM highway tag, the rest of the properties kept as JSON
