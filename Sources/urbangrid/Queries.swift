@@ -79,7 +79,11 @@ struct Lookup: ParsableCommand {
         }
         switch format {
         case .json:
-            if answerCRS.isWGS84 {
+            if answerCRS.isWGS84, points != nil {  // a batch with --at: its answers made here, written as the streamed array is
+                var text: [UInt8] = []
+                LookupResult.appendArrayLines(results.indices, of: results.count, to: &text) { results[$0].appendJSON(to: &$1) }
+                out.write(bytes: results.isEmpty ? Array("[]\n".utf8) : text)
+            } else if answerCRS.isWGS84 {
                 out.line { results[0].appendJSON(to: &$0, warnings: warnings) }
             } else {
                 var json = try answerCRS.reprojecting(points == nil ? results[0].json : .array(results.map(\.json)))

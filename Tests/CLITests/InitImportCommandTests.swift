@@ -13,7 +13,7 @@ import UrbanStore
         let db = dir + "/city.sqlite"
         let i = try CLI.run(["init", db, "--timezone", "Asia/Shanghai", "--format", "json"])
         #expect(i.status == 0, "\(i.stderr)")
-        #expect(i.stdout.contains(#""schema_version":8"#))
+        #expect(i.stdout.contains(#""schema_version":9"#))
         #expect(i.stdout.contains(#""class_codes":119"#), "\(i.stdout)")  // GeoData/codes: 6 + 75 component, 5 + 33 event classes
         let s = try CLI.run(["import", db, "--layer", "streets", "GeoData/helsinki/streets.geojson", "--format", "json"])
         #expect(s.status == 0, "\(s.stderr)")

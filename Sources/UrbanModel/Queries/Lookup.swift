@@ -154,7 +154,7 @@ extension LookupResult {
 
     /// Lines `range` of a JSON array of `count` objects, an object per line (written by `object`): "[" before the
     /// first, "," before the others, "]" after the last.
-    static func appendArrayLines(_ range: Range<Int>, of count: Int, to text: inout [UInt8], _ object: (Int, inout [UInt8]) -> Void) {
+    public static func appendArrayLines(_ range: Range<Int>, of count: Int, to text: inout [UInt8], _ object: (Int, inout [UInt8]) -> Void) {
         for i in range {
             text.append(i == 0 ? 0x5B : 0x2C)
             object(i, &text)
