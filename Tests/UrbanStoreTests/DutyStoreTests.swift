@@ -190,3 +190,53 @@ import Testing
         #expect(try db.count(.chiefs) == 4)
     }
 }
+
+/// `copy` carries the duty columns and the frontage units to the other engine, and reads a source of schema version
+/// 8 (no duty columns yet) with those columns empty.
+@Suite struct DutyCopyTests {
+    @Test(arguments: Engine.allCases)
+    func copyCarriesDutyAndFrontage(_ engine: Engine) throws {
+        let source = try FreshLocation(engine), target = try FreshLocation(engine == .spatiaLite ? .postGIS : .spatiaLite)
+        defer { source.remove(); target.remove() }
+        do {
+            let db = try DutyStoreTests.city(source)
+            defer { (db as? PostGISDatabase)?.close() }
+            var options = FrontageBuild.Options()
+            options.kinds = ["shop"]
+            try db.replaceFrontageUnits(try FrontageBuild.build(db, frame: try CityFrame(db), options: options).units)
+        }
+        try CityCopy.copy(from: source.location, to: target.location)
+        let copy = try #require(try City.open(target.location, readOnly: true) as? any FrontageStore)
+        defer { (copy as? PostGISDatabase)?.close() }
+        let units = try copy.frontageUnits()
+        #expect(units.map(\.id) == ["p1", "p2", "p3"] && units.map(\.side) == [.left, .left, .right])
+        #expect(abs(try DutyStoreTests.area(units[2].geometry) - 100) < 0.01)
+        let roster = try DutyRoster(copy, holidays: .china)
+        #expect(roster.gridChief(DutyStoreTests.cell)?.backup == "李B" && roster.roadChief("s1")?.name == "路长甲" && roster.frontageHolder("p1")?.phone == "138")
+        #expect(roster.gridChief(DutyStoreTests.cell)?.onDuty == (try OpeningHours("Mo-Fr 08:30-17:30; PH off")))
+    }
+
+    @Test func copyFromASchemaOlderThanTheDutyColumns() throws {
+        let source = try FreshLocation(.spatiaLite), target = try FreshLocation(.spatiaLite)
+        defer { source.remove(); target.remove() }
+        let path = source.folder.appendingPathComponent("city.sqlite").path
+        do {
+            let db = try UrbanDatabase.create(path: path)
+            try db.importFeatures([Feature(id: .string("c1"), geometry: nil, properties: ["name": "老片长", "grid_code": .string(DutyStoreTests.cell)])],
+                                  into: .chiefs, source: "chiefs.csv")
+            // back to version 8: no duty columns, no frontage table
+            for sql in ["ALTER TABLE chiefs DROP COLUMN role", "ALTER TABLE chiefs DROP COLUMN backup", "ALTER TABLE chiefs DROP COLUMN on_duty",
+                        "ALTER TABLE chiefs DROP COLUMN poi_id", "DELETE FROM schema_migrations WHERE version = 9"] {
+                _ = try db.store.run(sql)
+            }
+            try db.store.close()
+        }
+        let old = try UrbanDatabase(path: path, readOnly: true)
+        #expect(try old.schemaVersion == 8)
+        #expect(try DutyRoster(old, holidays: .china).gridChief(DutyStoreTests.cell)?.name == "老片长")
+        try old.store.close()
+        try CityCopy.copy(from: source.location, to: target.location)
+        let copy = try UrbanDatabase(path: target.folder.appendingPathComponent("city.sqlite").path, readOnly: true)
+        #expect(try copy.count(.chiefs) == 1 && copy.store.query("SELECT role FROM chiefs").first?["role"] == .null)
+    }
+}
