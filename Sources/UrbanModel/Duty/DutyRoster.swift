@@ -36,12 +36,10 @@ public struct DutyRoster: Sendable {
         byName = names
     }
 
-    /// The city's chiefs in storage order (the duty columns only on a database at schema version 9 or later; an
-    /// older file opened read-only has rows without roles, hours or backups).
+    /// The city's chiefs in storage order (an older file opened read-only, before schema version 9, has rows without
+    /// roles, hours or backups: the store reads those columns as NULL).
     public init(_ store: any CityStore, holidays: HolidayCalendar) throws {
-        let duty = try store.schemaVersion >= 9
-        var fields: [LayerRequest.Field] = ["id", "name", "phone", "grid_code", "segment_id"].map { .column($0) }
-        if duty { fields += ["role", "backup", "on_duty", "poi_id"].map { .column($0) } }
+        let fields: [LayerRequest.Field] = ["id", "name", "phone", "grid_code", "segment_id", "role", "backup", "on_duty", "poi_id"].map { .column($0) }
         let chiefs = try store.features(LayerRequest(.chiefs, fields)).map { r -> Chief in
             let grid = r["grid_code"]?.string, segment = r["segment_id"]?.string, poi = r["poi_id"]?.string
             // stored hours were checked on import; a row written around the import that does not parse counts as none
