@@ -136,6 +136,18 @@ public struct LayerRequest: Sendable {
         Set(["pk"] + LayerImport.columns(of: layer).filter { $0 != "geom" })
     }
 
+    /// The columns this request reads that a database of schema `version` does not have yet (added by a later
+    /// migration: `LayerSchema.Column.since`), to be read as NULL from an older database opened read-only. `version` is
+    /// asked only when the request names such a column.
+    public func columnsMissing(atVersion version: () throws -> Int) throws -> Set<String> {
+        let added = LayerSchema.of(layer).columns.filter { $0.since > 1 }
+        guard !added.isEmpty else { return [] }
+        let named = Set(fields.compactMap { f -> String? in if case .column(let c) = f { return c } else { return nil } })
+        guard added.contains(where: { named.contains($0.name) }) else { return [] }
+        let v = try version()
+        return Set(added.filter { $0.since > v && named.contains($0.name) }.map(\.name))
+    }
+
     /// Refuses a column the layer does not store (a programming error, never user input).
     public func check() throws {
         let known = Self.storedColumns(layer)

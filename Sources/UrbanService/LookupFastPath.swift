@@ -117,11 +117,7 @@ final class LookupFastPath: ChannelDuplexHandler, RemovableChannelHandler {
         let parameters = UrbanGridService.parameters(uri)
         // a spot in another CRS costs a PROJ transform: the router's, off the event loop
         guard parameters.get("crs") == nil, let request = try? LookupRequest(parameters),
-              let bytes = try? pool.queryNow(timeLimit: timeLimit, { (w: QueryWorker) -> [UInt8] in
-                  var out: [UInt8] = []
-                  try w.lookup.lookup(lon: request.spot.x, lat: request.spot.y).appendJSON(to: &out, warnings: request.warnings(w.frame))
-                  return out
-              })  // nil: none idle (or not warm yet); a thrown error is the router's to report
+              let bytes = try? pool.queryNow(timeLimit: timeLimit, { (w: QueryWorker) -> [UInt8] in try w.lookupJSON(request) })  // nil: none idle (or not warm yet); a thrown error is the router's to report
         else { return false }
         var fields = HTTPFields()
         fields[.contentType] = "application/json"

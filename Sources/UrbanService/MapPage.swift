@@ -237,7 +237,8 @@ async function lookup(e) {
     let body = null;
     try { body = await r.json(); } catch (err) { body = null; }
     if (!r.ok || !body) throw new Error((body && body.description) || ("HTTP " + r.status));
-    const keys = ["grid_code", "community_code", "street_code", "district_code", "chief", "segment_id", "segment_distance_m"];
+    const keys = ["grid_code", "community_code", "street_code", "district_code", "chief", "segment_id", "segment_distance_m",
+                  "on_duty", "responsible", "duty_note", "road_chief", "road_responsible", "frontage_unit", "frontage_holder"];
     div.appendChild(table(keys.map(k => [k, k === "chief" && body[k] && typeof body[k] === "object" ? JSON.stringify(body[k]) : body[k]])));
   } catch (err) {
     const p = document.createElement("div");

@@ -77,10 +77,12 @@ enum OpenAPIDocument {
         let lat = query("lat", "Latitude (WGS84; with crs, y in that CRS)", type: "number", required: true)
         let at = query("at", "ISO 8601 time (without an offset, local time of the city's zone), or now", required: true,
                        pattern: #"^(now|\d{4}-(0[1-9]|1[0-2])-(0[1-9]|1\d|2[0-8])T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?(Z|[+-](0\d|1[0-4]):[0-5]\d)?)$"#)
+        let dutyAt = query("at", "The moment who is on duty is answered for: ISO 8601 (without an offset, local time of the city's zone), or now; default the moment of the request (the answer then has no at key)",
+                           pattern: #"^(now|\d{4}-(0[1-9]|1[0-2])-(0[1-9]|1\d|2[0-8])T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?(Z|[+-](0\d|1[0-4]):[0-5]\d)?)$"#)
         let near = query("near", "LON,LAT (with crs, X,Y in that CRS)", pattern: #"^-?\d{1,3}(\.\d+)?,-?\d{1,2}(\.\d+)?$"#)
         let radius = query("radius", "Metres", type: "number", minimum: 0)
         let queryPaths: [(String, JSONValue)] = [
-            ("/lookup", op("Who is responsible for a spot (the urbangrid lookup object; warnings when it lies far outside the city)", "lookup", parameters: [lon, lat, crs])),
+            ("/lookup", op("Who is responsible for a spot (the urbangrid lookup object: grid, chief, nearest segment, and at a moment the chief's phone and on_duty, responsible (the chief on duty, else the AB角 backup; null with duty_note when nobody is), road_chief, frontage_unit and frontage_holder; warnings when it lies far outside the city)", "lookup", parameters: [lon, lat, dutyAt, crs])),
             ("/vendor/check", op("May a vendor trade at this spot at this time (the urbangrid vendor check object)", "vendorCheck", parameters: [lon, lat, at, crs])),
             ("/vendor/open", op("Vendor zones with their state at a time", "vendorOpen",
                                 parameters: [at, near, radius, query("open_only", "Only the open zones", type: "boolean"), crs])),

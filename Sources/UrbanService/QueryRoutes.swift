@@ -13,14 +13,10 @@ extension UrbanGridService {
         let limit = configuration.requestTimeLimit
         let pool = self.queries
 
-        // GET /lookup?lon=X&lat=Y
+        // GET /lookup?lon=X&lat=Y[&at=TIME]
         router.get("/lookup") { request, _ -> Response in
             let r = try LookupRequest(Self.parameters(request))
-            let bytes = try await pool.query(timeLimit: limit) { (w: QueryWorker) -> [UInt8] in
-                var out: [UInt8] = []
-                try w.lookup.lookup(lon: r.spot.x, lat: r.spot.y).appendJSON(to: &out, warnings: r.warnings(w.frame))
-                return out
-            }
+            let bytes = try await pool.query(timeLimit: limit) { (w: QueryWorker) -> [UInt8] in try w.lookupJSON(r) }
             return Self.bytes(bytes, type: "application/json")
         }
 

@@ -13,6 +13,8 @@ final class QueryWorker {
     let vendor: VendorQueries
     let hazards: HazardQueries
     let stations: StationQueries
+    /// Who is on duty and the frontage units (`/lookup`'s responsibility keys).
+    let duty: ResponsibilityLookup
 
     /// This worker's indexes over `shared` (read through `store` by the first worker that needs them).
     init(_ store: any CityStore, shared: SharedLayers) throws {
@@ -24,6 +26,15 @@ final class QueryWorker {
                                    frame: layers.frame, holidays: shared.holidays)
         hazards = try HazardQueries(store, hazards: HazardIndex(records: layers.hazards), frame: layers.frame)
         stations = try StationQueries(store, stations: StationIndex(records: layers.stations), networks: layers.networks)
+        duty = ResponsibilityLookup(roster: layers.roster, frontage: try FrontageIndex(layers.frontage))
+    }
+
+    /// The lookup JSON of one spot with its responsibility keys at `at` (now when nil), and its warnings.
+    func lookupJSON(_ r: LookupRequest) throws -> [UInt8] {
+        var out: [UInt8] = []
+        let date = try r.at.map { try frame.parseTime($0) }
+        try duty.annotate(try lookup.lookup(lon: r.spot.x, lat: r.spot.y), at: date).appendJSON(to: &out, warnings: r.warnings(frame))
+        return out
     }
 
     /// Prepares the polygons and builds both street networks now (a service does this at start, so that no request
@@ -47,9 +58,11 @@ final class SharedLayers: @unchecked Sendable {  // `read` only under `lock`
         let hazards: [HazardRecord]
         let stations: [StationRecord]
         let networks: StreetNetworks
+        let roster: DutyRoster
+        let frontage: [FrontageUnit]
     }
 
-    /// The public holidays of vendor zones' `PH` rules.
+    /// The public holidays of vendor zones' and chiefs' `PH` rules.
     let holidays: HolidayCalendar
     private let lock = NSLock()
     private var read: Layers?
@@ -64,7 +77,8 @@ final class SharedLayers: @unchecked Sendable {  // `read` only under `lock`
                 frame: frame, grid: try GridIndex.Table(store), streets: try StreetIndex(store, frame: frame),
                 zones: try VendorZoneIndex.Table(store), protected: try ProtectedPOIIndex.Table(store, frame: frame),
                 hazards: try HazardIndex.records(store, frame: frame), stations: try StationIndex.records(store, frame: frame),
-                networks: StreetNetworks(frame: frame))
+                networks: StreetNetworks(frame: frame), roster: try DutyRoster(store, holidays: holidays),
+                frontage: try (store as? any FrontageStore)?.frontageUnits() ?? [])
             read = layers
             return layers
         }

@@ -37,7 +37,7 @@ public struct RequestParameters: Sendable {
         "/collections/{collectionId}": ["f"],
         "/collections/{collectionId}/items": ["f", "bbox", "bbox-crs", "limit", "offset", "datetime"],
         "/collections/{collectionId}/items/{featureId}": ["f"],
-        "/lookup": ["lon", "lat", "crs"],
+        "/lookup": ["lon", "lat", "crs", "at"],
         "/vendor/check": ["lon", "lat", "at", "crs"],
         "/vendor/open": ["at", "near", "radius", "open_only", "crs"],
         "/hazards": ["near", "radius", "along", "buffer", "in_grid", "class", "kind", "status", "min_severity", "f", "crs"],
@@ -173,13 +173,16 @@ public struct RequestParameters: Sendable {
 
 // MARK: - The typed requests
 
-/// `GET /lookup?lon=X&lat=Y`.
+/// `GET /lookup?lon=X&lat=Y[&at=TIME]`. The time stays text: it is read in the database's zone (`CityFrame.parseTime`);
+/// without it, the answer is for the moment of the request.
 public struct LookupRequest: Sendable, Hashable {
     public var spot: Coordinate
+    public var at: String?
 
     public init(_ q: RequestParameters) throws(ParameterError) {
         try q.check(route: "/lookup")
         spot = try q.spot()
+        at = q.get("at") == nil ? nil : try q.text("at")
     }
 
     /// The warnings of a spot far outside the city (`SpotWarnings`): the answer's `warnings`.

@@ -94,6 +94,10 @@ public enum CityCopy {
             }
             // and so does the case loop: reference tables, cases, their histories, idempotency keys
             _ = try CaseCopy.copy(from: from, to: to)
+            // and the frontage units (门前三包) built over its POIs and streets
+            if let source = from as? any FrontageStore, let target = to as? any FrontageStore {
+                try target.replaceFrontageUnits(try source.frontageUnits())
+            }
         }
         return counts
     }
@@ -129,7 +133,8 @@ let propertyKeyColumns = ["layer", "key", "types", "position"]
 
 extension UrbanDatabase: CityRows {
     func readRows(_ layer: UrbanModel.Layer, batchRows: Int, _ body: ([[SQLValue]]) throws -> Void) throws {
-        let names = StoredColumn.of(layer).map { $0.kind == .geometry ? "AsBinary(geom)" : $0.name }
+        let version = try schemaVersion  // a source of an older schema (opened read-only, not migrated) lacks newer columns
+        let names = StoredColumn.of(layer).map { $0.since > version ? "NULL" : $0.kind == .geometry ? "AsBinary(geom)" : $0.name }
         let st = try store.prepare("SELECT \(names.joined(separator: ", ")) FROM \(LayerSchema.of(layer).table) ORDER BY pk")
         var batch: [[SQLValue]] = []
         while try st.step() {
@@ -179,8 +184,10 @@ extension PostGISDatabase: CityRows {
     /// Reads through a server-side cursor, `batchRows` at a time, inside a transaction of its own (or the caller's).
     func readRows(_ layer: UrbanModel.Layer, batchRows: Int, _ body: ([[SQLValue]]) throws -> Void) throws {
         let columns = StoredColumn.of(layer)
+        let version = try schemaVersion  // a source of an older schema (opened read-only, not migrated) lacks newer columns
         let names = columns.map { c in
-            switch c.kind {
+            if c.since > version { return "NULL" }
+            return switch c.kind {
             case .geometry: "ST_AsBinary(geom)"
             case .time: "extract(epoch FROM \(c.name))::float8"
             default: c.name

@@ -10,6 +10,9 @@ struct StoredColumn: Sendable {
 
     var name: String
     var kind: Kind
+    /// The schema version that added the column (`LayerSchema.Column.since`): a source older than that has none, and
+    /// `copy` reads NULL for it.
+    var since = 1
 
     static func of(_ layer: UrbanModel.Layer) -> [StoredColumn] {
         let schema = LayerSchema.of(layer)
@@ -22,7 +25,7 @@ struct StoredColumn: Sendable {
             case .boolean: .boolean
             case .time: .time
             }
-            columns.append(StoredColumn(name: c.name, kind: kind))
+            columns.append(StoredColumn(name: c.name, kind: kind, since: c.since))
         }
         columns.append(StoredColumn(name: "props", kind: .json))
         for name in LayerImport.columns(of: layer) where !columns.contains(where: { $0.name == name }) && name != "geom" {

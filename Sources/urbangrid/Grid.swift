@@ -166,15 +166,21 @@ extension UrbanGridCommand.Grid {
 
     struct Audit: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Check the grids: gaps, overlaps, cells crossing communities, duplicate or malformed codes, cells without a chief.",
+            abstract: "Check the grids: gaps, overlaps, cells crossing communities, duplicate or malformed codes, cells without a chief, nobody on duty, segments without a road chief, frontages without a holder.",
             discussion: """
                 Areas are measured in the local metric CRS; 0.01 m² or less counts as rounding. Every community \
-                of the admin layer is checked for gaps. Exit status 1 when anything is found, 0 when clean.
+                of the admin layer is checked for gaps. noOneOnDuty: cells and segments whose chief is off duty at \
+                --at (on_duty hours) with no backup on duty; noRoadChief: segments no road chief names (once the city \
+                names any road chief); frontageUnassigned: frontage units (urbangrid frontage build) without a duty \
+                holder. Exit status 1 when anything is found, 0 when clean.
                 """)
 
         @OptionGroup var city: CityArgument
 
         var db: String { city.db }
+        @Option(help: ArgumentHelp("The moment who is on duty is checked at, ISO 8601; without an offset, local time of the database's zone (default now).", valueName: "TIME"))
+        var at: String?
+        @OptionGroup var holidays: HolidaysOption
 
         @OptionGroup var output: FormatOption
 
@@ -182,7 +188,8 @@ extension UrbanGridCommand.Grid {
 
         func run() throws {
             let database = try city.open()
-            let findings = try GridAudit.run(database)
+            let date = try at.map { try CityFrame(database).parseTime($0) } ?? Date()
+            let findings = try GridAudit.run(database, at: date, holidays: try holidays.calendar())
             var out = StandardOutput()
             if format == .json {
                 let list = findings.map { f -> JSONValue in

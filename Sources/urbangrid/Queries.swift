@@ -19,12 +19,16 @@ func fixed(_ v: Double?, _ decimals: Int = 1) -> String { v.map { NumberText.for
 
 struct Lookup: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Who is responsible for a spot: grid, community, street, district, chief, nearest street segment.",
+        abstract: "Who is responsible for a spot: grid, community, street, district, chief, nearest street segment, who is on duty, road chief, frontage holder.",
         discussion: """
             A spot on an edge shared by cells belongs to the cell with the smallest grid code. Outside every grid, \
             grid_code is null and the community comes from the admin layer. Batch mode (--points: CSV with lon,lat \
             columns, GeoJSON or GeoJSONSeq points) writes one result per point, in input order. Exit status 1 when the \
-            single spot lies outside every grid.
+            single spot lies outside every grid. \
+            Responsibility in time (at --at, default now): phone and on_duty of the cell's grid chief, responsible \
+            (the chief on duty, else the AB角 backup; null with duty_note saying so when nobody is), the nearest \
+            segment's road_chief, and the frontage_unit the spot lies in with its frontage_holder. A single spot \
+            always carries these keys; a batch carries them when --at is given.
             """)
 
     @OptionGroup var city: CityArgument
@@ -33,6 +37,9 @@ struct Lookup: ParsableCommand {
     @Option(help: "Longitude (WGS84; with --crs, x in that CRS).") var lon: Double?
     @Option(help: "Latitude (WGS84; with --crs, y in that CRS).") var lat: Double?
     @Option(help: ArgumentHelp("Points to look up, in order.", valueName: "FILE")) var points: String?
+    @Option(help: ArgumentHelp("The moment who is on duty is answered for, ISO 8601; without an offset, local time of the database's zone (default now).", valueName: "TIME"))
+    var at: String?
+    @OptionGroup var holidays: HolidaysOption
     @OptionGroup var inputCRS: InputCRSOption
     @OptionGroup var outCRS: OutputCRSOption
     @OptionGroup var output: FormatOption
@@ -54,19 +61,29 @@ struct Lookup: ParsableCommand {
         }
         let store = try city.open()
         let frame = try CityFrame(store)
+        let date = try at.map { try frame.parseTime($0) }
+        let calendar = try holidays.calendar()
         let lookup = try Lookups.forSpots(spots.count, store: store, frame: frame)
         var out = StandardOutput()
-        if format == .json, points != nil, answerCRS.isWGS84 {  // streamed, made on every core
+        if format == .json, points != nil, at == nil, answerCRS.isWGS84 {  // streamed, made on every core
             try lookup.lookupJSONArray(spots) { out.write(bytes: $0) }
             out.flush()
             return
         }
         let warnings = points == nil ? SpotWarnings.forSpot(spots[0], field: "--lon/--lat", extent: frame.extent, crs: source) : []
         warn(warnings)
-        let results = points == nil ? [try lookup.lookup(lon: spots[0].x, lat: spots[0].y)] : try lookup.lookup(spots)
+        var results = points == nil ? [try lookup.lookup(lon: spots[0].x, lat: spots[0].y)] : try lookup.lookup(spots)
+        if points == nil || date != nil {
+            let duty = try ResponsibilityLookup(store, holidays: calendar)
+            results = try results.map { try duty.annotate($0, at: date) }
+        }
         switch format {
         case .json:
-            if answerCRS.isWGS84 {
+            if answerCRS.isWGS84, points != nil {  // a batch with --at: its answers made here, written as the streamed array is
+                var text: [UInt8] = []
+                LookupResult.appendArrayLines(results.indices, of: results.count, to: &text) { results[$0].appendJSON(to: &$1) }
+                out.write(bytes: results.isEmpty ? Array("[]\n".utf8) : text)
+            } else if answerCRS.isWGS84 {
                 out.line { results[0].appendJSON(to: &$0, warnings: warnings) }
             } else {
                 var json = try answerCRS.reprojecting(points == nil ? results[0].json : .array(results.map(\.json)))
@@ -81,8 +98,13 @@ struct Lookup: ParsableCommand {
                 let spot = try answerCRS.apply(Coordinate(r.lon, r.lat))
                 return [NumberText.format(spot.x, precision: answerCRS.precision) + "," + NumberText.format(spot.y, precision: answerCRS.precision), r.gridCode ?? "(no grid)",
                  r.communityCode ?? "", r.streetCode ?? "", r.districtCode ?? "", r.chief ?? "", r.segmentID ?? "", fixed(r.segmentDistanceMetres)]
+                    + (r.responsibility.map { d in
+                        [d.onDuty.map { $0 ? "yes" : "no" } ?? "", d.responsible ?? (d.dutyNote != nil ? "(nobody)" : ""), d.roadChief ?? "", d.frontageUnit ?? "", d.frontageHolder ?? ""]
+                    } ?? [])
             }
-            for l in TextTable.lines(["spot", "grid", "community", "street", "district", "chief", "segment", "segment m"], rows) { out.line(l) }
+            let duty = results.first?.responsibility != nil ? ["on duty", "responsible", "road chief", "frontage", "holder"] : []
+            for l in TextTable.lines(["spot", "grid", "community", "street", "district", "chief", "segment", "segment m"] + duty, rows) { out.line(l) }
+            for note in Set(results.compactMap { $0.responsibility?.dutyNote }).sorted() { out.line(note) }
         }
         out.flush()
         if points == nil, results[0].gridCode == nil { throw ExitCode(1) }
@@ -484,7 +506,8 @@ struct Audit: ParsableCommand {
 
     var db: String { city.db }
     @Option(help: ArgumentHelp("The rules file.", valueName: "FILE")) var rules: String
-    @Option(help: ArgumentHelp("The time hazard ages are counted at (default now).", valueName: "TIME")) var at: String?
+    @Option(help: ArgumentHelp("The time hazard ages are counted and duty is checked at, ISO 8601; without an offset, local time of the database's zone (default now).", valueName: "TIME")) var at: String?
+    @OptionGroup var holidays: HolidaysOption
     @Option(help: "Offenders listed per rule in the table (all in JSON).") var show: Int = 20
     @OptionGroup var output: FormatOption
     var format: OutputFormat { output.format }
@@ -493,7 +516,7 @@ struct Audit: ParsableCommand {
         let set = try RuleSet(contentsOf: rules)
         let q = try CityAnalysis(try city.open())
         let date = try at.map { try q.frame.parseTime($0) } ?? Date()
-        let results = try q.audit(set, at: date)
+        let results = try q.audit(set, at: date, holidays: try holidays.calendar())
         var out = StandardOutput()
         switch format {
         case .json:

@@ -20,7 +20,7 @@ struct UrbanGridCommand: ParsableCommand {
             streets layer. DB is a SpatiaLite file or, for init, import and copy so far, a postgresql:// URL.
             """,
         version: "urbangrid \(version) (\(SpatialLibraries.versions))",
-        subcommands: [Init.self, Import.self, Copy.self, Grid.self, Lookup.self, Vendor.self, Hazards.self, Stations.self, Coverage.self, ServiceAreaCommand.self, Audit.self, Site.self, Serve.self, Users.self, CaseCommand.self, Assess.self, Patrol.self, Transform.self, Demo.self])
+        subcommands: [Init.self, Import.self, Copy.self, Grid.self, Lookup.self, Vendor.self, Hazards.self, Stations.self, Coverage.self, ServiceAreaCommand.self, Audit.self, Site.self, Serve.self, Users.self, CaseCommand.self, Assess.self, Patrol.self, Frontage.self, Transform.self, Demo.self])
 
     static func main() { runWithUrbanGridExitCodes() }
 }

@@ -37,7 +37,7 @@ import UrbanModel
     /// `/req/core/query-param-unknown`); so is an `f` the route does not offer.
     @Test(arguments: [
         ([("lon", "1"), ("lon", "2"), ("lat", "3")], "lon: given more than once"),
-        ([("lon", "1"), ("lat", "3"), ("clas", "01")], "clas: unknown parameter for /lookup; it takes lon, lat, crs"),
+        ([("lon", "1"), ("lat", "3"), ("clas", "01")], "clas: unknown parameter for /lookup; it takes lon, lat, crs, at"),
     ])
     func unknownOrRepeated(_ c: ([(String, String)], String)) {
         let params = RequestParameters(c.0.map { (name: $0.0, value: $0.1) })

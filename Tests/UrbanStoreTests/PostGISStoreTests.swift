@@ -36,7 +36,7 @@ import UrbanModel
         #expect(try fresh.scalar("SELECT count(*) FROM class_codes").int == components + events)
         #expect(try fresh.scalar("SELECT count(*) FROM class_codes WHERE kind = 'component'").int == components)
         #expect(try fresh.scalar("SELECT count(*) FROM class_codes WHERE kind = 'event'").int == events)
-        #expect(try fresh.query("SELECT version FROM schema_migrations ORDER BY version").map { $0[0].int } == [1, 2, 3, 4, 5, 6, 7, 8, 10])  // 9 is another branch's: gaps are allowed
+        #expect(try fresh.query("SELECT version FROM schema_migrations ORDER BY version").map { $0[0].int } == [1, 2, 3, 4, 5, 6, 7, 8, 9, 10])
         #expect(try fresh.scalar("SELECT value FROM meta WHERE key = 'timezone'").string == "Europe/Helsinki")
     }
 
@@ -48,16 +48,16 @@ import UrbanModel
         let columns = try scratch.query("SELECT f_table_name, f_geometry_column, type, srid FROM geometry_columns ORDER BY f_table_name")
             .map { "\($0[0].string!).\($0[1].string!) \($0[2].string!) \($0[3].int!)" }
         #expect(columns == [
-            "admin.geom MULTIPOLYGON 4326", "demand.geom GEOMETRY 4326", "grids.geom MULTIPOLYGON 4326",
+            "admin.geom MULTIPOLYGON 4326", "demand.geom GEOMETRY 4326", "frontage_units.geom MULTIPOLYGON 4326", "grids.geom MULTIPOLYGON 4326",
             "hazards.geom GEOMETRY 4326", "pois.geom GEOMETRY 4326", "stations.geom POINT 4326",
             "streets.geom LINESTRING 4326", "vendor_zones.geom MULTIPOLYGON 4326",
         ])
         let gist = try scratch.query("SELECT tablename FROM pg_indexes WHERE schemaname = 'public' AND indexdef LIKE '%USING gist (geom)%' ORDER BY tablename")
             .compactMap { $0[0].string }
-        #expect(gist == ["admin", "demand", "grids", "hazards", "pois", "stations", "streets", "vendor_zones"])
+        #expect(gist == ["admin", "demand", "frontage_units", "grids", "hazards", "pois", "stations", "streets", "vendor_zones"])
         #expect(try scratch.scalar("SELECT count(*) FROM pg_extension WHERE extname = 'postgis'").int == 1)
         #expect(try scratch.tables() == ["admin", "case_events", "case_limits", "case_requests", "case_routing", "cases", "chiefs", "class_codes",
-                                         "demand", "departments", "grids", "hazard_events", "hazards", "holiday_days", "layer_properties",
+                                         "demand", "departments", "frontage_units", "grids", "hazard_events", "hazards", "holiday_days", "layer_properties",
                                          "meta", "patrol_traversals", "pois", "schema_migrations", "stations", "streets", "users", "vendor_zones"])
     }
 
@@ -420,7 +420,7 @@ import UrbanModel
         #expect(message?.contains("holds an UrbanGrid city already") == true, "\(message ?? "")")
         #expect(try scratch.scalar("SELECT value FROM meta WHERE key = 'timezone'").string == "Asia/Shanghai")
         #expect(try scratch.scalar("SELECT count(*) FROM stations").int == (try DemoData.featureCount("GeoData/helsinki/stations.geojson")))
-        #expect(try scratch.scalar("SELECT count(*) FROM schema_migrations").int == 9)  // 1–8 and 10
+        #expect(try scratch.scalar("SELECT count(*) FROM schema_migrations").int == 10)
     }
 
     @Test func initAsAUserWhoMayNotCreatePostGISNamesTheDBAsCommand() throws {
@@ -506,9 +506,9 @@ import UrbanModel
         defer { scratch.drop() }
         try PostGISDatabase.create(scratch.location, timeZone: "Asia/Shanghai").close()
         // back to version 3, as an UrbanGrid of that schema left it
-        for statement in ["DROP TABLE patrol_traversals", "DROP TABLE case_requests, case_events, cases, holiday_days, case_limits, case_routing, departments",
-                          "DROP TABLE users", "DROP TABLE hazard_events", "DROP TABLE layer_properties", "ALTER TABLE hazards DROP COLUMN kind",
-                          "DELETE FROM schema_migrations WHERE version >= 4"] {
+        for statement in ["DROP TABLE frontage_units", "ALTER TABLE chiefs DROP COLUMN role, DROP COLUMN backup, DROP COLUMN on_duty, DROP COLUMN poi_id",
+                          "DROP TABLE patrol_traversals", "DROP TABLE case_requests, case_events, cases, holiday_days, case_limits, case_routing, departments",
+                          "DROP TABLE users", "DROP TABLE hazard_events", "DROP TABLE layer_properties", "ALTER TABLE hazards DROP COLUMN kind", "DELETE FROM schema_migrations WHERE version >= 4"] {
             _ = try scratch.query(statement)
         }
         let readOnly = try PostGISDatabase(scratch.location, readOnly: true)
@@ -635,7 +635,7 @@ import UrbanModel
         #expect(created == 1, "\(results)")
         let refused = results.compactMap { r -> String? in if case .failure(let e)? = r { "\(e)" } else { nil } }
         #expect(refused.count == 1 && refused[0].contains("holds an UrbanGrid city already"), "\(refused)")
-        #expect(try scratch.query("SELECT version FROM schema_migrations ORDER BY version").map { $0[0].int } == [1, 2, 3, 4, 5, 6, 7, 8, 10])  // 9 is another branch's: gaps are allowed
+        #expect(try scratch.query("SELECT version FROM schema_migrations ORDER BY version").map { $0[0].int } == [1, 2, 3, 4, 5, 6, 7, 8, 9, 10])
         #expect(try scratch.scalar("SELECT count(*) FROM meta WHERE key = 'timezone'").int == 1)
     }
 

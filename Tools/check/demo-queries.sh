@@ -3,6 +3,8 @@
 queries() {
   compare lookup lookup @DB@ --lon 24.9384 --lat 60.1699 --format json
   compare lookup-outside lookup @DB@ --lon 24.5 --lat 60.5 --format json
+  # who answers on a Monday evening (片长 off duty, AB角 or nobody; 路长; 门前三包 holder)
+  compare lookup-at lookup @DB@ --lon 24.9384 --lat 60.1699 --at 2026-12-07T19:00:00+08:00 --format json
   printf 'lon,lat\n24.9384,60.1699\n24.95,60.17\n24.92,60.16\n25.0,60.2\n' > "$work/points.csv"
   compare lookup-batch lookup @DB@ --points "$work/points.csv" --format json
   compare lookup-table lookup @DB@ --points "$work/points.csv"
@@ -21,7 +23,7 @@ queries() {
   compare coverage-geojson coverage @DB@ --facilities stations --demand grids --radius 500 --format geojson
   compare service-area service-area @DB@ --lon 24.94 --lat 60.17 --radius 400 --format json
   compare audit-rules audit @DB@ --rules GeoData/rules/city-rules.json --at 2026-12-07T10:00:00+08:00 --format json
-  compare grid-audit grid audit @DB@ --format json
+  compare grid-audit grid audit @DB@ --at 2026-12-07T19:00:00+08:00 --format json
   compare vendor-site vendor site @DB@ --demand grids --p 3 --radius 300 --spacing 200 --network none --format json
   compare site site @DB@ --model lscp --radius 800 --demand grids --candidates stations --format json
 }

@@ -119,17 +119,40 @@ def main():
           "OSM manholes of known type and street lamps as components (GB/T 30428.2 codes) with synthetic reports: "
           "open when the POI id is divisible by 5, severity 1 + id mod 3, reported 2026-10-(1 + id mod 28)")
 
-    # chiefs (片长): one per community, responsible for the first 20 cells of its 100 m square grid (codes are
-    # community + 001..020, numbered west->east, north->south by `urbangrid grid build`); the other cells are
-    # left without a chief on purpose, so that `urbangrid grid audit` has 责任全覆盖 gaps to report
-    with open(os.path.join(a.out, "chiefs.csv"), "w", encoding="utf-8") as f:
-        f.write("id,name,phone,grid_code\n")
+    write_chiefs(a.out)
+
+
+# chiefs (片长): one per community, responsible for the first 20 cells of its 100 m square grid (codes are
+# community + 001..020, numbered west->east, north->south by `urbangrid grid build`); the other cells are
+# left without a chief on purpose, so that `urbangrid grid audit` has 责任全覆盖 gaps to report.
+# Responsibility in time (operations-api §3): each 片长 has weekday hours; 1-1 and 1-2 are each other's AB角,
+# 2-1's backup is 2-2, and 2-2 has none, so that on a weekday evening (after 17:30) cells of community 2-x have
+# nobody on duty while 1-x are answered by 1-2 (on duty until 20:00, Saturdays too). Two road chiefs (路长):
+# Pohjoisesplanadi (every day 07:00-22:00, backup 路长 副) and Unioninkatu (weekdays, no backup); every other
+# segment has none. 门前三包: the first 20 named shops (by id) have a duty holder (their POI id in poi_id).
+def write_chiefs(out):
+    hours = {(1, 1): "Mo-Fr 08:30-17:30; PH off", (1, 2): "Mo-Sa 08:00-20:00; PH off",
+             (2, 1): "Mo-Fr 08:30-17:30; PH off", (2, 2): "Mo-Fr 08:30-17:30; PH off"}
+    backup = {(1, 1): "片长 1-2", (1, 2): "片长 1-1", (2, 1): "片长 2-2", (2, 2): ""}
+    with open(os.path.join(out, "streets.geojson"), encoding="utf-8") as f:
+        streets = json.load(f)["features"]
+    with open(os.path.join(out, "pois.geojson"), encoding="utf-8") as f:
+        shops = [p for p in json.load(f)["features"] if p["properties"].get("kind") == "shop" and p["properties"].get("name")]
+    with open(os.path.join(out, "chiefs.csv"), "w", encoding="utf-8") as f:
+        f.write("id,name,role,phone,backup,on_duty,grid_code,segment_id,poi_id\n")
         for s_ in (1, 2):
             for c in (1, 2):
                 community = f"{DISTRICT}{s_:03d}{c:03d}"
                 for q in range(1, 21):
-                    f.write(f"{community}-{q:03d},片长 {s_}-{c},12319-{s_}{c},{community}{q:03d}\n")
-
+                    f.write(f"{community}-{q:03d},片长 {s_}-{c},grid_chief,12319-{s_}{c},{backup[(s_, c)]},{hours[(s_, c)]},{community}{q:03d},,\n")
+        roads = [("Pohjoisesplanadi", "路长 北滨", "12319-81", "路长 副", "Mo-Su 07:00-22:00"),
+                 ("Unioninkatu", "路长 联合", "12319-82", "", "Mo-Fr 08:00-18:00; PH off")]
+        for street, name, phone, alt, on_duty in roads:
+            for seg in streets:
+                if seg["properties"].get("name") == street:
+                    f.write(f"road-{seg['id']},{name},road_chief,{phone},{alt},{on_duty},,{seg['id']},\n")
+        for shop in sorted(shops, key=lambda p: p["id"])[:20]:
+            f.write(f"shop-{shop['id']},店主 {shop['id']},frontage,12345-{shop['id']},,,,,{shop['id']}\n")
 
 if __name__ == "__main__":
     main()

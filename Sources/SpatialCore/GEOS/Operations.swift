@@ -106,8 +106,10 @@ extension Geometry {
     public enum JoinStyle: Sendable { case round, mitre, bevel }
 
     /// The buffer at `distance` (coordinates' units), `quadrantSegments` segments per quarter circle.
+    /// With `singleSided` (lines only; GEOS ignores the cap style then), the buffer lies on one side of the line: the
+    /// left (seen along the line's direction) for a positive `distance`, the right for a negative one.
     public func buffered(by distance: Double, quadrantSegments: Int = 8, capStyle: CapStyle = .round,
-                         joinStyle: JoinStyle = .round, mitreLimit: Double = 5) throws -> Geometry {
+                         joinStyle: JoinStyle = .round, mitreLimit: Double = 5, singleSided: Bool = false) throws -> Geometry {
         try withGEOS { ctx, g in
             let h = ctx.handle
             guard let params = GEOSBufferParams_create_r(h) else { throw ctx.error("buffer params") }
@@ -126,7 +128,8 @@ extension Geometry {
             guard GEOSBufferParams_setEndCapStyle_r(h, params, Int32(cap.rawValue)) == 1,
                 GEOSBufferParams_setJoinStyle_r(h, params, Int32(join.rawValue)) == 1,
                 GEOSBufferParams_setMitreLimit_r(h, params, mitreLimit) == 1,
-                GEOSBufferParams_setQuadrantSegments_r(h, params, Int32(quadrantSegments)) == 1
+                GEOSBufferParams_setQuadrantSegments_r(h, params, Int32(quadrantSegments)) == 1,
+                GEOSBufferParams_setSingleSided_r(h, params, singleSided ? 1 : 0) == 1
             else { throw ctx.error("buffer params") }
             return try ctx.own(GEOSBufferWithParams_r(h, g.ptr, params, distance), "buffer").geometry()
         }

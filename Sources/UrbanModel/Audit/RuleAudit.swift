@@ -18,6 +18,13 @@ public enum AuditRule: Sendable, Hashable {
     case vendorZoneExclusion(distanceMetres: Double, poiKinds: [String])
     /// No hazard open longer than `maxDays` days.
     case hazardAge(maxDays: Double)
+    /// At the audit's time, someone answers for every cell with a grid chief and every segment with a road chief:
+    /// the chief on duty, or the AB角 backup (`DutyRoster`).
+    case noOneOnDuty
+    /// Every street segment has a road chief (路长: a `road_chief` row naming its `segment_id`).
+    case segmentWithoutRoadChief
+    /// Every frontage unit (门前三包) has a duty holder (a `frontage` row naming its POI in `poi_id`).
+    case frontageUnassigned
 
     public var kind: String {
         switch self {
@@ -28,6 +35,9 @@ public enum AuditRule: Sendable, Hashable {
         case .segmentChief: "segment-chief"
         case .vendorZoneExclusion: "vendor-zone-exclusion"
         case .hazardAge: "hazard-age"
+        case .noOneOnDuty: "no-one-on-duty"
+        case .segmentWithoutRoadChief: "segment-without-road-chief"
+        case .frontageUnassigned: "frontage-unassigned"
         }
     }
 }
@@ -119,8 +129,11 @@ public struct RuleSet: Sendable {
             case "vendor-zone-exclusion":
                 rule = .vendorZoneExclusion(distanceMetres: try number("distance_m"), poiKinds: try strings("poi_kinds", ["school", "kindergarten", "hospital"]))
             case "hazard-age": rule = .hazardAge(maxDays: try number("max_days"))
+            case "no-one-on-duty": rule = .noOneOnDuty
+            case "segment-without-road-chief": rule = .segmentWithoutRoadChief
+            case "frontage-unassigned": rule = .frontageUnassigned
             default:
-                throw fail("\(at).kind", "'\(kind)' is not one of vendor-zones-per-street, markets-per-district, station-coverage, grid-chief, segment-chief, vendor-zone-exclusion, hazard-age")
+                throw fail("\(at).kind", "'\(kind)' is not one of vendor-zones-per-street, markets-per-district, station-coverage, grid-chief, segment-chief, vendor-zone-exclusion, hazard-age, no-one-on-duty, segment-without-road-chief, frontage-unassigned")
             }
             rules.append((id, rule))
         }
@@ -130,9 +143,18 @@ public struct RuleSet: Sendable {
 }
 
 extension CityAnalysis {
-    /// Evaluates the rules at `date` (for hazard ages), in file order.
-    public func audit(_ rules: RuleSet, at date: Date) throws -> [RuleResult] {
-        try rules.rules.map { try audit($0.rule, id: $0.id, at: date) }
+    /// Evaluates the rules at `date` (hazard ages, who is on duty; `holidays` decides `PH` in duty hours), in file order.
+    public func audit(_ rules: RuleSet, at date: Date, holidays: HolidayCalendar = .china) throws -> [RuleResult] {
+        var roster: DutyRoster?
+        return try rules.rules.map { rule in
+            switch rule.rule {
+            case .noOneOnDuty, .segmentWithoutRoadChief, .frontageUnassigned:
+                if roster == nil { roster = try DutyRoster(store, holidays: holidays) }
+                return try DutyAudit(roster: roster!, store: store, frame: frame).audit(rule.rule, id: rule.id, at: date)
+            default:
+                return try audit(rule.rule, id: rule.id, at: date)
+            }
+        }
     }
 
     func adminAreas(level: String) throws -> [(code: String, name: String?, geometry: Geometry)] {
@@ -213,6 +235,8 @@ extension CityAnalysis {
                     }
                 }
             }
+        case .noOneOnDuty, .segmentWithoutRoadChief, .frontageUnassigned:
+            return try DutyAudit(roster: try DutyRoster(store, holidays: .china), store: store, frame: frame).audit(rule, id: id, at: date)
         case .hazardAge(let maxDays):
             r.description = "no hazard open longer than \(NumberText.format(maxDays)) days (at \(frame.isoTime(date)))"
             let open = try rows(.hazards, [.column("id"), .column("class_code"), .column("reported_at")], where: [.equals("status", .text("open"))])

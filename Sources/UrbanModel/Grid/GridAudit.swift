@@ -1,3 +1,4 @@
+public import Foundation
 import SpatialCore
 
 /// One problem found by `GridAudit` (地域全覆盖、责任全覆盖).
@@ -17,6 +18,13 @@ public struct GridFinding: Hashable, Sendable, CustomStringConvertible {
         case malformedCode
         /// No chief (片长) has this grid code.
         case noChief
+        /// Nobody answers for this cell or segment at the audit's time: its chief is off duty and the AB角 backup
+        /// is missing or off duty too.
+        case noOneOnDuty
+        /// No road chief (路长) names this segment (reported once the city names any road chief).
+        case noRoadChief
+        /// No duty holder names this frontage unit's POI (门前三包).
+        case frontageUnassigned
 
         public static func < (a: Kind, b: Kind) -> Bool {
             allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
@@ -43,13 +51,15 @@ public struct GridFinding: Hashable, Sendable, CustomStringConvertible {
     public var description: String { "\(kind.rawValue) \(code)\(other.map { " / \($0)" } ?? ""): \(detail)" }
 }
 
-/// Checks the stored grids against the admin communities and the chiefs.
+/// Checks the stored grids against the admin communities and the chiefs, and who answers at one moment: cells and
+/// segments nobody answers for at `date` (`DutyAudit`), segments without a road chief (once the city names any road
+/// chief: a city without 路长制 is not flooded with every segment), frontage units without a duty holder.
 ///
 /// Areas are measured in the metric CRS `LocalMetricCRS.choose` picks for the grids' extent; anything at or below
 /// `tolerance` m² (default 0.01) is rounding, not a finding. Every community of the admin layer is
 /// checked for gaps, including one with no cells at all.
 public enum GridAudit {
-    public static func run(_ db: any CityStore, tolerance: Double = 0.01) throws -> [GridFinding] {
+    public static func run(_ db: any CityStore, tolerance: Double = 0.01, at date: Date = Date(), holidays: HolidayCalendar = .china) throws -> [GridFinding] {
         struct Cell {
             var pk: Int
             var code: String
@@ -163,6 +173,20 @@ public enum GridAudit {
         // Responsibility: every cell has a chief.
         for code in try db.gridCodesWithoutChief() {
             findings.append(.init(kind: .noChief, code: code, detail: "no chief is assigned to grid \(code)"))
+        }
+        // Responsibility in time: someone answers now; road chiefs; frontage duty holders.
+        let roster = try DutyRoster(db, holidays: holidays)
+        let duty = DutyAudit(roster: roster, store: db, frame: try CityFrame(db))
+        for o in try duty.noOneOnDuty(at: date).offenders {
+            findings.append(.init(kind: .noOneOnDuty, code: o.id, detail: "\(o.unit) \(o.id): \(o.detail)"))
+        }
+        if !roster.segmentsWithRoadChief.isEmpty {
+            for s in try duty.segmentsWithoutRoadChief().offenders {
+                findings.append(.init(kind: .noRoadChief, code: s.id, detail: "no road chief names segment \(s.id)\(s.name.map { " (\($0))" } ?? "")"))
+            }
+        }
+        for u in try duty.frontageUnassigned().offenders {
+            findings.append(.init(kind: .frontageUnassigned, code: u.id, detail: "no duty holder names POI \(u.poiID)\(u.name.map { " (\($0))" } ?? ""), frontage on segment \(u.segmentID)"))
         }
         return findings.sorted { ($0.kind, $0.code, $0.other ?? "") < ($1.kind, $1.code, $1.other ?? "") }
     }

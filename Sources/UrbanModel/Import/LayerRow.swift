@@ -76,7 +76,7 @@ public struct LayerRow {
                 if let allowed = c.allowed, !allowed.contains(s) {
                     throw fail(field, "'\(s)' is not one of \(allowed.joined(separator: ", "))")
                 }
-                if c.name == "hours" {  // permitted hours must be evaluable: OSM opening_hours syntax
+                if c.name == "hours" || c.name == "on_duty" {  // hours must be evaluable: OSM opening_hours syntax
                     do { _ = try OpeningHours(s) } catch { throw fail(field, "\(error)") }
                 }
                 values.append(s)

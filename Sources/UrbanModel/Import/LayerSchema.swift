@@ -41,12 +41,17 @@ public struct LayerSchema: Sendable {
 
     public static func of(_ layer: UrbanModel.Layer) -> LayerSchema { all.first { $0.layer == layer }! }
 
-    /// The columns the first migration creates (those a later migration adds are left out).
-    public var firstColumns: [Column] { columns.filter { $0.since == 1 } }
-
     /// The column a time filter applies to (OGC API – Features' `datetime`): the first time column, a hazard's
     /// `reported_at`; nil for layers without one.
     public var timeColumn: String? { columns.first { $0.type == .time }?.name }
+
+    /// The columns of the first migration's `CREATE TABLE` (`since` 1); later ones are added by their migration.
+    public var firstColumns: [Column] { columns.filter { $0.since == 1 } }
+
+    /// The columns a migration adds to existing tables, as `(table, column)`.
+    public static func columnsAdded(by version: Int) -> [(table: String, column: Column)] {
+        all.flatMap { s in s.columns.filter { $0.since == version }.map { (s.table, $0) } }
+    }
 
     public static let all: [LayerSchema] = [
         LayerSchema(layer: .admin, table: "admin", columns: [
@@ -101,6 +106,13 @@ public struct LayerSchema: Sendable {
             Column("phone", .text),
             Column("grid_code", .text),
             Column("segment_id", .text),
+            // responsibility in time (migration 9): what the chief is, the AB角 who answers when the chief is off
+            // duty, the hours on duty (opening_hours syntax, `PH` from the holiday calendar), and the POI whose
+            // frontage (门前三包) a `frontage` duty holder keeps
+            Column("role", .text, allowed: ChiefRole.allCases.map(\.rawValue), since: 9),
+            Column("backup", .text, since: 9),
+            Column("on_duty", .text, since: 9),
+            Column("poi_id", .text, since: 9),
         ], geometry: .none),
         LayerSchema(layer: .grids, table: "grids", columns: [
             Column("code", .text, required: true),

@@ -15,6 +15,8 @@ public struct LookupResult: Sendable, Hashable {
     /// The nearest street segment and the distance to it in metres.
     public var segmentID: String?
     public var segmentDistanceMetres: Double?
+    /// Who answers for the spot at one moment (`ResponsibilityLookup`): its keys follow the others when set.
+    public var responsibility: Responsibility?
 
     /// The object of `appendJSON` as a value (for callers that embed it in other JSON).
     public var json: JSONValue {
@@ -31,6 +33,7 @@ public struct LookupResult: Sendable, Hashable {
         appendPlace(to: &out)
         Self.appendSegment(segmentID, to: &out)
         JSONText.append(segmentDistanceMetres, decimals: 3, to: &out)
+        responsibility?.appendJSON(to: &out)
         out.append(0x7D)
     }
 
@@ -151,7 +154,7 @@ extension LookupResult {
 
     /// Lines `range` of a JSON array of `count` objects, an object per line (written by `object`): "[" before the
     /// first, "," before the others, "]" after the last.
-    static func appendArrayLines(_ range: Range<Int>, of count: Int, to text: inout [UInt8], _ object: (Int, inout [UInt8]) -> Void) {
+    public static func appendArrayLines(_ range: Range<Int>, of count: Int, to text: inout [UInt8], _ object: (Int, inout [UInt8]) -> Void) {
         for i in range {
             text.append(i == 0 ? 0x5B : 0x2C)
             object(i, &text)

@@ -21,8 +21,12 @@ extension PostGISDatabase {
             return "$\(parameters.count)"
         }
         var names: [String] = [], fields: [String] = []
+        let missing = try request.columnsMissing(atVersion: { try schemaVersion })
         for f in request.fields {
             switch f {
+            case .column(let c) where missing.contains(c):
+                fields.append("NULL")
+                names.append(c)
             case .column(let c) where timeColumns.contains(c):
                 fields.append("extract(epoch FROM \(c))::float8")
                 names.append(c)

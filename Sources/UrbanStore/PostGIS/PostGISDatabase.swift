@@ -37,7 +37,7 @@ public final class PostGISDatabase: CityStore {
         (6, "users", usersStatements),
         (7, "cases", casesStatements),
         (8, "patrol traversals", patrolStatements),
-        // 10 (9 is another branch's: versions are applied by the set recorded, gaps allowed)
+        (9, "chief duty and frontage units", dutyStatements),
         (10, "hazard class kinds", [#"ALTER TABLE hazards ADD COLUMN kind text COLLATE "C""#, UrbanDatabase.hazardKindBackfillSQL]),
     ]
 

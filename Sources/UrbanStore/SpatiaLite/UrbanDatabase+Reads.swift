@@ -13,8 +13,10 @@ extension UrbanDatabase {
     public func features(_ request: LayerRequest) throws -> [SQLRow] {
         try request.check()
         let table = LayerSchema.of(request.layer).table
+        let missing = try request.columnsMissing(atVersion: { try schemaVersion })
         let fields = request.fields.map { f -> String in
             switch f {
+            case .column(let c) where missing.contains(c): "NULL AS \(c)"
             case .column(let c): c
             case .geometry: "AsBinary(geom) AS g"
             case .pointOnSurface: "ST_X(ST_PointOnSurface(geom)) AS x, ST_Y(ST_PointOnSurface(geom)) AS y"

@@ -20,7 +20,8 @@ public final class UrbanDatabase {
         usersMigration,
         casesMigration,
         patrolMigration,
-        classKindsMigration,  // 10 (9 is another branch's: versions are applied by the set recorded, gaps allowed)
+        dutyMigration,
+        classKindsMigration,
     ]
 
     /// Creates a new, empty database. Refuses an existing file (nothing is overwritten).
