@@ -96,7 +96,7 @@ import UrbanModel
     }
 
     /// A city whose hazards were stored before migration 10 (the column dropped and the migration's record deleted,
-    /// as a database of schema 8 has them; version 9 is not there either): opening it applies 10, and the backfill
+    /// as a database of schema 9 has them): opening it applies 10, and the backfill
     /// infers what import would, leaving a code of both tables null.
     @Test(arguments: Engine.allCases)
     func migrationTenBackfillsKinds(_ engine: Engine) throws {
@@ -110,7 +110,7 @@ import UrbanModel
         }
         (db as? PostGISDatabase)?.close()
         defer { fresh.remove() }
-        #expect(try fresh.scalar("SELECT max(version) FROM schema_migrations").int == 8)
+        #expect(try fresh.scalar("SELECT max(version) FROM schema_migrations").int == 9)
         let reopened = try City.open(fresh.location)
         defer { (reopened as? PostGISDatabase)?.close() }
         #expect(try reopened.schemaVersion == 10)

@@ -224,9 +224,9 @@ import Testing
             let db = try UrbanDatabase.create(path: path)
             try db.importFeatures([Feature(id: .string("c1"), geometry: nil, properties: ["name": "老片长", "grid_code": .string(DutyStoreTests.cell)])],
                                   into: .chiefs, source: "chiefs.csv")
-            // back to version 8: no duty columns, no frontage table
+            // back to version 8: no duty columns, no frontage table (nor migration 10's hazard kinds)
             for sql in ["ALTER TABLE chiefs DROP COLUMN role", "ALTER TABLE chiefs DROP COLUMN backup", "ALTER TABLE chiefs DROP COLUMN on_duty",
-                        "ALTER TABLE chiefs DROP COLUMN poi_id", "DELETE FROM schema_migrations WHERE version = 9"] {
+                        "ALTER TABLE chiefs DROP COLUMN poi_id", "ALTER TABLE hazards DROP COLUMN kind", "DELETE FROM schema_migrations WHERE version >= 9"] {
                 _ = try db.store.run(sql)
             }
             try db.store.close()
