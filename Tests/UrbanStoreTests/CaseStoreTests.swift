@@ -125,6 +125,24 @@ import UrbanModel
         #expect(try db.cases(CaseFilter(from: Self.t("2026-12-01"), to: Self.t("2026-12-02")), now: now).map(\.id) == [ids[5], ids[4]])
     }
 
+    /// A SpatiaLite table whose case numbers span 200,000 or more is assessed in two halves on two connections: with the
+    /// script's even cases renumbered past 300,000 (their events with them), the halves hold cases of both grids and
+    /// the answer is still the one worked out by hand.
+    @Test func aBigTableAssessedInTwoHalvesGivesTheHandSolvedAnswer() throws {
+        let (fresh, db) = try city(.spatiaLite)
+        defer { fresh.remove() }
+        _ = try run(db)
+        let store = try #require(db as? UrbanDatabase).store
+        try store.execute("PRAGMA foreign_keys = OFF")
+        for sql in ["UPDATE case_events SET case_pk = case_pk + 300000 WHERE case_pk % 2 = 0", "UPDATE cases SET pk = pk + 300000 WHERE pk % 2 = 0"] {
+            try store.execute(sql)
+        }
+        #expect(try store.query("SELECT max(pk) - min(pk) FROM cases")[0].values[0].int ?? 0 >= 200_000)
+        let rows = try db.assessment(AssessmentRequest(grouping: .grid, from: Self.t("2026-11-30"), to: Self.t("2026-12-07")))
+        #expect(rows.map(\.key) == ["370303001001001", "370303002001001"])
+        for r in rows { #expect(r.counts == Self.expectedByGrid[r.key ?? ""], "\(r.key ?? "")") }
+    }
+
     /// Both engines keep the same cases: every record of the script, as JSON, read at one instant.
     @Test func bothEnginesKeepTheSameCases() throws {
         var answers: [[String]] = []

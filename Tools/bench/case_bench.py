@@ -331,7 +331,7 @@ def generate_cases(a, db, path):
                 if stage >= 0.12:
                     dispatched = filed + rng.uniform(300, 7200)
                     limit = rng.choice([4, 28, 35, 70]) * 3600.0
-                    span = limit / 7 * 86400 * 7 / 5  # a work day is 7 h: calendar span about limit/7 days, weekends added
+                    span = limit / 3600 / 7 * 86400 * 7 / 5  # limit in seconds of work; a work day is 7 h: about limit/7 h days, weekends added
                     if rng.random() < 0.05:
                         extensions, extension_hours = 1, 7.0
                         span += 86400 * 1.4

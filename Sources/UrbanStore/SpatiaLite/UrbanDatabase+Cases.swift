@@ -190,9 +190,61 @@ extension UrbanDatabase: CaseStore {
         }
     }
 
+    /// SQLite groups by sorting every row (a temporary B-tree of 1M rows took most of an assessment's time), so the
+    /// counts are made here: the cases of the period stream by as `(key, flags)` (one bit per count,
+    /// `CaseSQL.assessmentFlags`) and are tallied per key. A big table is read in two halves of its case numbers at
+    /// once, the second on a connection of its own (one core reads each half; SQLite has no parallel scan). While
+    /// the service writes, the two halves are read at instants a few milliseconds apart: each case is counted once,
+    /// as it was at one of them.
     public func assessment(_ request: AssessmentRequest) throws -> [AssessmentRow] {
-        let (sql, parameters) = CaseSQL.assessment(request, placeholder: { n, _ in "?\(n)" }, time: { .text(CaseColumns.text($0)) }, count: { "sum(\($0))" })
-        return CaseColumns.sorted(try rows(sql, parameters).map { CaseColumns.assessmentRow($0.values) })
+        let (sql, parameters) = CaseSQL.assessmentFlags(request, placeholder: { "?\($0)" }, time: { .text(CaseColumns.text($0)) })
+        let bounds = try store.query("SELECT min(pk), max(pk) FROM cases")[0].values
+        var parts = [Tally()]
+        if case .integer(let low) = bounds[0], case .integer(let high) = bounds[1], high - low >= 200_000, path != ":memory:",
+           ProcessInfo.processInfo.activeProcessorCount > 1, let second = try? SpatiaLiteStore(path: path, mode: .readOnly) {
+            let middle = low + (high - low) / 2
+            let ranged = sql + " AND pk BETWEEN ?\(parameters.count + 1) AND ?\(parameters.count + 2)"
+            nonisolated(unsafe) let halves = [(store, low, middle), (second, middle + 1, high)]  // each connection used by one thread
+            nonisolated(unsafe) var tallies = [Tally(), Tally()]
+            nonisolated(unsafe) var failures: [(any Error)?] = [nil, nil]
+            DispatchQueue.concurrentPerform(iterations: 2) { h in  // each half on its own connection, written to its own slot
+                do {
+                    let (connection, from, to) = halves[h]
+                    tallies[h] = try Tally(connection, ranged, parameters + [.integer(from), .integer(to)])
+                } catch {
+                    failures[h] = error
+                }
+            }
+            try? second.close()
+            if let failure = failures.compactMap({ $0 }).first { throw failure }
+            parts = tallies
+        } else {
+            parts = [try Tally(store, sql, parameters)]
+        }
+        var merged: [String?: [Int]] = [:]
+        for part in parts {
+            for (key, i) in part.index { merged[key, default: Array(repeating: 0, count: CaseSQL.flagCount)].addEach(part.counts[i]) }
+        }
+        return CaseColumns.sorted(merged.map { key, counts in CaseColumns.assessmentRow([key.map(SQLValue.text) ?? .null] + counts.map { .integer(Int64($0)) }) })
+    }
+
+    /// The counts per key of the `(key, flags)` rows of one statement.
+    private struct Tally {
+        var index: [String?: Int] = [:]
+        var counts: [[Int]] = []
+
+        init() {}
+
+        init(_ store: SpatiaLiteStore, _ sql: String, _ parameters: [SQLValue]) throws {
+            let st = try store.prepare(sql)
+            try st.bind(parameters)
+            try st.forEach { row in
+                let key = try row.string(0), flags = try row.int(1) ?? 0
+                let i: Int
+                if let known = index[key] { i = known } else { i = counts.count; index[key] = i; counts.append(Array(repeating: 0, count: CaseSQL.flagCount)) }
+                for bit in 0..<CaseSQL.flagCount where flags & (1 << bit) != 0 { counts[i][bit] += 1 }
+            }
+        }
     }
 
     func caseRows(_ table: String) throws -> [[SQLValue]] {
@@ -260,10 +312,11 @@ enum CaseSQL {
         return (c, p)
     }
 
-    /// One row per key: `key, reported, filed, dispatched, due, closed, closed_on_time, handled_on_time, rework, extended`.
-    /// `count(condition)` is the engine's conditional count.
-    static func assessment(_ r: AssessmentRequest, placeholder: (Int, Bool) -> String, time: (Date) -> SQLValue,
-                           count: (String) -> String) -> (String, [SQLValue]) {
+    /// The parts of an assessment both forms share: the period's bounds as placeholders 1 and 2, the counts' conditions
+    /// in `AssessmentRow` order (`reported, filed, dispatched, due, closed, closed_on_time, handled_on_time, rework,
+    /// extended`; the last five only for due cases, `due` is the fourth), and the WHERE clause with its parameters.
+    private static func assessmentParts(_ r: AssessmentRequest, placeholder: (Int, Bool) -> String, time: (Date) -> SQLValue)
+        -> (counts: [String], due: String, where: String, parameters: [SQLValue]) {
         let from = placeholder(1, true), to = placeholder(2, true)
         var p: [SQLValue] = [time(r.from), time(r.to)]
         var conditions: [String] = []
@@ -283,20 +336,43 @@ enum CaseSQL {
             (reported_at >= \(from) AND reported_at < \(to) OR filed_at >= \(from) AND filed_at < \(to)
              OR dispatched_at >= \(from) AND dispatched_at < \(to) OR deadline >= \(from) AND deadline < \(to))
             """)
+        let counts = ["reported_at >= \(from) AND reported_at < \(to)", "filed_at >= \(from) AND filed_at < \(to)",
+                      "dispatched_at >= \(from) AND dispatched_at < \(to)", due, "closed_at < \(to)", "closed_at <= deadline",
+                      "handled_at <= deadline", "rework_count > 0", "extensions > 0"]
+        return (counts, due, conditions.joined(separator: " AND "), p)
+    }
+
+    /// The number of counts an assessment row has (`flags` has one bit for each).
+    static let flagCount = 9
+
+    /// One row per key: `key, reported, filed, dispatched, due, closed, closed_on_time, handled_on_time, rework, extended`.
+    /// `count(condition)` is the engine's conditional count.
+    static func assessment(_ r: AssessmentRequest, placeholder: (Int, Bool) -> String, time: (Date) -> SQLValue,
+                           count: (String) -> String) -> (String, [SQLValue]) {
+        let parts = assessmentParts(r, placeholder: placeholder, time: time)
+        let counts = parts.counts.enumerated().map { i, c in count(i <= 3 ? c : "\(parts.due) AND \(c)") }
         let sql = """
-            SELECT \(CaseColumns.groupColumn(r.grouping)) AS key,
-                   \(count("reported_at >= \(from) AND reported_at < \(to)")),
-                   \(count("filed_at >= \(from) AND filed_at < \(to)")),
-                   \(count("dispatched_at >= \(from) AND dispatched_at < \(to)")),
-                   \(count(due)),
-                   \(count("\(due) AND closed_at < \(to)")),
-                   \(count("\(due) AND closed_at <= deadline")),
-                   \(count("\(due) AND handled_at <= deadline")),
-                   \(count("\(due) AND rework_count > 0")),
-                   \(count("\(due) AND extensions > 0"))
-            FROM cases WHERE \(conditions.joined(separator: " AND "))
+            SELECT \(CaseColumns.groupColumn(r.grouping)) AS key, \(counts.joined(separator: ", "))
+            FROM cases WHERE \(parts.where)
             GROUP BY 1
             """
-        return (sql, p)
+        return (sql, parts.parameters)
+    }
+
+    /// One row per case of the period: `key, flags`, bit i of `flags` set when the case counts for the i-th count of
+    /// `assessment` (the due-only bits only when it is due). A condition on NULL counts as not met (`IS 1`), as
+    /// `sum`/`count(*) FILTER` leave NULL out.
+    static func assessmentFlags(_ r: AssessmentRequest, placeholder: (Int) -> String, time: (Date) -> SQLValue) -> (String, [SQLValue]) {
+        let parts = assessmentParts(r, placeholder: { n, _ in placeholder(n) }, time: time)
+        func bit(_ i: Int) -> String { "(((\(parts.counts[i])) IS 1) << \(i))" }  // | and << bind alike in SQLite: every term in parentheses
+        let flags = "(\((0...2).map(bit).joined(separator: " | ")) | CASE WHEN \(parts.due) THEN 8 | \((4..<flagCount).map(bit).joined(separator: " | ")) ELSE 0 END)"
+        return ("SELECT \(CaseColumns.groupColumn(r.grouping)), \(flags) FROM cases WHERE \(parts.where)", parts.parameters)
+    }
+}
+
+extension Array where Element == Int {
+    /// Adds `other` element by element (the same length).
+    mutating func addEach(_ other: [Int]) {
+        for i in indices { self[i] += other[i] }
     }
 }
