@@ -38,6 +38,9 @@ public struct ServiceConfiguration: Sendable {
     public var holidays: HolidayCalendar
     /// The case loop's write routes (`POST /cases…`, `POST /hazards/{id}/status`) on read-write connections.
     public var enableCases: Bool
+    /// Read-write connections of the case routes on PostgreSQL (a report waits for its commit to reach the disk, so
+    /// reports made at once share the flushes); a SpatiaLite file has one writer.
+    public var writers: Int
     /// Every route needs a bearer token (else only the case and assessment routes do).
     public var authAll: Bool
 
@@ -51,9 +54,11 @@ public struct ServiceConfiguration: Sendable {
         maximumBodyBytes: Int = 16 * 1024, leafletDirectory: String = "/usr/share/javascript/leaflet",
         eventLoopThreads: Int = ServiceConfiguration.defaultEventLoopThreads,
         replicas: [String] = [], maximumReplicaLag: Duration = .seconds(10), replicaCheckInterval: Duration = .seconds(2),
-        primaryReads: ReadNodes.PrimaryReads = .fallback, holidays: HolidayCalendar = .china, enableCases: Bool = false, authAll: Bool = false
+        primaryReads: ReadNodes.PrimaryReads = .fallback, holidays: HolidayCalendar = .china, enableCases: Bool = false, authAll: Bool = false,
+        writers: Int = 16
     ) {
         self.enableCases = enableCases
+        self.writers = writers
         self.authAll = authAll
         self.databasePath = databasePath
         self.host = host

@@ -91,7 +91,7 @@ public struct UrbanGridService: Sendable {
         queries = try QueryPool(nodes: nodes, size: max(1, min(configuration.connections, ProcessInfo.processInfo.activeProcessorCount)),
                                 holidays: configuration.holidays)
         staticFiles = StaticFiles(leafletDirectory: configuration.leafletDirectory)
-        caseDesk = CaseDeskState(writers: configuration.enableCases ? try WriterPool(location: location, size: configuration.connections) : nil)
+        caseDesk = CaseDeskState(writers: configuration.enableCases ? try WriterPool(location: location, size: configuration.writers) : nil)
         tokens = TokenCheck(pool: pool, timeLimit: configuration.requestTimeLimit)
     }
 

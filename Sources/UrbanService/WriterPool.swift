@@ -6,7 +6,7 @@ import UrbanStore
 /// The read-write connections of the case routes (`serve --enable-cases`): each on a thread of its own (blocking
 /// SQLite and PostgreSQL work stays off the event loops and Swift's cooperative threads), taking jobs from one queue.
 /// A SpatiaLite file gets one writer (SQLite lets one writer in at a time; a second connection would only wait on
-/// the file lock); PostgreSQL gets as many as the service has read connections. Every job is one transaction of the
+/// the file lock); PostgreSQL gets `serve --writers` (16 by default). Every job is one transaction of the
 /// store (`CaseStore`, `HazardStatusStore`), so a job that fails leaves nothing behind.
 final class WriterPool: @unchecked Sendable {  // `jobs` only under `condition`
     private final class Box: @unchecked Sendable {  // a store, touched only by its thread

@@ -66,12 +66,16 @@ extension UrbanGridCommand {
         @Flag(help: "The case loop's write routes: POST /cases, /cases/{id}/{action}, /hazards/{id}/status (bearer tokens of 'urbangrid users').")
         var enableCases = false
 
+        @Option(help: "With --enable-cases on PostgreSQL: read-write connections of the case routes (a report waits for its commit to reach the disk; more writers, more reports at once). A SpatiaLite file has one.")
+        var writers: Int = 16
+
         @Flag(help: "Every route needs a bearer token (else only /cases… and /assessment do).")
         var authAll = false
 
         func validate() throws {
             guard (0...65535).contains(port) else { throw ValidationError("--port must be 0...65535") }
             guard (1...64).contains(connections) else { throw ValidationError("--connections must be 1...64") }
+            guard (1...64).contains(writers) else { throw ValidationError("--writers must be 1...64") }
             guard (1...256).contains(threads) else { throw ValidationError("--threads must be 1...256") }
             guard timeLimit > 0, timeLimit.isFinite else { throw ValidationError("--time-limit must be a positive number of seconds") }
             guard maxLimit >= 100 else { throw ValidationError("--max-limit must be at least 100 (the default page)") }
@@ -96,7 +100,7 @@ extension UrbanGridCommand {
                 maximumLimit: maxLimit, requestTimeLimit: .milliseconds(Int64(timeLimit * 1000)), leafletDirectory: leaflet,
                 eventLoopThreads: threads, replicas: replicas, maximumReplicaLag: .milliseconds(Int64(maxReplicaLag * 1000)),
                 replicaCheckInterval: .milliseconds(Int64(replicaCheckInterval * 1000)), primaryReads: primaryReads,
-                holidays: try holidays.calendar(), enableCases: enableCases, authAll: authAll)
+                holidays: try holidays.calendar(), enableCases: enableCases, authAll: authAll, writers: writers)
             // open the database now, so a bad DB is exit status 2 with its message, before anything listens
             // the access log (a line per request) through a buffer: written to stderr every 100 ms, not per line
             let accessLogger = Logger(label: "urbangrid.http") { BufferedLogHandler(label: $0, level: logLevel) }

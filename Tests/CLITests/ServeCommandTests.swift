@@ -158,4 +158,11 @@ import Testing
         #expect(r.status == 2)
         #expect(r.stderr.contains("does not exist"), "\(r.stderr)")
     }
+
+    @Test func refusesWritersOutOfRange() throws {
+        for n in ["0", "65"] {
+            let r = try CLI.run(["serve", "/nonexistent/city.sqlite", "--enable-cases", "--writers", n, "--port", "0"])
+            #expect(r.status == 2 && r.stderr.contains("--writers must be 1...64"), "\(r.stderr)")
+        }
+    }
 }

@@ -10,8 +10,8 @@ The city: the Helsinki demo (Tools/demo.sh: 230 cells of 100 m, 4,612 street seg
 1. Intake: `POST /cases` by wrk (-t2, --connections, default 32; --seconds, default 20, after a 3 s warm-up): a
    supervisor report of a component or event class at a uniformly random spot of the demo extent, a unique
    `Idempotency-Key` per request (run tag, thread, counter), the access log off. Every answer must be 201 and the
-   cases table must grow by exactly the number of 201s. The service: `serve URL --enable-cases` (writers = its
-   `--connections`, --serve-connections, default 8) on PostgreSQL, and `serve FILE --enable-cases` (one writer) on
+   cases table must grow by exactly the number of 201s. The service: `serve URL --enable-cases` (`--connections` and
+   `--writers`: --serve-connections, default 16) on PostgreSQL, and `serve FILE --enable-cases` (one writer) on
    SpatiaLite.
    The anchor: pgbench (-M prepared, the same clients, -j 2, loopback TCP as wrk uses) running one statement that
    makes the same three rows a report makes — the case (its grid, community, street and district from an
@@ -274,7 +274,7 @@ def pgbench(a, c, dbname):
 def bench_intake(a, c, db, results):
     url = c.createdb("ug_case_bench")
     ug(a, "copy", db, url)
-    pg = intake(a, c, url, "postgresql", ["--connections", str(a.serve_connections)])
+    pg = intake(a, c, url, "postgresql", ["--connections", str(a.serve_connections), "--writers", str(a.serve_connections)])
     results["intake_postgresql"] = pg
     print(json.dumps({"case": "intake_postgresql", **pg}), flush=True)
     anchor = pgbench(a, c, "ug_case_bench")
@@ -446,7 +446,7 @@ def main():
     ap.add_argument("--bin", default=".build/release", help="folder with urbangrid (release build)")
     ap.add_argument("--seconds", type=int, default=20, help="wrk and pgbench duration")
     ap.add_argument("--connections", type=int, default=32, help="wrk connections and pgbench clients")
-    ap.add_argument("--serve-connections", type=int, default=8, help="serve --connections on PostgreSQL (the writers too)")
+    ap.add_argument("--serve-connections", type=int, default=16, help="serve --connections and --writers on PostgreSQL")
     ap.add_argument("--cases", type=int, default=1_000_000, help="generated cases for the assessment")
     ap.add_argument("--repeat", type=int, default=3, help="assessment runs per grouping and engine (median)")
     ap.add_argument("--skip-intake", action="store_true")
