@@ -159,7 +159,7 @@ let package = Package(
         .testTarget(name: "SpatialCoreTests", dependencies: ["SpatialCore"], exclude: ["Vectors"]),
         .testTarget(name: "SitingTests", dependencies: ["Siting", "SpatialCore"]),
         // The storage contract on both engines (PostgreSQL from Tools/pg-cluster.sh, started by Tools/test.sh).
-        .testTarget(name: "UrbanStoreTests", dependencies: ["UrbanStore", "UrbanModel", "SpatialCore"]),
+        .testTarget(name: "UrbanStoreTests", dependencies: ["UrbanStore", "UrbanModel", "SpatialCore", .product(name: "PostgresNIO", package: "postgres-nio")]),
         // Replays Tests/FuzzCorpus/<target>/ (seeds and every input the fuzzer found) through the fuzz targets.
         .testTarget(name: "FuzzCorpusTests", dependencies: ["FuzzTargets"]),
         .testTarget(

@@ -1,4 +1,5 @@
 import Foundation
+import PostgresNIO
 import SpatialCore
 import Testing
 import UrbanModel
@@ -651,6 +652,26 @@ import UrbanModel
         #expect(message?.contains("features[0].properties.name") == true, "\(engine): \(message ?? "stored")")
         #expect(message?.contains("U+0000") == true)
         if engine == .postGIS { #expect(try message != nil && db.count(.pois) == 0) }  // all or nothing at least
+    }
+
+    /// A prepared statement: values converted to its parameters' types (an integer sent to a float8 parameter as a
+    /// double, not as its bytes), the same answer on its first run (prepared) and its second (bound only), and values
+    /// that fit no parameter refused before anything is sent.
+    @Test func preparedStatementsBindByTheirParameterTypes() throws {
+        enum Probe: PreparedSQL {
+            static let sql = "SELECT $1 + 0.5, $2 * 2, $3 || 'x', $4 IS NULL"
+            static let types: [PostgresDataType] = [.float8, .int8, .text, .text]
+        }
+        let scratch = try ScratchDatabase()
+        defer { scratch.drop() }
+        let c = try PGConnection(scratch.location)
+        defer { c.close() }
+        for _ in 0..<2 {
+            #expect(try c.query(Probe.self, [.integer(2), .real(21), .text("a"), .null]) == [[.real(2.5), .integer(42), .text("ax"), .integer(1)]])
+        }
+        #expect(throws: ModelError.self) { try c.query(Probe.self, [.integer(2), .text("21"), .text("a"), .null]) }
+        #expect(throws: ModelError.self) { try c.query(Probe.self, [.integer(2)]) }
+        #expect(throws: ModelError.self) { try c.query(Probe.self, [.integer(2), .real(0.5), .text("a"), .null]) }
     }
 
     /// A statement past the deadline is stopped by the server (`statement_timeout`) and reported as interrupted (the

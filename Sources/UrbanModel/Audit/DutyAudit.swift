@@ -1,5 +1,5 @@
 public import Foundation
-public import SpatialCore
+import SpatialCore
 
 /// The responsibility checks in time (责任全覆盖 at every moment), shared by `audit --rules` and `grid audit`:
 /// who answers for each cell and segment at one moment, segments without a road chief, frontage units without a

@@ -251,7 +251,7 @@ extension CaseDesk {
     /// city's working hours (`init --work-hours`), the built-in calendar with the loaded holiday rows, the city's zone.
     public static func context(_ store: any CaseStore) throws -> (tables: CaseTables, context: CaseContext) {
         var tables = try store.caseTables()
-        tables.classes = try (store as? any CityStore)?.classCatalog() ?? ClassCatalog()
+        tables.classes = try store.classCatalog()
         let schedule = try (store as? any WorkScheduleStore)?.workSchedule ?? .standard
         let clock = WorkClock(schedule: schedule, calendar: tables.calendar, timeZone: try store.cityTimeZone)
         return (tables, CaseContext(limits: tables.limits, routing: tables.routing, clock: clock))
